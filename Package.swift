@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "AIMSBridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "AIMSBridge", targets: ["AIMSBridge"]),
+        .executable(name: "aims", targets: ["aims"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(
+            name: "AIMSBridge",
+            dependencies: [
+                "CLibCSV", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "aims",
+            dependencies: [
+                "AIMSBridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AIMSBridgeTests",
+            dependencies: ["AIMSBridge"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

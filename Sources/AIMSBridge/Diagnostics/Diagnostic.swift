@@ -1,0 +1,59 @@
+import Synchronization
+
+/// A message for the user about an input, printed like a compiler's:
+/// `path:line:col: warning: message`.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    /// How serious a diagnostic is.
+    public enum Severity: String, Sendable, Hashable {
+        /// Something was converted, but the user should look at it.
+        case warning
+        /// Something could not be converted.
+        case error
+        /// Extra information.
+        case note
+    }
+
+    /// How serious it is.
+    public var severity: Severity
+    /// The message, one sentence, no trailing period required.
+    public var message: String
+    /// Where it applies; nil for messages about the whole run.
+    public var locator: Locator?
+
+    /// Creates a diagnostic.
+    public init(_ severity: Severity, _ message: String, at locator: Locator? = nil) {
+        self.severity = severity
+        self.message = message
+        self.locator = locator
+    }
+
+    /// The compiler-style line.
+    public var description: String {
+        if let locator {
+            return "\(locator.description): \(severity.rawValue): \(message)"
+        }
+        return "aims: \(severity.rawValue): \(message)"
+    }
+}
+
+/// Receives recoverable problems as the pipeline finds them. Fatal problems are thrown.
+public protocol DiagnosticCollector: Sendable {
+    /// Records one diagnostic.
+    func emit(_ diagnostic: Diagnostic)
+}
+
+/// A collector that keeps every diagnostic in order, safe to use from several threads.
+public final class DiagnosticList: DiagnosticCollector {
+    private let storage = Mutex<[Diagnostic]>([])
+
+    /// Creates an empty list.
+    public init() {}
+
+    /// Appends a diagnostic.
+    public func emit(_ diagnostic: Diagnostic) {
+        storage.withLock { $0.append(diagnostic) }
+    }
+
+    /// All diagnostics so far, in the order they were emitted.
+    public var diagnostics: [Diagnostic] { storage.withLock { $0 } }
+}

@@ -1,0 +1,210 @@
+/// Reads a CSV export as a stream of `SourceRecord`s, on libcsv.
+///
+/// Encodings: UTF-8 with or without BOM, UTF-16 LE/BE (BOM, or guessed from NUL bytes with a
+/// warning), Windows-1252 for fields that are not valid UTF-8 (one warning per file). The
+/// delimiter is sniffed among `, ; TAB |`; banner rows above the header and a section row
+/// over it are found (see `CSVHeader`). Empty cells and null markers (`--`, `—`, `N/A`, `n/a`,
+/// `null`) are absent, not empty strings.
+public struct CSVRecordReader: RecordReader {
+    /// Values that mean "no value" in exports.
+    public static let nullMarkers: Set<String> = ["--", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL"]
+    /// How many rows are looked at to find the header.
+    static let headerSampleRows = 30
+
+    private let source: ByteSource
+    private let diagnostics: any DiagnosticCollector
+    private let parser: CSVRowParser
+    private var transcoder: UTF16ToUTF8Transcoder?
+    /// The encoding found.
+    public let encoding: String
+    /// The delimiter found, by name.
+    public let delimiterName: String
+    private var header: [String]?
+    private var sampled: [CSVRow] = []
+    private var pending: [IngestItem] = []
+    private var pendingIndex = 0
+    private var carry: [UInt8] = []
+    private var line = 1
+    private var ordinal = 0
+    private var finished = false
+    private var warnedFallback = false
+    private var warnedWide = 0
+    private let limits: ReaderLimits
+
+    /// Opens a reader over `source`. Warnings (encoding guesses, fallbacks) go to `diagnostics`.
+    public init(source: ByteSource, limits: ReaderLimits = .standard,
+                diagnostics: any DiagnosticCollector) throws(IngestError) {
+        self.source = source
+        self.diagnostics = diagnostics
+        self.limits = limits
+        let prefix = try source.peek(64 * 1024)
+        let detected = TextEncoding.detect(prefix)
+        encoding = detected.encoding.rawValue
+        var sample = Array(prefix.dropFirst(detected.bomLength))
+        if detected.encoding != .utf8 {
+            if detected.guessed {
+                diagnostics.emit(Diagnostic(.warning, "no byte-order mark; reading as \(detected.encoding.rawValue) from the pattern of NUL bytes",
+                                            at: Locator(file: source.name, line: 1)))
+            }
+            var probe = UTF16ToUTF8Transcoder(bigEndian: detected.encoding == .utf16BE)
+            sample = probe.transcode(sample)
+            transcoder = UTF16ToUTF8Transcoder(bigEndian: detected.encoding == .utf16BE)
+        }
+        let dialect = CSVDialect.sniff(sample[...])
+        delimiterName = dialect.delimiterName
+        parser = CSVRowParser(delimiter: dialect.delimiter, file: source.name, limits: limits)
+        bomToSkip = detected.bomLength
+    }
+
+    private var bomToSkip: Int
+
+    /// The column names, once the header has been read.
+    public var columns: [String]? { header }
+
+    /// The next record or rejected record.
+    public mutating func next() throws(IngestError) -> IngestItem? {
+        while pendingIndex >= pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingIndex = 0
+            if finished { return nil }
+            try readMore()
+        }
+        defer { pendingIndex += 1 }
+        return pending[pendingIndex]
+    }
+
+    /// Reads the next chunk and feeds its complete lines to the parser.
+    private mutating func readMore() throws(IngestError) {
+        guard var chunk = try source.nextChunk() else {
+            if !carry.isEmpty {
+                let last = carry
+                carry = []
+                last.withUnsafeBufferPointer { handle(parser.feed(line: line, bytes: $0)) }
+            }
+            handle(parser.finish())
+            finishHeader()
+            finished = true
+            return
+        }
+        if bomToSkip > 0 {
+            chunk.removeFirst(min(bomToSkip, chunk.count))
+            bomToSkip = 0
+        }
+        if transcoder != nil { chunk = transcoder!.transcode(chunk) }
+        var bytes = chunk
+        if !carry.isEmpty {
+            bytes = carry + chunk
+            carry.removeAll(keepingCapacity: true)
+        }
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                if buffer[index] == 0x0A {
+                    let lineBytes = UnsafeBufferPointer(rebasing: buffer[start...index])
+                    handle(parser.feed(line: line, bytes: lineBytes))
+                    line += 1
+                    start = index + 1
+                }
+                index += 1
+            }
+            if start < count { carry.append(contentsOf: buffer[start..<count]) }
+        }
+    }
+
+    private mutating func handle(_ events: [CSVRowEvent]) {
+        for event in events {
+            switch event {
+            case .row(let row):
+                if header == nil {
+                    sampled.append(row)
+                    if sampled.count >= CSVRecordReader.headerSampleRows { finishHeader() }
+                } else {
+                    emit(row)
+                }
+            case .rejected(let record):
+                ordinal += 1
+                pending.append(.rejected(record))
+            }
+        }
+    }
+
+    /// Decides the header from the sampled rows and emits the data rows among them.
+    private mutating func finishHeader() {
+        guard header == nil, !sampled.isEmpty else { return }
+        let texts = sampled.map { row in (0..<row.count).map { trimmed(cellText(row, $0)) } }
+        let found = CSVHeader.detect(texts)!
+        header = found.names
+        let rows = sampled
+        sampled = []
+        for row in rows.dropFirst(found.rowIndex + 1) { emit(row) }
+    }
+
+    private mutating func emit(_ row: CSVRow) {
+        let names = header!
+        var fields: [SourceField] = []
+        fields.reserveCapacity(row.count)
+        for index in 0..<row.count {
+            let value = cellText(row, index)
+            if CSVRecordReader.isAbsent(value) { continue }
+            if value.utf8.contains(0) {
+                ordinal += 1
+                pending.append(.rejected(RejectedRecord(
+                    locator: Locator(file: source.name, line: row.line),
+                    reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
+                    raw: CSVRowParser.rawText(of: row))))
+                return
+            }
+            let name: String
+            if index < names.count {
+                name = names[index]
+            } else {
+                name = "column_\(index + 1)"
+                if warnedWide < 10 {
+                    warnedWide += 1
+                    diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
+                                                at: Locator(file: source.name, line: row.line)))
+                }
+            }
+            fields.append(SourceField(path: name, value: .text(value)))
+        }
+        if fields.isEmpty { return }
+        pending.append(.record(SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line),
+                                            ordinal: ordinal)))
+        ordinal += 1
+    }
+
+    private mutating func cellText(_ row: CSVRow, _ index: Int) -> String {
+        var fallback = false
+        let text = row.withField(index) { TextDecoding.decode($0, usedFallback: &fallback) }
+        if fallback && !warnedFallback {
+            warnedFallback = true
+            diagnostics.emit(Diagnostic(.warning, "file is not valid UTF-8; reading it as Windows-1252",
+                                        at: Locator(file: source.name, line: row.line)))
+        }
+        return text
+    }
+
+    private func trimmed(_ text: String) -> String {
+        CSVRecordReader.isAbsent(text) ? "" : text.trimmingWhitespace()
+    }
+
+    /// Whether a cell counts as absent: empty, only whitespace, or a null marker.
+    static func isAbsent(_ value: String) -> Bool {
+        if value.isEmpty { return true }
+        let trimmed = value.trimmingWhitespace()
+        return trimmed.isEmpty || nullMarkers.contains(trimmed)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex { !$0.properties.isWhitespace }!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,278 @@
+import CLibCSV
+
+/// One CSV row as libcsv delivered it: its fields' bytes, concatenated, and where each ends.
+struct CSVRow {
+    /// All field bytes back to back.
+    var bytes: [UInt8] = []
+    /// End offset in `bytes` of each field.
+    var ends: [Int] = []
+    /// 1-based line where the row starts.
+    var line: Int = 0
+    /// Set when a field went over a limit; the row is then rejected, not converted.
+    var overLimit: String?
+
+    /// Number of fields.
+    var count: Int { ends.count }
+
+    /// Calls `body` with the bytes of field `index`.
+    func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+    }
+
+    mutating func reset(line: Int) {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        self.line = line
+        overLimit = nil
+    }
+}
+
+/// What the row parser hands back: a complete row or a row it had to reject.
+enum CSVRowEvent {
+    case row(CSVRow)
+    case rejected(RejectedRecord)
+}
+
+/// The state libcsv's callbacks reach through their context pointer (a struct on the heap:
+/// cheaper than a class, which pays exclusivity checks on every property access).
+private struct CSVCallbackState {
+    var current = CSVRow()
+    var completed: [CSVRow] = []
+    var line = 1
+    var maxFieldBytes = 0
+    var maxFields = 0
+}
+
+/// Wraps libcsv in strict mode and feeds it one physical line at a time, so that line numbers
+/// are known (libcsv itself only counts bytes) and a record with a quoting error can be rejected
+/// while the records around it are still read.
+///
+/// Recovery: a strict-mode error rejects the record it occurs in (the lines from the record's
+/// start to the error line) and parsing restarts on the next line. A quoted field that is never
+/// closed (found at the end of the input, or when the open record grows past the record-size
+/// limit) rejects only the line where the record started; the lines after it are parsed again.
+final class CSVRowParser {
+    private var parser = csv_parser()
+    private let state: UnsafeMutablePointer<CSVCallbackState>
+    private let delimiter: UInt8
+    private let file: String
+    private let limits: ReaderLimits
+    /// Raw lines of a record that is still open (inside a quoted field), kept for re-reading.
+    private var openLines: [(line: Int, bytes: [UInt8])] = []
+    private var openBytes = 0
+    /// Lines to parse again after a recovery, before any new input.
+    private var replay: [(line: Int, bytes: [UInt8])] = []
+    private var events: [CSVRowEvent] = []
+
+    init(delimiter: UInt8, file: String, limits: ReaderLimits) {
+        self.delimiter = delimiter
+        self.file = file
+        self.limits = limits
+        state = .allocate(capacity: 1)
+        state.initialize(to: CSVCallbackState(maxFieldBytes: limits.maxFieldBytes,
+                                              maxFields: limits.maxFieldsPerRecord))
+        startParser()
+    }
+
+    deinit {
+        csv_free(&parser)
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    private func startParser() {
+        csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
+        csv_set_delim(&parser, delimiter)
+        // libcsv trims spaces and tabs around unquoted fields by default; keep them.
+        csv_set_space_func(&parser) { _ in 0 }
+    }
+
+    private func restartParser() {
+        csv_free(&parser)
+        parser = csv_parser()
+        startParser()
+        state.pointee.current.reset(line: state.pointee.line)
+    }
+
+    /// Whether libcsv is in the middle of a record (a quoted field spans lines).
+    private var recordOpen: Bool { parser.pstate != 0 }
+
+    /// Parses one physical line (with its terminator) numbered `line`; returns the events it
+    /// completed (rows and rejects, in input order).
+    func feed(line: Int, bytes: UnsafeBufferPointer<UInt8>) -> [CSVRowEvent] {
+        parseLine(line: line, bytes: bytes)
+        while !replay.isEmpty {
+            let next = replay.removeFirst()
+            next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
+        }
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Ends the input: completes a last record without a newline, or recovers from a quoted
+    /// field that was never closed.
+    func finish() -> [CSVRowEvent] {
+        while true {
+            let result = csv_fini(&parser, CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
+            collectCompleted()
+            if result == 0 {
+                break
+            }
+            recoverUnterminated()
+            while !replay.isEmpty {
+                let next = replay.removeFirst()
+                next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
+            }
+        }
+        defer { events.removeAll() }
+        return events
+    }
+
+    private func parseLine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
+        if !recordOpen {
+            state.pointee.current.reset(line: line)
+            if isBlank(bytes) { return }
+        }
+        state.pointee.line = line
+        let consumed = csv_parse(&parser, bytes.baseAddress, bytes.count,
+                                 CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
+        collectCompleted()
+        if consumed < bytes.count || csv_error(&parser) != 0 {
+            rejectStrictError(line: line, bytes: bytes, at: consumed)
+            return
+        }
+        if recordOpen {
+            openLines.append((line, Array(bytes)))
+            openBytes += bytes.count
+            if openBytes > limits.maxRecordBytes {
+                recoverUnterminated()
+            }
+        } else {
+            openLines.removeAll()
+            openBytes = 0
+        }
+    }
+
+    private func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x0A || $0 == 0x0D }
+    }
+
+    private func collectCompleted() {
+        guard !state.pointee.completed.isEmpty else { return }
+        for row in state.pointee.completed {
+            if let reason = row.overLimit {
+                let locator = Locator(file: file, line: row.line)
+                events.append(.rejected(RejectedRecord(locator: locator, reason: reason,
+                                                       raw: CSVRowParser.rawText(of: row))))
+            } else {
+                events.append(.row(row))
+            }
+        }
+        state.pointee.completed.removeAll(keepingCapacity: true)
+    }
+
+    /// A strict-mode error at byte `offset` of `line`: reject the record, restart on the next line.
+    private func rejectStrictError(line: Int, bytes: UnsafeBufferPointer<UInt8>, at offset: Int) {
+        let startLine = openLines.first?.line ?? line
+        var raw: [UInt8] = []
+        for open in openLines { raw.append(contentsOf: open.bytes) }
+        raw.append(contentsOf: bytes)
+        let reason: String
+        if offset < bytes.count && bytes[offset] == 0x22 {
+            reason = "stray quote inside an unquoted field (quote the whole field and double the quote)"
+        } else if offset > 0 && offset <= bytes.count && bytes[offset - 1] == 0x22 {
+            reason = "unexpected character after a closing quote"
+        } else {
+            reason = "malformed quoting"
+        }
+        let locator = Locator(file: file, line: line, column: offset + 1)
+        var record = RejectedRecord(locator: locator, reason: reason, raw: CSVRowParser.text(raw))
+        if startLine != line { record.reason += " (record starts at line \(startLine))" }
+        events.append(.rejected(record))
+        openLines.removeAll()
+        openBytes = 0
+        restartParser()
+    }
+
+    /// A quoted field never closed: reject the record's first line, re-read the lines after it.
+    private func recoverUnterminated() {
+        guard let first = openLines.first else {
+            // The open record is the current unterminated last line (no newline at the end).
+            let row = state.pointee.current
+            events.append(.rejected(RejectedRecord(
+                locator: Locator(file: file, line: row.line),
+                reason: "unterminated quoted field at the end of the input",
+                raw: CSVRowParser.rawText(of: row))))
+            restartParser()
+            return
+        }
+        let column = CSVRowParser.openingQuoteColumn(in: first.bytes, delimiter: delimiter)
+        events.append(.rejected(RejectedRecord(
+            locator: Locator(file: file, line: first.line, column: column),
+            reason: "unterminated quoted field: the quote opened here is never closed",
+            raw: CSVRowParser.text(first.bytes))))
+        replay = Array(openLines.dropFirst()) + replay
+        openLines.removeAll()
+        openBytes = 0
+        restartParser()
+    }
+
+    /// The 1-based column of the quote that leaves `line` inside a quoted field.
+    static func openingQuoteColumn(in line: [UInt8], delimiter: UInt8) -> Int {
+        var inQuotes = false
+        var fieldStart = true
+        var opened = 0
+        var index = 0
+        while index < line.count {
+            let byte = line[index]
+            if inQuotes {
+                if byte == 0x22 {
+                    if index + 1 < line.count && line[index + 1] == 0x22 { index += 1 } else { inQuotes = false }
+                }
+            } else if byte == 0x22 && fieldStart {
+                inQuotes = true
+                opened = index
+            }
+            fieldStart = !inQuotes && byte == delimiter
+            index += 1
+        }
+        return opened + 1
+    }
+
+    static func text(_ bytes: [UInt8]) -> String {
+        var raw = bytes
+        while let last = raw.last, last == 0x0A || last == 0x0D { raw.removeLast() }
+        return String(decoding: raw.prefix(4096), as: UTF8.self)
+    }
+
+    /// A rejected row's fields joined back with commas, for the rejects file.
+    static func rawText(of row: CSVRow) -> String {
+        var parts: [String] = []
+        for index in 0..<row.count {
+            parts.append(row.withField(index) { String(decoding: $0.prefix(4096), as: UTF8.self) })
+        }
+        return parts.joined(separator: ",")
+    }
+
+    private static let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
+        let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
+        if state.pointee.current.overLimit == nil {
+            if length > state.pointee.maxFieldBytes {
+                state.pointee.current.overLimit = "field \(state.pointee.current.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
+            } else if state.pointee.current.count >= state.pointee.maxFields {
+                state.pointee.current.overLimit = "more than \(state.pointee.maxFields) fields in one record"
+            }
+        }
+        if state.pointee.current.overLimit == nil, let data, length > 0 {
+            state.pointee.current.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+        }
+        state.pointee.current.ends.append(state.pointee.current.bytes.count)
+    }
+
+    private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
+        let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
+        state.pointee.completed.append(state.pointee.current)
+        state.pointee.current.reset(line: state.pointee.line + 1)
+    }
+}

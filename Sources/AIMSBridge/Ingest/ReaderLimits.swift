@@ -1,0 +1,24 @@
+/// Bounds that keep a hostile or broken input from exhausting memory or the stack.
+/// A record over a limit is rejected with its locator; the reader carries on where it can.
+public struct ReaderLimits: Sendable, Hashable {
+    /// Largest single field value, in bytes.
+    public var maxFieldBytes: Int
+    /// Largest whole record (all its fields, or a CSV record's raw text), in bytes.
+    public var maxRecordBytes: Int
+    /// Most fields in one record.
+    public var maxFieldsPerRecord: Int
+    /// Deepest nesting of JSON arrays/objects or XML elements.
+    public var maxDepth: Int
+
+    /// Creates limits.
+    public init(maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 4 << 20,
+                maxFieldsPerRecord: Int = 10_000, maxDepth: Int = 256) {
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFieldsPerRecord = maxFieldsPerRecord
+        self.maxDepth = maxDepth
+    }
+
+    /// The defaults: 1 MiB per field, 4 MiB per record, 10,000 fields, depth 256.
+    public static let standard = ReaderLimits()
+}

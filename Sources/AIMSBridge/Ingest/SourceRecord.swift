@@ -1,0 +1,156 @@
+/// Where a record or a value came from in its source file.
+///
+/// `line` and `column` are 1-based; `path` is an XPath for XML sources and a JSON Pointer for
+/// JSON sources (nil for CSV).
+public struct Locator: Sendable, Hashable {
+    /// The file as the user named it (`-` for standard input).
+    public var file: String
+    /// 1-based line where the record starts.
+    public var line: Int
+    /// 1-based column (in bytes) where the record starts.
+    public var column: Int
+    /// XPath (XML) or JSON Pointer (JSON) of the record; nil for CSV.
+    public var path: String?
+
+    /// Creates a locator.
+    public init(file: String, line: Int, column: Int = 1, path: String? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+    }
+
+    /// `file:line:col`, the prefix of a compiler-style diagnostic.
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A value read from a source field: a single string or, for JSON arrays of scalars, a list.
+public enum FieldValue: Sendable, Hashable {
+    /// A single value.
+    case text(String)
+    /// An array of scalar values (JSON only).
+    case list([String])
+
+    /// The values as a list (a single text is a one-element list).
+    public var strings: [String] {
+        switch self {
+        case .text(let value): return [value]
+        case .list(let values): return values
+        }
+    }
+}
+
+/// One field of a source record: its path in the source (a header name, `owned_by@display_value`,
+/// `model.version`) and its value.
+public struct SourceField: Sendable, Hashable {
+    /// The field's path in the source, under its original name.
+    public var path: String
+    /// The value; absent values (empty cells, null markers) are not represented as fields.
+    public var value: FieldValue
+
+    /// Creates a field.
+    public init(path: String, value: FieldValue) {
+        self.path = path
+        self.value = value
+    }
+
+    /// Creates a field holding one string.
+    public init(_ path: String, _ value: String) {
+        self.init(path: path, value: .text(value))
+    }
+}
+
+/// A link from a child record (a risk nested inside a system) to the record that holds it.
+public struct ParentLink: Sendable, Hashable {
+    /// The field path of the array that held the child (e.g. `risks`).
+    public var field: String
+    /// The parent's locator.
+    public var locator: Locator
+    /// The parent's fields that can identify it (used to find its id after normalization).
+    public var parentOrdinal: Int
+
+    /// Creates a link.
+    public init(field: String, locator: Locator, parentOrdinal: Int) {
+        self.field = field
+        self.locator = locator
+        self.parentOrdinal = parentOrdinal
+    }
+}
+
+/// What the ingest stage yields: an ordered list of fields and where they came from.
+/// It knows formats, not meanings.
+public struct SourceRecord: Sendable, Hashable {
+    /// The fields in source order. Absent values are left out.
+    public var fields: [SourceField]
+    /// Where the record starts.
+    public var locator: Locator
+    /// Position of this record in its source (0-based, counting child records too).
+    public var ordinal: Int
+    /// Set for child records found inside another record (JSON arrays of objects).
+    public var parent: ParentLink?
+
+    /// Creates a record.
+    public init(fields: [SourceField], locator: Locator, ordinal: Int, parent: ParentLink? = nil) {
+        self.fields = fields
+        self.locator = locator
+        self.ordinal = ordinal
+        self.parent = parent
+    }
+
+    /// The first value of the field with this path, if present.
+    public subscript(path: String) -> String? {
+        fields.first { $0.path == path }?.value.strings.first
+    }
+}
+
+/// A record the ingest stage could not read (a CSV row with a quoting error, an XML record
+/// deeper than the limit): its location, the reason and the raw text as far as it is known.
+public struct RejectedRecord: Error, Sendable, Hashable {
+    /// Where the record starts (and, in `column`, where the problem is).
+    public var locator: Locator
+    /// Why it was rejected, in one sentence.
+    public var reason: String
+    /// The record's raw text (possibly truncated for very large records).
+    public var raw: String
+
+    /// Creates a rejected record.
+    public init(locator: Locator, reason: String, raw: String) {
+        self.locator = locator
+        self.reason = reason
+        self.raw = raw
+    }
+}
+
+/// One item of a reader's output: a record to normalize or a record that could not be read.
+public enum IngestItem: Sendable {
+    /// A record read successfully.
+    case record(SourceRecord)
+    /// A record that could not be read; the reader carries on after it.
+    case rejected(RejectedRecord)
+}
+
+/// A streaming reader of one source: pull items until `next()` returns nil.
+///
+/// Readers throw `IngestError` only when the file cannot be read at all (not the format it
+/// claims, broken structure that leaves no record boundary to recover from).
+public protocol RecordReader {
+    /// The next record or rejected record, or nil at the end of the input.
+    mutating func next() throws(IngestError) -> IngestItem?
+}
+
+/// A fatal problem reading a source: the file cannot be read or parsed at all.
+public struct IngestError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Where the problem is.
+    public var locator: Locator
+    /// What is wrong, in one sentence.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String, at locator: Locator) {
+        self.locator = locator
+        self.message = message
+    }
+
+    /// `path:line:col: error: message`.
+    public var description: String { "\(locator.description): error: \(message)" }
+}

@@ -1,0 +1,247 @@
+import CLibXML2
+
+/// Reads an XML export as a stream of `SourceRecord`s, on libxml2's streaming `xmlTextReader`.
+///
+/// Each record element is expanded on its own (memory stays that of one record) and flattened:
+/// attributes of the record element become `@name`, child elements their name, nested elements
+/// `parent.child`, attributes of a child `child@attr` (`owned_by@display_value`). Empty elements
+/// are absent. Entity references are never expanded (external entities are never resolved);
+/// they are kept as `&name;` text with a warning.
+public struct XMLRecordReader: RecordReader {
+    private let state: ReaderState
+    private let diagnostics: any DiagnosticCollector
+    private let limits: ReaderLimits
+    /// The element path of the records (`/unload/sn_risk_risk`), found or given.
+    public let recordPath: [String]
+    private var ordinal = 0
+    private var started = false
+    /// Names of the open elements down to the current node.
+    private var path: [String] = []
+
+    /// Owns the libxml2 reader and what its callbacks reach.
+    private final class ReaderState {
+        let source: ByteSource
+        var reader: xmlTextReaderPtr?
+        var pending: [UInt8] = []
+        var pendingOffset = 0
+        var readError: IngestError?
+        let errors: UnsafeMutablePointer<XMLErrorCapture>
+        var recordIndex = 0
+
+        init(source: ByteSource) {
+            self.source = source
+            errors = .allocate(capacity: 1)
+            errors.initialize(to: XMLErrorCapture())
+        }
+
+        deinit {
+            if let reader { xmlFreeTextReader(reader) }
+            errors.deinitialize(count: 1)
+            errors.deallocate()
+        }
+
+        /// Fills libxml2's buffer from the byte source.
+        func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
+            if pendingOffset >= pending.count {
+                do {
+                    guard let chunk = try source.nextChunk() else { return 0 }
+                    pending = chunk
+                    pendingOffset = 0
+                } catch {
+                    readError = error
+                    return -1
+                }
+            }
+            let n = min(count, pending.count - pendingOffset)
+            pending.withUnsafeBufferPointer { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + pendingOffset, byteCount: n)
+            }
+            pendingOffset += n
+            return Int32(n)
+        }
+    }
+
+    /// Opens a reader over `source`. `recordPath` is `/root/record`, `root/record` or a bare
+    /// element name; without it, the record element is the first element found repeated
+    /// among siblings, shallowest first, in the first 256 KiB.
+    public init(source: ByteSource, recordPath: String? = nil, limits: ReaderLimits = .standard,
+                diagnostics: any DiagnosticCollector) throws(IngestError) {
+        _ = XMLSupport.initialised
+        self.diagnostics = diagnostics
+        self.limits = limits
+        let prefix = try source.peek(256 * 1024)
+        if let recordPath {
+            self.recordPath = recordPath.split(separator: "/").map(String.init)
+        } else {
+            self.recordPath = XMLRecordPathFinder.find(in: prefix)
+        }
+        state = ReaderState(source: source)
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        let readCallback: xmlInputReadCallback = { context, buffer, length in
+            guard let context, let buffer else { return -1 }
+            let state = Unmanaged<ReaderState>.fromOpaque(context).takeUnretainedValue()
+            return state.read(into: buffer, count: Int(length))
+        }
+        guard let reader = xmlReaderForIO(readCallback, nil, context, source.name, nil, XMLSupport.options) else {
+            throw IngestError("libxml2 could not create a reader", at: Locator(file: source.name, line: 1))
+        }
+        state.reader = reader
+        xmlTextReaderSetStructuredErrorHandler(reader, XMLErrorCapture.handler, state.errors)
+    }
+
+    /// The next record, or nil at the end of the document.
+    public mutating func next() throws(IngestError) -> IngestItem? {
+        guard let reader = state.reader else { return nil }
+        // After a record, the reader sits on its start element: skip its subtree.
+        var result: Int32 = started ? xmlTextReaderNext(reader) : xmlTextReaderRead(reader)
+        started = true
+        while result == 1 {
+            let type = xmlTextReaderNodeType(reader)
+            let depth = Int(xmlTextReaderDepth(reader))
+            if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                let name = XMLSupport.string(xmlTextReaderConstName(reader)) ?? ""
+                if path.count > depth { path.removeSubrange(depth...) }
+                path.append(name)
+                if matches(path) {
+                    return try record(reader, path: path)
+                }
+                if xmlTextReaderIsEmptyElement(reader) == 1 { path.removeLast() }
+            } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
+                if path.count > depth { path.removeSubrange(depth...) }
+            }
+            result = xmlTextReaderRead(reader)
+        }
+        if result < 0 { throw failure() }
+        reportWarnings()
+        return nil
+    }
+
+    private func matches(_ path: [String]) -> Bool {
+        if recordPath.count == 1 { return path.last == recordPath[0] && path.count > 1 }
+        return path == recordPath
+    }
+
+    private mutating func record(_ reader: xmlTextReaderPtr, path: [String]) throws(IngestError) -> IngestItem {
+        state.recordIndex += 1
+        let xpath = "/" + path.joined(separator: "/") + "[\(state.recordIndex)]"
+        guard let node = xmlTextReaderExpand(reader) else { throw failure() }
+        let line = Int(xmlGetLineNo(node))
+        let locator = Locator(file: state.source.name, line: max(line, 1), column: 1, path: xpath)
+        var flattener = XMLFlattener(limits: limits)
+        flattener.flatten(node)
+        for entity in flattener.entities {
+            diagnostics.emit(Diagnostic(.warning, "entity reference '&\(entity);' left unexpanded (entities are never expanded)",
+                                        at: locator))
+        }
+        defer { ordinal += 1 }
+        if let problem = flattener.overLimit {
+            return .rejected(RejectedRecord(locator: locator, reason: problem, raw: flattener.rawPreview))
+        }
+        return .record(SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal))
+    }
+
+    private func failure() -> IngestError {
+        if let error = state.readError { return error }
+        let capture = state.errors.pointee
+        let message = capture.message ?? "malformed XML"
+        return IngestError(message, at: Locator(file: state.source.name, line: max(capture.line, 1),
+                                                 column: max(capture.column, 1)))
+    }
+
+    private func reportWarnings() {
+        for warning in state.errors.pointee.warnings {
+            diagnostics.emit(Diagnostic(.warning, warning.message,
+                                        at: Locator(file: state.source.name, line: max(warning.line, 1))))
+        }
+        state.errors.pointee.warnings.removeAll()
+    }
+}
+
+/// Turns an expanded record element into ordered (path, value) fields, without recursion.
+struct XMLFlattener {
+    let limits: ReaderLimits
+    var fields: [SourceField] = []
+    var entities: [String] = []
+    var overLimit: String?
+    var bytes = 0
+
+    init(limits: ReaderLimits) {
+        self.limits = limits
+    }
+
+    /// A short text of the record for the rejects file.
+    var rawPreview: String {
+        String(fields.map { "\($0.path)=\($0.value.strings.joined(separator: ","))" }.joined(separator: "; ").prefix(4096))
+    }
+
+    mutating func flatten(_ root: xmlNodePtr) {
+        addAttributes(of: root, prefix: "")
+        var stack: [(node: xmlNodePtr, prefix: String)] = []
+        pushChildren(of: root, prefix: "", onto: &stack)
+        while let (node, prefix) = stack.popLast() {
+            guard overLimit == nil else { return }
+            let name = XMLSupport.string(node.pointee.name) ?? ""
+            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            addAttributes(of: node, prefix: path)
+            let text = directText(of: node)
+            if !text.trimmingWhitespace().isEmpty { add(path, text) }
+            pushChildren(of: node, prefix: path, onto: &stack)
+        }
+    }
+
+    private func pushChildren(of node: xmlNodePtr, prefix: String, onto stack: inout [(node: xmlNodePtr, prefix: String)]) {
+        var children: [xmlNodePtr] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { children.append(current) }
+            child = current.pointee.next
+        }
+        for element in children.reversed() { stack.append((element, prefix)) }
+    }
+
+    private mutating func addAttributes(of node: xmlNodePtr, prefix: String) {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let name = XMLSupport.string(current.pointee.name) ?? ""
+            if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
+                let text = String(cString: value)
+                aims_xml_free(value)
+                if !text.trimmingWhitespace().isEmpty { add("\(prefix)@\(name)", text) }
+            }
+            attribute = current.pointee.next
+        }
+    }
+
+    /// The element's own text (text and CDATA children, entity references kept as `&name;`).
+    private mutating func directText(of node: xmlNodePtr) -> String {
+        var text = ""
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { text += String(cString: content) }
+            case XML_ENTITY_REF_NODE:
+                let name = XMLSupport.string(current.pointee.name) ?? ""
+                entities.append(name)
+                text += "&\(name);"
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+        return text
+    }
+
+    private mutating func add(_ path: String, _ value: String) {
+        let size = value.utf8.count
+        bytes += size
+        if size > limits.maxFieldBytes {
+            overLimit = "field '\(path)' is larger than the \(limits.maxFieldBytes)-byte field limit"
+        } else if fields.count >= limits.maxFieldsPerRecord {
+            overLimit = "more than \(limits.maxFieldsPerRecord) fields in one record"
+        } else if bytes > limits.maxRecordBytes {
+            overLimit = "record is larger than the \(limits.maxRecordBytes)-byte record limit"
+        }
+        fields.append(SourceField(path, value))
+    }
+}

@@ -1,0 +1,95 @@
+/// The fields of the canonical register that a source field can feed. Profiles name them by
+/// their raw value (`likelihood`, `residualImpact`, `treatmentDue`).
+///
+/// Case order is the order fields are written in; `group` nests related fields in the JSON
+/// output (`inherent`, `residual`, `treatment`).
+public enum CanonicalField: String, Sendable, Hashable, CaseIterable, Comparable {
+    // Common to every kind.
+    case id, title, name, description, category, owner, status
+    // AI systems.
+    case purpose, businessUnit, supplier, version, roles, lifecycleStage, riskClass, dataCategories
+    case humanOversight, deployed
+    // Risks.
+    case systems
+    case likelihood, impact, score, level
+    case residualLikelihood, residualImpact, residualScore, residualLevel
+    case treatment, treatmentPlan, treatmentOwner, treatmentDue
+    case identified
+    // Controls.
+    case applicability, justification, implementationStatus, risks, evidence
+    // Evidence.
+    case location, collected, validUntil
+    // Assessments.
+    case assessmentType, outcome, assessed
+    // Common dates and references.
+    case reviewed, nextReview
+    /// Requirement references (parsed into the record's `refs`, not kept as a value).
+    case requirements
+
+    /// How the source text of this field is interpreted.
+    public enum ValueType: Sendable {
+        case text, list, rating, score, date, term, terms, riskClass, references
+    }
+
+    /// How values of this field are interpreted.
+    public var valueType: ValueType {
+        switch self {
+        case .likelihood, .impact, .level, .residualLikelihood, .residualImpact, .residualLevel: return .rating
+        case .score, .residualScore: return .score
+        case .deployed, .treatmentDue, .identified, .collected, .validUntil, .assessed, .reviewed, .nextReview: return .date
+        case .lifecycleStage, .humanOversight, .treatment, .applicability, .implementationStatus, .assessmentType: return .term
+        case .roles: return .terms
+        case .riskClass: return .riskClass
+        case .systems, .risks, .evidence, .dataCategories: return .list
+        case .requirements: return .references
+        default: return .text
+        }
+    }
+
+    /// The JSON object this field is nested in, and its key there.
+    public var jsonPlacement: (group: String?, key: String) {
+        switch self {
+        case .likelihood: return ("inherent", "likelihood")
+        case .impact: return ("inherent", "impact")
+        case .score: return ("inherent", "score")
+        case .level: return ("inherent", "level")
+        case .residualLikelihood: return ("residual", "likelihood")
+        case .residualImpact: return ("residual", "impact")
+        case .residualScore: return ("residual", "score")
+        case .residualLevel: return ("residual", "level")
+        case .treatment: return ("treatment", "option")
+        case .treatmentPlan: return ("treatment", "plan")
+        case .treatmentOwner: return ("treatment", "owner")
+        case .treatmentDue: return ("treatment", "due")
+        default: return (nil, rawValue)
+        }
+    }
+
+    /// Canonical fields that a record of `kind` may hold.
+    public static func fields(of kind: RecordKind) -> Set<CanonicalField> {
+        let common: Set<CanonicalField> = [.id, .title, .name, .description, .category, .owner, .status,
+                                           .reviewed, .nextReview, .requirements]
+        switch kind {
+        case .system:
+            return common.union([.purpose, .businessUnit, .supplier, .version, .roles, .lifecycleStage,
+                                 .riskClass, .dataCategories, .humanOversight, .deployed, .risks])
+        case .risk:
+            return common.union([.systems, .likelihood, .impact, .score, .level, .residualLikelihood,
+                                 .residualImpact, .residualScore, .residualLevel, .treatment, .treatmentPlan,
+                                 .treatmentOwner, .treatmentDue, .identified])
+        case .control:
+            return common.union([.applicability, .justification, .implementationStatus, .risks, .evidence, .systems])
+        case .evidence:
+            return common.union([.location, .collected, .validUntil, .systems])
+        case .assessment:
+            return common.union([.assessmentType, .systems, .outcome, .assessed])
+        }
+    }
+
+    public static func < (lhs: CanonicalField, rhs: CanonicalField) -> Bool {
+        order[lhs]! < order[rhs]!
+    }
+
+    private static let order: [CanonicalField: Int] = Dictionary(
+        uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+}

@@ -1,0 +1,27 @@
+/// A header or field name reduced for synonym matching: lowercase letters and digits only
+/// ("Risk ID" → `riskid`, "Prob." → `prob`, "owned_by" → `ownedby`).
+struct HeaderKey: Hashable {
+    let value: String
+
+    init(_ text: some StringProtocol) {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                scalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            }
+        }
+        value = String(scalars)
+    }
+
+    /// The key of the text with parenthesised parts removed ("Annex A control (2013)" →
+    /// `annexacontrol`), or nil when there are none.
+    static func withoutParentheses(_ text: String) -> HeaderKey? {
+        guard text.contains("(") else { return nil }
+        var depth = 0
+        var kept = ""
+        for character in text {
+            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 { kept.append(character) }
+        }
+        return HeaderKey(kept)
+    }
+}

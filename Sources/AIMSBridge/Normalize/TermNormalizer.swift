@@ -1,0 +1,189 @@
+import Foundation
+
+/// Recognises the words exports use for enumerations (treatment options, life-cycle stages,
+/// operator roles, oversight modes, applicability, implementation status, assessment types,
+/// EU AI Act risk classes) and maps them to canonical terms, keeping the source word.
+public enum TermNormalizer {
+    /// The term of a single-valued enumeration field.
+    static func term(for field: CanonicalField, _ text: String) -> Term {
+        switch field {
+        case .treatment: return treatment(text)
+        case .lifecycleStage: return lifecycleStage(text)
+        case .humanOversight: return humanOversight(text)
+        case .applicability: return applicability(text)
+        case .implementationStatus: return implementationStatus(text)
+        case .assessmentType: return assessmentType(text)
+        default: return Term(value: nil, source: text)
+        }
+    }
+
+    /// ISO 31000 treatment options: `modify`, `avoid`, `share`, `retain`.
+    public static func treatment(_ text: String) -> Term {
+        Term(value: firstMatch(text, treatmentWords), source: text)
+    }
+
+    /// ISO/IEC 22989 life-cycle stages.
+    public static func lifecycleStage(_ text: String) -> Term {
+        Term(value: firstMatch(text, lifecycleWords), source: text)
+    }
+
+    /// Human oversight mode: `human-in-the-loop`, `human-on-the-loop`, `human-in-command`, `none`.
+    public static func humanOversight(_ text: String) -> Term {
+        Term(value: firstMatch(text, oversightWords), source: text)
+    }
+
+    /// Applicability of a control: `applicable`, `not-applicable`, `undetermined`.
+    public static func applicability(_ text: String) -> Term {
+        Term(value: firstMatch(text, applicabilityWords), source: text)
+    }
+
+    /// Implementation status: `implemented`, `partial`, `planned`, `not-implemented`, `not-applicable`.
+    public static func implementationStatus(_ text: String) -> Term {
+        Term(value: firstMatch(text, implementationWords), source: text)
+    }
+
+    /// Assessment type: `ai-impact`, `fria`, `dpia`.
+    public static func assessmentType(_ text: String) -> Term {
+        Term(value: firstMatch(text, assessmentWords), source: text)
+    }
+
+    /// EU AI Act operator roles, one term per role named in the text ("Provider / Deployer").
+    public static func roles(_ text: String) -> [Term] {
+        let parts = MultiValue.split(text, separators: [";", ",", "/", "|", "\n", "\r\n", "&"])
+            .flatMap { $0.components(separatedBy: " and ") }
+            .map { $0.trimmingWhitespace() }
+            .filter { !$0.isEmpty }
+        return parts.map { Term(value: firstMatch($0, roleWords), source: $0) }
+    }
+
+    /// The EU AI Act risk class and, for high-risk, its basis (`Annex.III(4)(a)`, `Annex.I`).
+    public static func riskClass(_ text: String) -> RiskClassification {
+        let words = " " + normalizedWords(text) + " "
+        let value = firstMatch(text, riskClassWords) ?? "unknown"
+        var basis: String?
+        if value == "high-risk" {
+            if let range = words.range(of: " annex iii ") {
+                let rest = words[range.upperBound...].split(separator: " ")
+                var id = "Annex.III"
+                if let point = rest.first, let number = Int(point.prefix { $0.isNumber }), (1...8).contains(number) {
+                    id += "(\(number))"
+                    let attached = point.drop { $0.isNumber }
+                    let letter = attached.isEmpty ? rest.dropFirst().first : attached
+                    if let letter, letter.count == 1, letter.first!.isLetter {
+                        id += "(\(letter))"
+                    }
+                }
+                basis = id
+            } else if words.contains(" annex i ") {
+                basis = "Annex.I"
+            }
+        }
+        return RiskClassification(value: value, basis: basis, source: text)
+    }
+
+    /// Lowercases, turns punctuation into spaces and collapses spaces: "High-risk (Annex III
+    /// 4(a))" → "high risk annex iii 4 a".
+    static func normalizedWords(_ text: String) -> String {
+        var result = ""
+        var lastWasSpace = true
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                result.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                result.append(" ")
+                lastWasSpace = true
+            }
+        }
+        if result.hasSuffix(" ") { result.removeLast() }
+        return result
+    }
+
+    /// The canonical term of the first phrase found in the text (phrases are tried in order,
+    /// matching whole words).
+    static func firstMatch(_ text: String, _ table: [(phrase: String, term: String)]) -> String? {
+        let words = " " + normalizedWords(text) + " "
+        for entry in table where words.contains(" \(entry.phrase) ") {
+            return entry.term
+        }
+        return nil
+    }
+
+    static let treatmentWords: [(phrase: String, term: String)] = [
+        ("mitigate", "modify"), ("mitigation", "modify"), ("reduce", "modify"), ("modify", "modify"), ("treat", "modify"),
+        ("remediate", "modify"), ("control", "modify"), ("transfer", "share"), ("share", "share"), ("insure", "share"),
+        ("outsource", "share"), ("accept", "retain"), ("accepted", "retain"), ("tolerate", "retain"), ("retain", "retain"),
+        ("monitor", "retain"), ("avoid", "avoid"), ("terminate", "avoid"), ("eliminate", "avoid"), ("discontinue", "avoid"),
+    ]
+
+    static let lifecycleWords: [(phrase: String, term: String)] = [
+        ("re evaluation", "re-evaluation"), ("reevaluation", "re-evaluation"), ("re assessment", "re-evaluation"),
+        ("retired", "retirement"), ("retirement", "retirement"), ("decommissioned", "retirement"), ("decommissioning", "retirement"),
+        ("sunset", "retirement"), ("inception", "inception"), ("idea", "inception"), ("ideation", "inception"),
+        ("concept", "inception"), ("proposal", "inception"), ("proposed", "inception"), ("planning", "inception"),
+        ("verification", "verification-and-validation"), ("validation", "verification-and-validation"),
+        ("testing", "verification-and-validation"), ("test", "verification-and-validation"), ("pilot", "verification-and-validation"),
+        ("uat", "verification-and-validation"), ("evaluation", "verification-and-validation"),
+        ("design", "design-and-development"), ("development", "design-and-development"), ("build", "design-and-development"),
+        ("training", "design-and-development"), ("develop", "design-and-development"),
+        ("deployment", "deployment"), ("rollout", "deployment"), ("roll out", "deployment"), ("go live", "deployment"),
+        ("operation", "operation-and-monitoring"), ("operational", "operation-and-monitoring"), ("production", "operation-and-monitoring"),
+        ("live", "operation-and-monitoring"), ("in use", "operation-and-monitoring"), ("monitoring", "operation-and-monitoring"),
+        ("deployed", "operation-and-monitoring"), ("operate", "operation-and-monitoring"),
+    ]
+
+    static let oversightWords: [(phrase: String, term: String)] = [
+        ("in the loop", "human-in-the-loop"), ("hitl", "human-in-the-loop"), ("on the loop", "human-on-the-loop"),
+        ("hotl", "human-on-the-loop"), ("in command", "human-in-command"), ("hic", "human-in-command"),
+        ("fully automated", "none"), ("no oversight", "none"), ("none", "none"),
+    ]
+
+    static let applicabilityWords: [(phrase: String, term: String)] = [
+        ("not applicable", "not-applicable"), ("n a", "not-applicable"), ("no", "not-applicable"), ("n", "not-applicable"),
+        ("false", "not-applicable"), ("excluded", "not-applicable"), ("out of scope", "not-applicable"), ("0", "not-applicable"),
+        ("yes", "applicable"), ("y", "applicable"), ("true", "applicable"), ("applicable", "applicable"),
+        ("included", "applicable"), ("in scope", "applicable"), ("1", "applicable"),
+        ("tbd", "undetermined"), ("unknown", "undetermined"), ("not determined", "undetermined"), ("to be determined", "undetermined"),
+    ]
+
+    static let implementationWords: [(phrase: String, term: String)] = [
+        ("not applicable", "not-applicable"), ("not implemented", "not-implemented"), ("not started", "planned"),
+        ("partially", "partial"), ("partial", "partial"), ("in progress", "partial"), ("ongoing", "partial"),
+        ("implementing", "partial"), ("planned", "planned"), ("to do", "planned"), ("todo", "planned"), ("scheduled", "planned"),
+        ("missing", "not-implemented"), ("none", "not-implemented"), ("no", "not-implemented"),
+        ("implemented", "implemented"), ("done", "implemented"), ("complete", "implemented"), ("completed", "implemented"),
+        ("in place", "implemented"), ("operational", "implemented"), ("effective", "implemented"), ("yes", "implemented"),
+    ]
+
+    static let assessmentWords: [(phrase: String, term: String)] = [
+        ("fria", "fria"), ("fundamental rights", "fria"), ("dpia", "dpia"), ("pia", "dpia"), ("data protection", "dpia"),
+        ("privacy impact", "dpia"), ("aiia", "ai-impact"), ("ai impact", "ai-impact"), ("ai system impact", "ai-impact"),
+        ("algorithmic impact", "ai-impact"), ("impact assessment", "ai-impact"),
+    ]
+
+    static let roleWords: [(phrase: String, term: String)] = [
+        ("authorised representative", "authorised-representative"), ("authorized representative", "authorised-representative"),
+        ("product manufacturer", "product-manufacturer"), ("provider", "provider"), ("developer", "provider"),
+        ("deployer", "deployer"), ("user", "deployer"), ("importer", "importer"), ("distributor", "distributor"),
+    ]
+
+    static let riskClassWords: [(phrase: String, term: String)] = [
+        ("prohibited", "prohibited"), ("unacceptable", "prohibited"), ("article 5", "prohibited"),
+        ("gpai with systemic risk", "gpai-systemic"), ("systemic", "gpai-systemic"),
+        ("gpai", "gpai"), ("general purpose", "gpai"),
+        ("high risk", "high-risk"), ("high", "high-risk"), ("annex iii", "high-risk"),
+        ("limited", "transparency"), ("transparency", "transparency"), ("article 50", "transparency"),
+        ("minimal", "minimal"), ("low", "minimal"), ("no risk", "minimal"),
+        ("not assessed", "unknown"), ("unknown", "unknown"), ("tbd", "unknown"),
+    ]
+}
+
+/// Splits multi-value cells ("Fraud Engine; KYC Match", "hr | eu").
+enum MultiValue {
+    /// Splits on any of `separators`, trims each part and drops empty parts.
+    static func split(_ text: String, separators: Set<Character> = [";", "|", "\n", "\r", "\r\n"]) -> [String] {
+        text.split(whereSeparator: { separators.contains($0) })
+            .map { String($0).trimmingWhitespace() }
+            .filter { !$0.isEmpty && !CSVRecordReader.nullMarkers.contains($0) }
+    }
+}

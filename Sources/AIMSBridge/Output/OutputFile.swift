@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A problem writing an output.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the path.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// `aims: error: message`.
+    public var description: String { "aims: error: \(message)" }
+}
+
+/// A buffered output written atomically: bytes go to a temporary file beside the target, which
+/// replaces the target only on `commit()`. A run that stops half-way leaves the old file (or no
+/// file), never a partial one. Standard output (`-`) is written through directly.
+public final class OutputFile {
+    /// The target path (`-` for standard output).
+    public let path: String
+    private let descriptor: Int32
+    private let temporaryPath: String?
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private static let bufferLimit = 1 << 20
+
+    /// Opens an output for `path`; `-` is standard output.
+    public init(path: String) throws(OutputError) {
+        self.path = path
+        if path == "-" {
+            descriptor = 1
+            temporaryPath = nil
+            return
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 {
+            throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        fchmod(fd, 0o644)
+        descriptor = fd
+        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// A temporary file (for spooling), removed when the object goes away.
+    static func temporary() throws(OutputError) -> OutputFile {
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        return try OutputFile(path: "\(directory)/aims-spool-\(getpid())")
+    }
+
+    deinit {
+        if let temporaryPath, !committed {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: some Collection<UInt8>) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= OutputFile.bufferLimit { try flush() }
+    }
+
+    /// Writes the buffered bytes out.
+    public func flush() throws(OutputError) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and moves the file into place (for standard output, only flushes).
+    public func commit() throws(OutputError) {
+        try flush()
+        guard let temporaryPath else { return }
+        if fsync(descriptor) != 0 || close(descriptor) != 0 {
+            throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        committed = true
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw OutputError("cannot move output into place at '\(path)': \(reason)")
+        }
+    }
+
+    /// Copies everything written so far into `other` (for spool files), then empties this file.
+    func drain(into other: OutputFile) throws(OutputError) {
+        try flush()
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            try other.write(chunk[..<count])
+        }
+    }
+}

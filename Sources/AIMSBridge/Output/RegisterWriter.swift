@@ -1,0 +1,140 @@
+/// Counts and facts about one converted source, written in the register's `sources`.
+public struct SourceSummary: Sendable, Hashable {
+    /// The path as the user gave it.
+    public var path: String
+    /// `csv`, `xml`, `json` or `ndjson`.
+    public var format: String
+    /// The profile used (`generic` for the built-in header synonyms).
+    public var profile: String
+    /// SHA-256 of the input bytes.
+    public var sha256: String
+    /// Records read (converted + rejected).
+    public var records: Int
+    /// Records converted.
+    public var converted: Int
+    /// Records rejected.
+    public var rejected: Int
+    /// Source fields that mapped to no canonical field, kept in `extensions`.
+    public var unmappedFields: [String]
+
+    /// Creates a summary.
+    public init(path: String, format: String, profile: String, sha256: String, records: Int,
+                converted: Int, rejected: Int, unmappedFields: [String]) {
+        self.path = path
+        self.format = format
+        self.profile = profile
+        self.sha256 = sha256
+        self.records = records
+        self.converted = converted
+        self.rejected = rejected
+        self.unmappedFields = unmappedFields
+    }
+}
+
+/// Where converted records go.
+public protocol RegisterSink {
+    /// Adds one record.
+    mutating func add(_ record: CanonicalRecord) throws(OutputError)
+    /// Ends the register with the sources it came from, and puts the output in place.
+    mutating func finish(sources: [SourceSummary]) throws(OutputError)
+}
+
+/// Writes the register as NDJSON: one record per line tagged with its `kind`, then one
+/// `{"kind":"source",…}` line per source at the end (when its counts are known). Streams.
+public struct NDJSONRegisterWriter: RegisterSink {
+    private let output: OutputFile
+    private var json = JSONBuffer()
+
+    /// Creates a writer into `output`.
+    public init(output: OutputFile) {
+        self.output = output
+    }
+
+    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
+        json.reset()
+        RegisterEncoding.write(record, into: &json, withKind: true)
+        json.bytes.append(0x0A)
+        try output.write(json.bytes)
+    }
+
+    public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
+        for source in sources {
+            json.reset()
+            RegisterEncoding.write(source, into: &json, withKind: true)
+            json.bytes.append(0x0A)
+            try output.write(json.bytes)
+        }
+        try output.commit()
+    }
+}
+
+/// Writes the register as one JSON document: `schema`, `sources`, then `systems`, `risks`,
+/// `controls`, `evidence` and `assessments`, one record per line inside each array. Records
+/// are spooled to a temporary file per kind while sources are read, so memory stays flat and
+/// the sources (whose counts are known only at the end) can come first.
+public struct JSONRegisterWriter: RegisterSink {
+    private let output: OutputFile
+    private var spools: [RecordKind: (file: OutputFile, count: Int)] = [:]
+    private var json = JSONBuffer()
+
+    /// Creates a writer into `output`.
+    public init(output: OutputFile) {
+        self.output = output
+    }
+
+    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
+        if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
+        json.reset()
+        json.bytes.append(contentsOf: spools[record.kind]!.count == 0 ? "\n    ".utf8 : ",\n    ".utf8)
+        RegisterEncoding.write(record, into: &json, withKind: false)
+        try spools[record.kind]!.file.write(json.bytes)
+        spools[record.kind]!.count += 1
+    }
+
+    public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
+        try output.write("{\n  \"schema\": \"\(RegisterEncoding.schema)\",\n  \"sources\": [".utf8)
+        for (index, source) in sources.enumerated() {
+            json.reset()
+            RegisterEncoding.write(source, into: &json, withKind: false)
+            try output.write((index == 0 ? "\n    " : ",\n    ").utf8)
+            try output.write(json.bytes)
+        }
+        try output.write((sources.isEmpty ? "]" : "\n  ]").utf8)
+        for kind in RecordKind.allCases {
+            try output.write(",\n  \"\(kind.collectionKey)\": [".utf8)
+            if let spool = spools[kind] {
+                try spool.file.drain(into: output)
+                try output.write("\n  ]".utf8)
+            } else {
+                try output.write("]".utf8)
+            }
+        }
+        try output.write("\n}\n".utf8)
+        spools.removeAll()
+        try output.commit()
+    }
+}
+
+/// Writes rejected records as NDJSON (`--rejects`): source, locator, reason, raw text.
+public struct RejectsWriter {
+    private let output: OutputFile
+    private var json = JSONBuffer()
+
+    /// Creates a writer into `output`.
+    public init(output: OutputFile) {
+        self.output = output
+    }
+
+    /// Adds one rejected record.
+    public mutating func add(_ rejected: RejectedRecord) throws(OutputError) {
+        json.reset()
+        RegisterEncoding.write(rejected, into: &json)
+        json.bytes.append(0x0A)
+        try output.write(json.bytes)
+    }
+
+    /// Puts the file in place.
+    public func finish() throws(OutputError) {
+        try output.commit()
+    }
+}

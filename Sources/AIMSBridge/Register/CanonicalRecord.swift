@@ -1,0 +1,151 @@
+/// The kinds of record in the canonical register.
+public enum RecordKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// An AI system (the AI inventory).
+    case system
+    /// A risk.
+    case risk
+    /// An applied control or Statement-of-Applicability entry.
+    case control
+    /// A piece of evidence.
+    case evidence
+    /// An impact assessment (AI system impact assessment, FRIA, DPIA).
+    case assessment
+
+    /// The key of this kind's array in the register document.
+    public var collectionKey: String {
+        switch self {
+        case .system: return "systems"
+        case .risk: return "risks"
+        case .control: return "controls"
+        case .evidence: return "evidence"
+        case .assessment: return "assessments"
+        }
+    }
+
+    /// Parses `system(s)`, `risk(s)`, `control(s)`, `evidence`, `assessment(s)`.
+    public init?(userText: String) {
+        let text = userText.lowercased()
+        guard let kind = RecordKind.allCases.first(where: { $0.rawValue == text || $0.collectionKey == text }) else {
+            return nil
+        }
+        self = kind
+    }
+
+    public static func < (lhs: RecordKind, rhs: RecordKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A value the source gave in its own words and, when recognised, its canonical term:
+/// `{"value":"modify","source":"Mitigate – see plan"}`.
+public struct Term: Sendable, Hashable {
+    /// The canonical term; nil when the source word was not recognised.
+    public var value: String?
+    /// The source's own text.
+    public var source: String
+
+    /// Creates a term.
+    public init(value: String?, source: String) {
+        self.value = value
+        self.source = source
+    }
+}
+
+/// An EU AI Act risk classification, kept apart from any other rating the source uses.
+public struct RiskClassification: Sendable, Hashable {
+    /// `prohibited`, `high-risk`, `transparency`, `minimal`, `gpai`, `gpai-systemic` or `unknown`.
+    public var value: String
+    /// For high-risk systems, the Annex III area (`Annex.III(4)(a)`) or `Annex.I` when known.
+    public var basis: String?
+    /// The source's own text.
+    public var source: String
+
+    /// Creates a classification.
+    public init(value: String, basis: String?, source: String) {
+        self.value = value
+        self.basis = basis
+        self.source = source
+    }
+}
+
+/// A normalized value of a canonical field.
+public enum CanonicalValue: Sendable, Hashable {
+    /// Free text.
+    case text(String)
+    /// Several values (multi-value cells, JSON arrays, links to other records by id or name).
+    case list([String])
+    /// A rating on a scale.
+    case rating(Rating)
+    /// A numeric risk score.
+    case score(Score)
+    /// A date.
+    case date(DateValue)
+    /// A recognised (or not) enumeration word.
+    case term(Term)
+    /// Several enumeration words.
+    case terms([Term])
+    /// An EU AI Act risk class.
+    case riskClass(RiskClassification)
+}
+
+/// An unmapped source field kept under its original name.
+public struct ExtensionField: Sendable, Hashable {
+    /// The source field path, as in the source.
+    public var name: String
+    /// Its value.
+    public var value: FieldValue
+
+    /// Creates an extension field.
+    public init(name: String, value: FieldValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A link from a record to another record of the register.
+public struct RecordLink: Sendable, Hashable {
+    /// The linked record's kind.
+    public var kind: RecordKind
+    /// The linked record's id.
+    public var id: String
+
+    /// Creates a link.
+    public init(kind: RecordKind, id: String) {
+        self.kind = kind
+        self.id = id
+    }
+}
+
+/// One record of the canonical register (`aims-register/1`).
+public struct CanonicalRecord: Sendable, Hashable {
+    /// What it is.
+    public var kind: RecordKind
+    /// The source's own id, or `<file stem>#<n>` when the source has none.
+    public var id: String
+    /// The source path, as given.
+    public var source: String
+    /// Where the record starts in the source.
+    public var locator: Locator
+    /// The canonical fields that the source filled, in canonical order when written.
+    public var values: [CanonicalField: CanonicalValue]
+    /// Requirement references, as parsed.
+    public var refs: [RequirementReference]
+    /// Source fields that map to no canonical field, in source order.
+    public var extensions: [ExtensionField]
+    /// The record that held this one in the source (a system holding its risks).
+    public var parent: RecordLink?
+
+    /// Creates a record.
+    public init(kind: RecordKind, id: String, source: String, locator: Locator,
+                values: [CanonicalField: CanonicalValue] = [:], refs: [RequirementReference] = [],
+                extensions: [ExtensionField] = [], parent: RecordLink? = nil) {
+        self.kind = kind
+        self.id = id
+        self.source = source
+        self.locator = locator
+        self.values = values
+        self.refs = refs
+        self.extensions = extensions
+        self.parent = parent
+    }
+}

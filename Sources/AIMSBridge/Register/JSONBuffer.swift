@@ -1,0 +1,119 @@
+/// A byte buffer that JSON is written into, with a fixed key order chosen by the caller.
+///
+/// Written by hand rather than with `JSONEncoder` because the register needs a fixed,
+/// documented key order and byte-identical output across runs, and because records are
+/// written one at a time on the conversion hot path.
+public struct JSONBuffer {
+    /// The bytes written so far.
+    public var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
+
+    /// Creates an empty buffer.
+    public init() {
+        bytes.reserveCapacity(4096)
+    }
+
+    /// Empties the buffer, keeping its capacity.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = [false]
+    }
+
+    /// Starts an object (as a value, or under `key` inside an object).
+    public mutating func beginObject(_ key: String? = nil) {
+        separator(key)
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    /// Ends the current object.
+    public mutating func endObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Starts an array.
+    public mutating func beginArray(_ key: String? = nil) {
+        separator(key)
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    /// Ends the current array.
+    public mutating func endArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes a string value.
+    public mutating func string(_ key: String?, _ value: String) {
+        separator(key)
+        quoted(value)
+    }
+
+    /// Writes an integer value.
+    public mutating func int(_ key: String?, _ value: Int) {
+        separator(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Writes a number: integral values without a fraction (`12`, not `12.0`).
+    public mutating func number(_ key: String?, _ value: Double) {
+        separator(key)
+        if value.isFinite && value == value.rounded() && abs(value) < 1e15 {
+            bytes.append(contentsOf: String(Int(value)).utf8)
+        } else if value.isFinite {
+            bytes.append(contentsOf: "\(value)".utf8)
+        } else {
+            bytes.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// Writes a boolean value.
+    public mutating func bool(_ key: String?, _ value: Bool) {
+        separator(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Writes an array of strings.
+    public mutating func strings(_ key: String?, _ values: [String]) {
+        beginArray(key)
+        for value in values { string(nil, value) }
+        endArray()
+    }
+
+    /// Appends bytes that are already JSON (a value in the current container).
+    public mutating func raw(_ key: String?, _ json: some Sequence<UInt8>) {
+        separator(key)
+        bytes.append(contentsOf: json)
+    }
+
+    private mutating func separator(_ key: String?) {
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        needsComma[needsComma.count - 1] = true
+        if let key {
+            quoted(key)
+            bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func quoted(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
+                                          JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

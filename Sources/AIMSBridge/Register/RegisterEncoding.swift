@@ -1,0 +1,134 @@
+/// Writes canonical records, sources and rejects as JSON in the documented key order of
+/// `aims-register/1`.
+public enum RegisterEncoding {
+    /// The schema name written in every register.
+    public static let schema = "aims-register/1"
+
+    /// Writes one record. `withKind` adds the `kind` tag (NDJSON lines).
+    public static func write(_ record: CanonicalRecord, into json: inout JSONBuffer, withKind: Bool) {
+        json.beginObject()
+        if withKind { json.string("kind", record.kind.rawValue) }
+        json.string("id", record.id)
+        var openGroup: String?
+        for field in record.values.keys.sorted() {
+            let placement = field.jsonPlacement
+            if placement.group != openGroup {
+                if openGroup != nil { json.endObject() }
+                if let group = placement.group { json.beginObject(group) }
+                openGroup = placement.group
+            }
+            write(record.values[field]!, key: placement.key, into: &json)
+        }
+        if openGroup != nil { json.endObject() }
+        json.beginArray("refs")
+        for reference in record.refs { write(reference, into: &json) }
+        json.endArray()
+        if let parent = record.parent {
+            json.beginObject("parent")
+            json.string("kind", parent.kind.rawValue)
+            json.string("id", parent.id)
+            json.endObject()
+        }
+        json.beginObject("extensions")
+        for field in record.extensions {
+            switch field.value {
+            case .text(let text): json.string(field.name, text)
+            case .list(let items): json.strings(field.name, items)
+            }
+        }
+        json.endObject()
+        json.string("source", record.source)
+        write(record.locator, into: &json)
+        json.endObject()
+    }
+
+    /// Writes a requirement reference.
+    public static func write(_ reference: RequirementReference, into json: inout JSONBuffer) {
+        json.beginObject()
+        if let framework = reference.framework { json.string("framework", framework) }
+        json.string("id", reference.id)
+        json.string("raw", reference.raw)
+        json.bool("resolved", reference.resolved)
+        json.endObject()
+    }
+
+    /// Writes a locator as `"locator":{"line":3,"column":1,"path":"/risks/2"}`.
+    public static func write(_ locator: Locator, into json: inout JSONBuffer) {
+        json.beginObject("locator")
+        json.int("line", locator.line)
+        json.int("column", locator.column)
+        if let path = locator.path { json.string("path", path) }
+        json.endObject()
+    }
+
+    private static func write(_ value: CanonicalValue, key: String, into json: inout JSONBuffer) {
+        switch value {
+        case .text(let text):
+            json.string(key, text)
+        case .list(let items):
+            json.strings(key, items)
+        case .rating(let rating):
+            json.beginObject(key)
+            json.string("label", rating.label)
+            if let level = rating.level { json.int("level", level) }
+            if let of = rating.of { json.int("of", of) }
+            if let normalized = rating.normalized { json.number("normalized", normalized) }
+            json.endObject()
+        case .score(let score):
+            json.beginObject(key)
+            json.string("label", score.label)
+            if let value = score.value { json.number("value", value) }
+            if let band = score.band { json.string("band", band) }
+            json.endObject()
+        case .date(let date):
+            json.beginObject(key)
+            if let iso = date.iso { json.string("iso", iso) }
+            json.string("raw", date.raw)
+            json.endObject()
+        case .term(let term):
+            write(term, key: key, into: &json)
+        case .terms(let terms):
+            json.beginArray(key)
+            for term in terms { write(term, key: nil, into: &json) }
+            json.endArray()
+        case .riskClass(let riskClass):
+            json.beginObject(key)
+            json.string("value", riskClass.value)
+            if let basis = riskClass.basis { json.string("basis", basis) }
+            json.string("source", riskClass.source)
+            json.endObject()
+        }
+    }
+
+    private static func write(_ term: Term, key: String?, into json: inout JSONBuffer) {
+        json.beginObject(key)
+        if let value = term.value { json.string("value", value) }
+        json.string("source", term.source)
+        json.endObject()
+    }
+
+    /// Writes a source summary.
+    public static func write(_ summary: SourceSummary, into json: inout JSONBuffer, withKind: Bool) {
+        json.beginObject()
+        if withKind { json.string("kind", "source") }
+        json.string("path", summary.path)
+        json.string("format", summary.format)
+        json.string("profile", summary.profile)
+        json.string("sha256", summary.sha256)
+        json.int("records", summary.records)
+        json.int("converted", summary.converted)
+        json.int("rejected", summary.rejected)
+        json.strings("unmappedFields", summary.unmappedFields)
+        json.endObject()
+    }
+
+    /// Writes a rejected record as one line of the rejects file.
+    public static func write(_ rejected: RejectedRecord, into json: inout JSONBuffer) {
+        json.beginObject()
+        json.string("source", rejected.locator.file)
+        write(rejected.locator, into: &json)
+        json.string("reason", rejected.reason)
+        json.string("raw", rejected.raw)
+        json.endObject()
+    }
+}

@@ -1,0 +1,117 @@
+import AIMSBridge
+import ArgumentParser
+
+/// `aims convert`: exports in, canonical register out.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert exports (CSV, XML, JSON, NDJSON) into the canonical register (aims-register/1).",
+        discussion: """
+        Each FILE is read as a stream; '-' reads standard input. Without -o the register goes to \
+        standard output. Diagnostics go to standard error as 'path:line:col: warning|error: message'.
+        Exit codes: 0 all converted; 1 converted with rejected records (or warnings under --strict); \
+        2 usage error; 3 an input could not be read or parsed.
+        """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case json, ndjson
+    }
+
+    enum DateOrderOption: String, ExpressibleByArgument, CaseIterable {
+        case dmy, mdy
+    }
+
+    @Argument(help: "Export files to convert ('-' for standard input).")
+    var files: [String]
+
+    @Option(name: .shortAndLong, help: "Output path (default: standard output).")
+    var output: String?
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .json
+
+    @Option(name: .customLong("as"), help: "Kind of the records: systems, risks, controls, evidence or assessments (default: detected from the fields).")
+    var kind: String?
+
+    @Option(help: "Import profile (only the built-in 'generic' header-synonym profile for now).")
+    var profile: String?
+
+    @Option(help: "XML element path (/unload/risk) or JSON Pointer (/data/items) of the records.")
+    var recordPath: String?
+
+    @Option(help: "How to read ambiguous dates like 04/05/2025: dmy (day first) or mdy.")
+    var dateOrder: DateOrderOption = .dmy
+
+    @Option(help: "Write rejected records here as NDJSON (locator, reason, raw text).")
+    var rejects: String?
+
+    @Flag(help: "Exit with 1 when there are warnings, not only when records are rejected.")
+    var strict = false
+
+    @Flag(name: .shortAndLong, help: "Print no per-source summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if let kind, RecordKind(userText: kind) == nil {
+            throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence or assessments")
+        }
+        if let profile, profile != "generic" {
+            throw ValidationError("unknown profile '\(profile)'; available: generic")
+        }
+        if files.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("standard input ('-') can be read only once")
+        }
+        if let output, output != "-", files.contains(output) || output == rejects {
+            throw ValidationError("output '\(output)' would overwrite an input")
+        }
+    }
+
+    func run() throws {
+        let printer = DiagnosticPrinter()
+        let options = ConvertOptions(
+            recordPath: recordPath,
+            normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
+                                        kind: kind.flatMap(RecordKind.init(userText:))))
+        let converter = Converter(options: options, diagnostics: printer)
+        var failed = false
+        do {
+            let outputFile = try OutputFile(path: output ?? "-")
+            var rejectsWriter = try rejects.map { path throws(OutputError) in RejectsWriter(output: try OutputFile(path: path)) }
+            var summaries: [SourceSummary] = []
+            var sink: any RegisterSink = format == .ndjson
+                ? NDJSONRegisterWriter(output: outputFile) : JSONRegisterWriter(output: outputFile)
+            for file in files {
+                let outcome = try converter.convert(path: file, into: &sink) { rejected throws(OutputError) in
+                    try rejectsWriter?.add(rejected)
+                }
+                if let failure = outcome.failure {
+                    printer.emit(Diagnostic(.error, failure.message, at: failure.locator))
+                    failed = true
+                }
+                summaries.append(outcome.summary)
+            }
+            try sink.finish(sources: summaries)
+            try rejectsWriter?.finish()
+            printer.flushSuppressed()
+            if !quiet { printSummary(summaries, printer: printer) }
+            let rejected = summaries.reduce(0) { $0 + $1.rejected }
+            if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
+            if rejected > 0 || (strict && printer.warningCount > 0) { throw ExitCode(ExitStatus.rejects.rawValue) }
+        } catch let error as OutputError {
+            printer.printError(error.description)
+            throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
+    }
+
+    private func printSummary(_ summaries: [SourceSummary], printer: DiagnosticPrinter) {
+        for summary in summaries {
+            var line = "\(summary.path): \(summary.format), profile \(summary.profile): \(summary.records) records, "
+                + "\(summary.converted) converted, \(summary.rejected) rejected"
+            if !summary.unmappedFields.isEmpty {
+                line += "; kept as extensions: \(summary.unmappedFields.joined(separator: ", "))"
+            }
+            printer.printError(line)
+        }
+        printer.printError("\(printer.warningCount) warnings, \(summaries.reduce(0) { $0 + $1.rejected }) rejected records")
+    }
+}

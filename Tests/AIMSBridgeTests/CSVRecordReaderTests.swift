@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+@Suite struct CSVRecordReaderTests {
+    private func read(_ text: String, file: String = "t.csv", limits: ReaderLimits = .standard)
+        throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        try read(bytes: Array(text.utf8), file: file, limits: limits)
+    }
+
+    private func read(bytes: [UInt8], file: String = "t.csv", limits: ReaderLimits = .standard)
+        throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        let diagnostics = DiagnosticList()
+        var reader = try CSVRecordReader(source: ByteSource(name: file, bytes: bytes), limits: limits, diagnostics: diagnostics)
+        return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
+    }
+
+    private func readFixture(_ path: String) throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        let diagnostics = DiagnosticList()
+        let source = try TestSupport.inPackageRoot { try ByteSource(path: path, chunkSize: 97) }
+        var reader = try CSVRecordReader(source: source, diagnostics: diagnostics)
+        return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
+    }
+
+    @Test func readsHeaderNamedFieldsAndLines() throws {
+        let (items, diagnostics) = try read("ID,Title,Owner\nR-1,Bias,Jane\nR-2,\"Drift, data\",  Bob  \n")
+        let records = TestSupport.records(items)
+        #expect(records.count == 2)
+        #expect(records[0].fields == [SourceField("ID", "R-1"), SourceField("Title", "Bias"), SourceField("Owner", "Jane")])
+        #expect(records[1]["Title"] == "Drift, data")
+        #expect(records[1]["Owner"] == "  Bob  ", "spaces inside fields are kept (libcsv trims by default)")
+        #expect(records.map(\.locator.line) == [2, 3])
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test(arguments: [(";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")])
+    func sniffsDelimiter(delimiter: String, name: String) throws {
+        // The title holds another candidate delimiter, which must not win.
+        let title = delimiter == "," ? "Data drift; seasonal" : "Data drift, seasonal"
+        let text = ["Risk ID", "Title", "Likelihood"].joined(separator: delimiter) + "\n"
+            + ["R-1", title, "Likely"].joined(separator: delimiter) + "\n"
+        let diagnostics = DiagnosticList()
+        let reader = try CSVRecordReader(source: ByteSource(name: "t", bytes: Array(text.utf8)), diagnostics: diagnostics)
+        #expect(reader.delimiterName == name)
+        let (items, _) = try read(text)
+        #expect(TestSupport.records(items).first?["Title"] == title)
+    }
+
+    @Test func nullMarkersAndEmptyCellsAreAbsent() throws {
+        let (items, _) = try read("ID,A,B,C,D,E,F\nR-1,--,N/A,n/a,null,,—\n")
+        #expect(TestSupport.records(items).first?.fields == [SourceField("ID", "R-1")])
+    }
+
+    @Test func multiLineFieldKeepsTheLineWhereItsRecordStarts() throws {
+        let (items, _) = try read("ID,Description\r\nR-1,\"first\r\nsecond\"\r\nR-2,third\r\n")
+        let records = TestSupport.records(items)
+        #expect(records.map(\.locator.line) == [2, 4])
+        #expect(records[0]["Description"] == "first\r\nsecond")
+    }
+
+    @Test func lastRecordWithoutNewlineArrives() throws {
+        let (items, _) = try read("ID,Title\nR-1,a\nR-2,b")
+        #expect(TestSupport.records(items).map { $0["ID"] } == ["R-1", "R-2"])
+    }
+
+    @Test func bannerRowsAndSectionRowAreSkippedAndQualifyDuplicates() throws {
+        let text = """
+        Contoso AI risk register
+        Exported 01/02/2025
+        ,Inherent,,Residual,
+        ID,Likelihood,Impact,Likelihood,Impact
+        R-1,Likely,Major,Rare,Minor
+
+        """
+        let records = TestSupport.records(try read(text).items)
+        #expect(records.count == 1)
+        #expect(records[0].fields.map(\.path) == ["ID", "Inherent Likelihood", "Inherent Impact", "Residual Likelihood", "Residual Impact"])
+        #expect(records[0].locator.line == 5)
+    }
+
+    @Test func utf16WithBOMIsTranscoded() throws {
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in "ID\tName\r\nS-1\tModèle 🤖\r\n".utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let records = TestSupport.records(try read(bytes: bytes).items)
+        #expect(records.first?["Name"] == "Modèle 🤖")
+    }
+
+    @Test func windows1252FallbackWarnsOnce() throws {
+        let bytes: [UInt8] = Array("ID;Title\nR-1;Caf".utf8) + [0xE9, 0x20, 0x80] + Array("\nR-2;".utf8) + [0x93, 0x78, 0x94] + [0x0A]
+        let (items, diagnostics) = try read(bytes: bytes, file: "emea.csv")
+        #expect(TestSupport.records(items).map { $0["Title"] } == ["Café €", "“x”"])
+        #expect(diagnostics.map(\.description) == ["emea.csv:2:1: warning: file is not valid UTF-8; reading it as Windows-1252"])
+    }
+
+    @Test func strayQuoteRejectsOnlyItsRecord() throws {
+        let (items, _) = try readFixture("Fixtures/bad/stray-quote.csv")
+        #expect(TestSupport.records(items).map { $0["Risk ID"] } == ["R-001", "R-003", "R-005"])
+        let rejected = TestSupport.rejected(items)
+        #expect(rejected.map(\.locator.description) == ["Fixtures/bad/stray-quote.csv:3:15", "Fixtures/bad/stray-quote.csv:5:20"])
+        #expect(rejected[0].reason.hasPrefix("stray quote"))
+        #expect(rejected[0].raw == "R-002,Bias in \"CV screening,Likely,Major")
+        #expect(rejected[1].reason == "unexpected character after a closing quote")
+    }
+
+    @Test func unterminatedQuoteRejectsItsLineAndRereadsTheRest() throws {
+        let (items, _) = try readFixture("Fixtures/bad/unterminated-quote.csv")
+        #expect(TestSupport.records(items).map { $0["Risk ID"] } == ["R-001", "R-002", "R-004", "R-005", "R-006"])
+        let rejected = TestSupport.rejected(items)
+        #expect(rejected.map(\.locator.description) == ["Fixtures/bad/unterminated-quote.csv:4:7"])
+        #expect(rejected.first?.raw == "R-003,\"Prompt injection via uploaded documents,Likely,Major")
+        #expect(TestSupport.records(items).map(\.locator.line) == [2, 3, 5, 6, 7])
+    }
+
+    @Test func openRecordOverTheLimitIsRecovered() throws {
+        var text = "ID,Note\nR-1,\"never closed\n"
+        for index in 2...50 { text += "R-\(index),fine\n" }
+        let limits = ReaderLimits(maxRecordBytes: 64)
+        let (items, _) = try read(text, limits: limits)
+        #expect(TestSupport.rejected(items).map(\.locator.line) == [2])
+        #expect(TestSupport.records(items).count == 49)
+    }
+
+    @Test func nulBytesRejectTheRecord() throws {
+        let (items, _) = try readFixture("Fixtures/bad/nul-bytes.csv")
+        let rejected = TestSupport.rejected(items)
+        #expect(rejected.map(\.locator.line) == [3])
+        #expect(rejected.first?.reason.contains("NUL") == true)
+        #expect(TestSupport.records(items).count == 2)
+    }
+
+    @Test func emptyAndHeaderOnlyFilesHaveNoRecords() throws {
+        #expect(try readFixture("Fixtures/bad/empty.csv").items.isEmpty)
+        #expect(try readFixture("Fixtures/bad/header-only.csv").items.isEmpty)
+    }
+
+    @Test func tooManyFieldsRejects() throws {
+        let limits = ReaderLimits(maxFieldsPerRecord: 3)
+        let (items, _) = try read("A,B,C\n1,2,3\n1,2,3,4\n", limits: limits)
+        #expect(TestSupport.records(items).count == 1)
+        #expect(TestSupport.rejected(items).map(\.locator.line) == [3])
+    }
+
+    @Test func cp1252FixtureReadsBannerHeaderAndMultiLineRecords() throws {
+        let (items, diagnostics) = try readFixture("Fixtures/risk-register-emea-cp1252.csv")
+        let records = TestSupport.records(items)
+        #expect(records.count == 12)
+        #expect(records.first?["Risk ID"] == "AIR-001")
+        #expect(records[1]["AI system"] == "Kundenservice-Chatbot „Lena“")
+        #expect(records.map(\.locator.line).prefix(4) == [4, 5, 7, 8])
+        #expect(diagnostics.count == 1)
+    }
+
+    @Test func legacyFixtureUsesTheSecondHeaderRow() throws {
+        let records = TestSupport.records(try readFixture("Fixtures/legacy-isms-risks-27001-2013.csv").items)
+        #expect(records.count == 10)
+        #expect(records.first?.fields.first == SourceField("Ref", "ISR-2019-01"))
+        #expect(records.first?["Annex A control (2013)"] == "A.9.2.3, A.9.4.2")
+        #expect(records.first?["Description"]?.contains("\"admin\" accounts") == true)
+    }
+}

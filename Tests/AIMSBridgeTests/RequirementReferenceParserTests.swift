@@ -1,0 +1,252 @@
+import Testing
+@testable import AIMSBridge
+
+@Suite struct RequirementReferenceParserTests {
+    private let parser = RequirementReferenceParser()
+
+    /// Parses a one-reference cell and checks it fully.
+    private func one(_ cell: String, _ framework: String?, _ id: String, resolved: Bool = true, column: String? = nil,
+                     warning: String? = nil) {
+        let (refs, warnings) = parser.parse(cell, columnFramework: column)
+        #expect(refs == [RequirementReference(framework: framework, id: id, raw: cell.trimmingSpaces, resolved: resolved)], "\(cell)")
+        #expect(warnings == (warning.map { [$0] } ?? []), "\(cell)")
+    }
+
+    @Test func iso42001() {
+        one("A.6.2.4", "iso42001:2023", "A.6.2.4")
+        one("ISO 42001 A.6.2.4", "iso42001:2023", "A.6.2.4")
+        one("ISO/IEC 42001:2023 A.6.2.4", "iso42001:2023", "A.6.2.4")
+        one("42001:A.5.4", "iso42001:2023", "A.5.4")
+        one("42001 A.5.4", "iso42001:2023", "A.5.4")
+        one("42001 6.1.2", "iso42001:2023", "6.1.2")
+        one("ISO 42001 Annex A.6.2.4", "iso42001:2023", "A.6.2.4")
+        one("a 6.2.4", "iso42001:2023", "A.6.2.4")
+        one("  A.6.2.4  ", "iso42001:2023", "A.6.2.4")
+        #expect(RequirementReference(framework: "iso42001:2023", id: "A.6.2.4", raw: "A.6.2.4", resolved: true).key
+            == "iso42001:2023/A.6.2.4")
+    }
+
+    @Test func iso27001() {
+        one("27001 A.8.15", "iso27001:2022", "A.8.15")
+        one("ISO 27001:2022 A.5.12", "iso27001:2022", "A.5.12")
+        one("27001:2013 A.12.4.1", "iso27001:2013", "A.12.4.1")
+        one("ISO27001-2013 A.12.4.1", "iso27001:2013", "A.12.4.1")
+        // Without a year, the three-level shape is the 2013 edition.
+        one("27001 A.12.4.1", "iso27001:2013", "A.12.4.1")
+        one("ISO 27001 A.8.24", "iso27001:2022", "A.8.24")
+        one("27001 6.1.3", "iso27001:2022", "6.1.3")
+        one("27001 A.9.9", "iso27001:2022", "A.9.9", resolved: false, warning: "unknown requirement 'A.9.9' in iso27001:2022")
+        one("A.12.4.1", "iso27001:2013", "A.12.4.1")
+        one("A.8.15", "iso27001:2022", "A.8.15")
+    }
+
+    @Test func otherIsoStandards() {
+        one("9001 8.5.1", "iso9001:2015", "8.5.1")
+        one("ISO 9001:2015 clause 8.5.1", "iso9001:2015", "8.5.1")
+        one("23894 6.4.2", "iso23894:2023", "6.4.2")
+        one("ISO 9001 8.9.9", "iso9001:2015", "8.9.9", resolved: false, warning: "unknown requirement '8.9.9' in iso9001:2015")
+        let (refs, warnings) = parser.parse("ISO 9001:2008 7.5.1")
+        #expect(refs == [RequirementReference(framework: "iso9001:2008", id: "7.5.1", raw: "ISO 9001:2008 7.5.1", resolved: false)])
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.hasPrefix("unsupported edition 'iso9001:2008'") == true)
+    }
+
+    @Test func euAIAct() {
+        one("EU AI Act Art. 10(2)(f)", "eu-ai-act:2024", "Art.10(2)(f)")
+        one("AI Act Article 14(4)(b)", "eu-ai-act:2024", "Art.14(4)(b)")
+        one("Art 9", "eu-ai-act:2024", "Art.9")
+        one("Article 14", "eu-ai-act:2024", "Art.14")
+        one("Annex III", "eu-ai-act:2024", "Annex.III")
+        one("EU AI Act Annex IV", "eu-ai-act:2024", "Annex.IV")
+        one("Art. 113", "eu-ai-act:2024", "Art.113")
+        one("Art. 114", "eu-ai-act:2024", "Art.114", resolved: false, warning: "unknown requirement 'Art.114' in eu-ai-act:2024")
+        one("Annex XIV", "eu-ai-act:2024", "Annex.XIV", resolved: false, warning: "unknown requirement 'Annex.XIV' in eu-ai-act:2024")
+        #expect(RequirementReference(framework: "eu-ai-act:2024", id: "Art.10(2)(f)", raw: "", resolved: true).key
+            == "eu-ai-act:2024/Art.10(2)(f)")
+    }
+
+    @Test func euAIActLists() {
+        let (refs, warnings) = parser.parse("Art. 10(2), (3)")
+        #expect(refs.map(\.key) == ["eu-ai-act:2024/Art.10(2)", "eu-ai-act:2024/Art.10(3)"])
+        #expect(refs.allSatisfy { $0.raw == "Art. 10(2), (3)" && $0.resolved })
+        #expect(warnings.isEmpty)
+        let list = parser.parse("Art. 9, 10, 14")
+        #expect(list.references.map(\.key) == ["eu-ai-act:2024/Art.9", "eu-ai-act:2024/Art.10", "eu-ai-act:2024/Art.14"])
+        #expect(list.references.map(\.raw) == ["Art. 9", "10", "14"])
+    }
+
+    @Test func nist() {
+        one("GOVERN 1.1", "nist-ai-rmf:1.0", "GOVERN 1.1")
+        one("MAP 2.3", "nist-ai-rmf:1.0", "MAP 2.3")
+        one("MEASURE 2.11", "nist-ai-rmf:1.0", "MEASURE 2.11")
+        one("MANAGE 4.1", "nist-ai-rmf:1.0", "MANAGE 4.1")
+        one("GV-1.1", "nist-ai-rmf:1.0", "GOVERN 1.1")
+        one("NIST AI RMF Measure 1.3", "nist-ai-rmf:1.0", "MEASURE 1.3")
+        one("GOVERN 1.8", "nist-ai-rmf:1.0", "GOVERN 1.8", resolved: false, warning: "unknown requirement 'GOVERN 1.8' in nist-ai-rmf:1.0")
+        let (refs, _) = parser.parse("GOVERN 1.1, 1.2")
+        #expect(refs.map(\.key) == ["nist-ai-rmf:1.0/GOVERN 1.1", "nist-ai-rmf:1.0/GOVERN 1.2"])
+    }
+
+    @Test func ambiguousBareIds() {
+        one("A.5.2", nil, "A.5.2", resolved: false,
+            warning: "ambiguous reference 'A.5.2': ISO/IEC 42001:2023 or ISO/IEC 27001:2022; name the framework in the column header or the cell")
+        one("A.6.1.2", nil, "A.6.1.2", resolved: false,
+            warning: "ambiguous reference 'A.6.1.2': ISO/IEC 42001:2023 or ISO/IEC 27001:2013; name the framework in the column header or the cell")
+        one("A.99.1", nil, "A.99.1", resolved: false,
+            warning: "unknown requirement 'A.99.1': not in the Annex A of ISO/IEC 42001:2023, ISO/IEC 27001:2022 or ISO/IEC 27001:2013")
+        one("8.5.1", nil, "8.5.1", resolved: false,
+            warning: "clause '8.5.1' names no framework; name the framework in the column header or the cell")
+    }
+
+    @Test func columnFramework() {
+        one("A.5.2", "iso27001:2022", "A.5.2", column: "iso27001:2022")
+        one("A.5.2", "iso42001:2023", "A.5.2", column: "ISO/IEC 42001")
+        one("A.12.4.1", "iso27001:2013", "A.12.4.1", column: "27001")
+        one("A.5.1.1", "iso27001:2013", "A.5.1.1", column: "Annex A control (27001:2013)")
+        one("A.8.15", "iso27001:2013", "A.8.15", resolved: false, column: "iso27001:2013",
+            warning: "unknown requirement 'A.8.15' in iso27001:2013")
+        one("8.5.1", "iso9001:2015", "8.5.1", column: "ISO 9001")
+        one("6", "iso42001:2023", "6", column: "iso42001:2023")
+        one("10", "eu-ai-act:2024", "Art.10", column: "EU AI Act")
+        // The cell's own framework beats the column's.
+        one("27001 A.5.2", "iso27001:2022", "A.5.2", column: "iso42001:2023")
+        // A column naming no known framework is ignored.
+        one("A.6.2.4", "iso42001:2023", "A.6.2.4", column: "Reference")
+        #expect(RequirementReferenceParser.frameworkKey("ISO/IEC 27001:2013") == "iso27001:2013")
+        #expect(RequirementReferenceParser.frameworkKey("27001") == "iso27001:2022")
+        #expect(RequirementReferenceParser.frameworkKey("42001 controls") == "iso42001:2023")
+        #expect(RequirementReferenceParser.frameworkKey("EU AI Act") == "eu-ai-act:2024")
+        #expect(RequirementReferenceParser.frameworkKey("nist-ai-rmf:1.0") == "nist-ai-rmf:1.0")
+        #expect(RequirementReferenceParser.frameworkKey("Owner") == nil)
+    }
+
+    @Test func multiReferenceCells() {
+        let (refs, warnings) = parser.parse("A.6.2.4; 27001:A.5.12; GOVERN 1.1")
+        #expect(refs == [
+            RequirementReference(framework: "iso42001:2023", id: "A.6.2.4", raw: "A.6.2.4", resolved: true),
+            RequirementReference(framework: "iso27001:2022", id: "A.5.12", raw: "27001:A.5.12", resolved: true),
+            RequirementReference(framework: "nist-ai-rmf:1.0", id: "GOVERN 1.1", raw: "GOVERN 1.1", resolved: true),
+        ])
+        #expect(warnings.isEmpty)
+
+        let mixed = parser.parse("ISO 27001 A.5.1, A.5.2 | Art. 14\nA.6.2.4, Annex III")
+        #expect(mixed.references.map(\.key) == [
+            "iso27001:2022/A.5.1", "iso27001:2022/A.5.2", "eu-ai-act:2024/Art.14", "iso42001:2023/A.6.2.4",
+            "eu-ai-act:2024/Annex.III",
+        ])
+        #expect(mixed.warnings.isEmpty)
+
+        let titled = parser.parse("A.5.1 Policies for information security, 5.2 Roles, and more; A.8.2 and A.8.3")
+        #expect(titled.references.map(\.id) == ["A.5.1", "5.2", "A.8.2", "A.8.3"])
+        #expect(titled.references[0].raw == "A.5.1 Policies for information security")
+    }
+
+    @Test func moreShapes() {
+        one("(A.6.2.4)", "iso42001:2023", "A.6.2.4")
+        one("ISO 27001: A.5.1", "iso27001:2022", "A.5.1")
+        one("ISO 27001:2022 Annex A 5.12", "iso27001:2022", "A.5.12")
+        one("ISO 9001 §8.5.1", "iso9001:2015", "8.5.1")
+        one("Clause 6.1.2 (ISO 42001)", "iso42001:2023", "6.1.2")
+        one("23894 B.3", "iso23894:2023", "B.3")
+        one("MG4.1", "nist-ai-rmf:1.0", "MANAGE 4.1")
+        one("A.6.2.4 AI system impact assessment", "iso42001:2023", "A.6.2.4")
+        let eu = parser.parse("EU AI Act, Art. 9")
+        #expect(eu.references.map(\.key) == ["eu-ai-act:2024/Art.9"])
+        #expect(eu.warnings.isEmpty)
+        let names = parser.parse("27001, 42001")
+        #expect(names.references.isEmpty)
+        #expect(names.warnings == ["no requirement reference recognised in '27001'", "no requirement reference recognised in '42001'"])
+        let clauses = parser.parse("ISO 42001 4.1, 5.2, 6.1.2")
+        #expect(clauses.references.map(\.key) == ["iso42001:2023/4.1", "iso42001:2023/5.2", "iso42001:2023/6.1.2"])
+        let slash = parser.parse("A.6.2.4/A.6.2.5")
+        #expect(slash.references.map(\.key) == ["iso42001:2023/A.6.2.4", "iso42001:2023/A.6.2.5"])
+        let both = parser.parse("Article 6(2) and Annex III")
+        #expect(both.references.map(\.key) == ["eu-ai-act:2024/Art.6(2)", "eu-ai-act:2024/Annex.III"])
+    }
+
+    /// Every identifier, written as its own key, parses back to itself.
+    @Test func keysRoundTrip() {
+        var keys: [String] = []
+        keys += AnnexIdentifiers.iso42001_2023.map { "iso42001:2023/\($0)" }
+        keys += RequirementIdentifiers.iso42001_2023Clauses.map { "iso42001:2023/\($0)" }
+        keys += AnnexIdentifiers.iso27001_2022.map { "iso27001:2022/\($0)" }
+        keys += AnnexIdentifiers.iso27001_2013.map { "iso27001:2013/\($0)" }
+        keys += RequirementIdentifiers.iso9001_2015Clauses.map { "iso9001:2015/\($0)" }
+        keys += RequirementIdentifiers.iso23894_2023Clauses.filter { $0.contains(".") || $0.first!.isNumber }
+            .map { "iso23894:2023/\($0)" }
+        keys += RequirementIdentifiers.nistAIRMFSubcategories.map { "nist-ai-rmf:1.0/\($0)" }
+        keys += (1...113).map { "eu-ai-act:2024/Art.\($0)" }
+        keys += RequirementIdentifiers.euAIActAnnexes.map { "eu-ai-act:2024/Annex.\($0)" }
+        for key in keys {
+            let (refs, warnings) = parser.parse(key)
+            #expect(refs.map(\.key) == [key], "\(key)")
+            #expect(refs.first?.resolved == true, "\(key)")
+            #expect(warnings.isEmpty, "\(key)")
+        }
+    }
+
+    @Test func dedupeKeepsOrder() {
+        let (refs, warnings) = parser.parse("A.6.2.4; ISO 42001 A.6.2.4; GOVERN 1.1; a.6.2.4")
+        #expect(refs.map(\.key) == ["iso42001:2023/A.6.2.4", "nist-ai-rmf:1.0/GOVERN 1.1"])
+        #expect(refs[0].raw == "A.6.2.4")
+        #expect(warnings.isEmpty)
+    }
+
+    @Test func notReferences() {
+        for cell in ["see policy", "ISO 27002 8.15", "2025", "n/a"] {
+            let (refs, warnings) = parser.parse(cell)
+            #expect(refs.isEmpty, "\(cell)")
+            #expect(warnings == ["no requirement reference recognised in '\(cell)'"], "\(cell)")
+        }
+        let empty = parser.parse(" ; ")
+        #expect(empty.references.isEmpty && empty.warnings.isEmpty)
+        let partly = parser.parse("A.6.2.4; see policy")
+        #expect(partly.references.map(\.key) == ["iso42001:2023/A.6.2.4"])
+        #expect(partly.warnings == ["no requirement reference recognised in 'see policy'"])
+    }
+
+    @Test func identifierCounts() {
+        #expect(AnnexIdentifiers.iso42001_2023.count == 38)
+        #expect(AnnexIdentifiers.iso27001_2022.count == 93)
+        #expect(AnnexIdentifiers.iso27001_2013.count == 114)
+        #expect(Set(AnnexIdentifiers.iso27001_2013).count == 114)
+        #expect(AnnexIdentifiers.iso27001_2013.first == "A.5.1.1")
+        #expect(AnnexIdentifiers.iso27001_2013.last == "A.18.2.3")
+        #expect(RequirementIdentifiers.nistAIRMFSubcategories.count == 72)
+        #expect(RequirementIdentifiers.nistAIRMFCategories.count == 19)
+        #expect(AnnexIdentifiers.frameworks(containing: "A.5.2") == ["iso42001:2023", "iso27001:2022"])
+        #expect(AnnexIdentifiers.contains(framework: "iso27001:2013", id: "A.17.1.3"))
+        #expect(!AnnexIdentifiers.contains(framework: "iso27001:2013", id: "A.17.1.4"))
+        #expect(RequirementIdentifiers.contains(framework: "iso42001:2023", id: "A.6.1"))
+        #expect(RequirementIdentifiers.contains(framework: "iso9001:2015", id: "10.3"))
+        #expect(!RequirementIdentifiers.contains(framework: "iso42001:2023", id: "10.3"))
+        #expect(RequirementIdentifiers.contains(framework: "iso27001:2013", id: "A.18"))
+        #expect(RequirementIdentifiers.contains(framework: "eu-ai-act:2024", id: "Art.1"))
+        #expect(RequirementIdentifiers.contains(framework: "eu-ai-act:2024", id: "Art.10(2)(f)"))
+        #expect(!RequirementIdentifiers.contains(framework: "eu-ai-act:2024", id: "Art.0"))
+        #expect(RequirementIdentifiers.contains(framework: "eu-ai-act:2024", id: "Annex.XIII"))
+        #expect(!RequirementIdentifiers.contains(framework: "unknown", id: "A.5.1"))
+    }
+
+    @Test func speed() {
+        let cell = "A.6.2.4; 27001:A.5.12; GOVERN 1.1"
+        let clock = ContinuousClock()
+        var total = 0
+        _ = parser.parse(cell)
+        let elapsed = clock.measure {
+            for _ in 0..<10_000 { total &+= parser.parse(cell).references.count }
+        }
+        #expect(total == 30_000)
+        // Generous bound for debug builds on shared machines; release builds run at ~1 µs.
+        #expect(elapsed < .seconds(2))
+    }
+}
+
+private extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}
