@@ -84,10 +84,7 @@ struct Convert: ParsableCommand {
                 let outcome = try converter.convert(path: file, into: &sink) { rejected throws(OutputError) in
                     try rejectsWriter?.add(rejected)
                 }
-                if let failure = outcome.failure {
-                    printer.emit(Diagnostic(.error, failure.message, at: failure.locator))
-                    failed = true
-                }
+                if outcome.failure != nil { failed = true }
                 summaries.append(outcome.summary)
             }
             try sink.finish(sources: summaries)

@@ -56,4 +56,15 @@ public final class DiagnosticList: DiagnosticCollector {
 
     /// All diagnostics so far, in the order they were emitted.
     public var diagnostics: [Diagnostic] { storage.withLock { $0 } }
+
+    /// Whether nothing has been emitted (or everything was taken).
+    public var isEmpty: Bool { storage.withLock { $0.isEmpty } }
+
+    /// Returns the diagnostics so far and empties the list.
+    public func take() -> [Diagnostic] {
+        storage.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+    }
 }

@@ -31,6 +31,14 @@ public enum FieldValue: Sendable, Hashable {
     /// An array of scalar values (JSON only).
     case list([String])
 
+    /// The value as one text: a list is joined with `separator`.
+    public func joined(separator: String) -> String {
+        switch self {
+        case .text(let value): return value
+        case .list(let values): return values.joined(separator: separator)
+        }
+    }
+
     /// The values as a list (a single text is a one-element list).
     public var strings: [String] {
         switch self {
@@ -95,6 +103,11 @@ public struct SourceRecord: Sendable, Hashable {
         self.locator = locator
         self.ordinal = ordinal
         self.parent = parent
+    }
+
+    /// The fields as `path=value` text, for the rejects file (at most 4 KiB).
+    public var rawText: String {
+        String(fields.map { "\($0.path)=\($0.value.joined(separator: ","))" }.joined(separator: "; ").prefix(4096))
     }
 
     /// The first value of the field with this path, if present.

@@ -1,9 +1,10 @@
 /// The fields of the canonical register that a source field can feed. Profiles name them by
-/// their raw value (`likelihood`, `residualImpact`, `treatmentDue`).
+/// `name`, the case name (`likelihood`, `residualImpact`, `treatmentDue`).
 ///
-/// Case order is the order fields are written in; `group` nests related fields in the JSON
-/// output (`inherent`, `residual`, `treatment`).
-public enum CanonicalField: String, Sendable, Hashable, CaseIterable, Comparable {
+/// Case order (the raw value) is the order fields are written in; `jsonPlacement` nests
+/// related fields in the JSON output (`inherent`, `residual`, `treatment`). The raw value is
+/// an `Int` so that fields hash and compare as integers on the conversion hot path.
+public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
     // Common to every kind.
     case id, title, name, description, category, owner, status
     // AI systems.
@@ -61,7 +62,7 @@ public enum CanonicalField: String, Sendable, Hashable, CaseIterable, Comparable
         case .treatmentPlan: return ("treatment", "plan")
         case .treatmentOwner: return ("treatment", "owner")
         case .treatmentDue: return ("treatment", "due")
-        default: return (nil, rawValue)
+        default: return (nil, name)
         }
     }
 
@@ -86,10 +87,18 @@ public enum CanonicalField: String, Sendable, Hashable, CaseIterable, Comparable
         }
     }
 
-    public static func < (lhs: CanonicalField, rhs: CanonicalField) -> Bool {
-        order[lhs]! < order[rhs]!
+    /// The name profiles use for this field (`residualLikelihood`).
+    public var name: String { CanonicalField.names[rawValue] }
+
+    /// The field with this name, if any.
+    public init?(name: String) {
+        guard let index = CanonicalField.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: index)
     }
 
-    private static let order: [CanonicalField: Int] = Dictionary(
-        uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+    private static let names: [String] = allCases.map { String(describing: $0) }
+
+    public static func < (lhs: CanonicalField, rhs: CanonicalField) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
 }

@@ -22,7 +22,6 @@ public struct RecordNormalizer {
     private let sourcePath: String
     private let sourceStem: String
     private let options: NormalizeOptions
-    private let diagnostics: any DiagnosticCollector
     private let dates: DateParser
     private let references = RequirementReferenceParser()
     /// The kind of records in each collection: "" for top-level records, else the parent's
@@ -34,8 +33,13 @@ public struct RecordNormalizer {
     private var scaleHints: [String: Int] = [:]
     /// Parents seen in the current top-level record tree, by ordinal.
     private var parents: [Int: RecordLink] = [:]
-    /// Source field names that mapped to nothing, in first-seen order.
-    public private(set) var unmappedFields: [String] = []
+    /// The mappings of the previous record's fields by position: records of one source mostly
+    /// have the same fields in the same order, so this saves a dictionary lookup per field.
+    private var lastKind: RecordKind?
+    private var lastPaths: [String] = []
+    private var lastMappings: [FieldMapping] = []
+    /// Source field names that mapped to nothing, in first-seen order, not yet taken.
+    private var unmappedFields: [String] = []
     private var unmappedSeen: Set<String> = []
 
     enum FieldMapping {
@@ -44,13 +48,18 @@ public struct RecordNormalizer {
     }
 
     /// Creates a normalizer for the source at `sourcePath`.
-    public init(sourcePath: String, options: NormalizeOptions, diagnostics: any DiagnosticCollector) {
+    public init(sourcePath: String, options: NormalizeOptions) {
         self.sourcePath = sourcePath
         let name = sourcePath.split(separator: "/").last.map(String.init) ?? sourcePath
         self.sourceStem = name == "-" ? "stdin" : String(name.split(separator: ".").first ?? Substring(name))
         self.options = options
-        self.diagnostics = diagnostics
         self.dates = DateParser(order: options.dateOrder)
+    }
+
+    /// The source field names first found unmapped since the last call, in first-seen order.
+    public mutating func takeNewUnmappedFields() -> [String] {
+        defer { unmappedFields.removeAll() }
+        return unmappedFields
     }
 
     /// Looks at the first records of the source to size the rating scales of each column
@@ -85,25 +94,46 @@ public struct RecordNormalizer {
         return kind
     }
 
-    /// Normalizes one record. Returns nil (with `reason`) when the record cannot be converted.
-    public mutating func normalize(_ record: SourceRecord) -> Result<CanonicalRecord, RejectedRecord> {
+    /// Normalizes one record, or says why it cannot be converted. Warnings about its values go
+    /// to `diagnostics`.
+    public mutating func normalize(_ record: SourceRecord,
+                                   diagnostics: some DiagnosticCollector) -> Result<CanonicalRecord, RejectedRecord> {
         guard let kind = kind(of: record) else {
             return .failure(RejectedRecord(locator: record.locator,
                                            reason: "cannot tell what kind of record this is from its fields; use --as systems|risks|controls|evidence|assessments",
-                                           raw: record.fields.map { "\($0.path)=\($0.value.strings.joined(separator: ","))" }.joined(separator: "; ")))
+                                           raw: record.rawText))
         }
         if record.parent == nil { parents.removeAll(keepingCapacity: true) }
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
         var extensions: [String: Int] = [:]
-        for field in record.fields {
-            switch mapping(field.path, kind: kind) {
-            case .canonical(let target, let framework) where canonical.values[target] == nil || target == .requirements:
-                apply(field, to: target, framework: framework, record: &canonical)
+        if lastKind != kind || lastPaths.count != record.fields.count {
+            lastKind = kind
+            lastPaths = []
+            lastMappings = []
+        }
+        for (position, field) in record.fields.enumerated() {
+            let fieldMapping: FieldMapping
+            if position < lastPaths.count && lastPaths[position] == field.path {
+                fieldMapping = lastMappings[position]
+            } else {
+                fieldMapping = mapping(field.path, kind: kind)
+                if position < lastPaths.count {
+                    lastPaths[position] = field.path
+                    lastMappings[position] = fieldMapping
+                } else {
+                    lastPaths.append(field.path)
+                    lastMappings.append(fieldMapping)
+                }
+            }
+            switch fieldMapping {
+            case .canonical(let target, let framework) where !canonical.values.contains(target) || target == .requirements:
+                apply(field, to: target, framework: framework, record: &canonical, diagnostics: diagnostics)
             default:
                 keepExtension(field, in: &canonical, index: &extensions)
             }
         }
-        if case .text(let id)? = canonical.values.removeValue(forKey: .id) {
+        if case .text(let id)? = canonical.values[.id] {
+            canonical.values[.id] = nil
             canonical.id = id
         } else {
             canonical.id = "\(sourceStem)#\(record.ordinal + 1)"
@@ -146,45 +176,93 @@ public struct RecordNormalizer {
         }
     }
 
-    private func apply(_ field: SourceField, to target: CanonicalField, framework: String?, record: inout CanonicalRecord) {
-        let text = field.value.strings.joined(separator: "; ").trimmingWhitespace()
-        let value: CanonicalValue
+    /// What a source value means for a canonical field: a value, or references, and warnings.
+    struct Interpretation {
+        var value: CanonicalValue?
+        var references: [RequirementReference] = []
+        var warnings: [String] = []
+
+        /// The same, with each warning naming the source field (`Due date: invalid date …`).
+        func prefixingWarnings(with path: String) -> Interpretation {
+            if warnings.isEmpty { return self }
+            var copy = self
+            copy.warnings = warnings.map { "\(path): \($0)" }
+            return copy
+        }
+    }
+
+    private struct CacheKey: Hashable {
+        let target: CanonicalField
+        let path: String
+        let text: String
+    }
+
+    /// Interpretations of recent values: exports repeat the same words, dates and reference
+    /// lists on many rows, and parsing them (and formatting their warnings) again each time
+    /// would dominate the conversion. Cleared when full, which keeps memory bounded.
+    private var cache: [CacheKey: Interpretation] = [:]
+    private static let cacheLimit = 2_048
+
+    private mutating func apply(_ field: SourceField, to target: CanonicalField, framework: String?,
+                                record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
+        let interpretation: Interpretation
+        switch target.valueType {
+        case .text, .list:
+            interpretation = interpret(field, as: target, framework: framework).prefixingWarnings(with: field.path)
+        case .rating, .score, .date, .term, .terms, .riskClass, .references:
+            let key = CacheKey(target: target, path: field.path, text: field.value.joined(separator: "\n"))
+            if let cached = cache[key] {
+                interpretation = cached
+            } else {
+                interpretation = interpret(field, as: target, framework: framework)
+                    .prefixingWarnings(with: field.path)
+                if cache.count >= RecordNormalizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[key] = interpretation
+            }
+        }
+        for warning in interpretation.warnings {
+            diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
+        }
+        for reference in interpretation.references where !record.refs.contains(where: { $0.key == reference.key }) {
+            record.refs.append(reference)
+        }
+        if let value = interpretation.value { record.values[target] = value }
+    }
+
+    /// Parses a value of a rating, score, date, term or reference field.
+    private func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
+        let text = field.value.joined(separator: "; ").trimmingWhitespace()
         switch target.valueType {
         case .text:
-            value = .text(text)
+            return Interpretation(value: .text(text))
         case .list:
             switch field.value {
-            case .list(let items): value = .list(items)
-            case .text(let text): value = .list(MultiValue.split(text))
+            case .list(let items): return Interpretation(value: .list(items))
+            case .text(let text): return Interpretation(value: .list(MultiValue.split(text)))
             }
         case .rating:
-            value = .rating(RatingParser.rating(text, scaleHint: scaleHints[field.path]))
+            return Interpretation(value: .rating(RatingParser.rating(text, scaleHint: scaleHints[field.path])))
         case .score:
-            value = .score(RatingParser.score(text))
+            return Interpretation(value: .score(RatingParser.score(text)))
         case .date:
             let parsed = dates.parse(text)
-            if let warning = parsed.warning {
-                diagnostics.emit(Diagnostic(.warning, "\(field.path): \(warning)", at: record.locator))
-            }
-            value = .date(parsed.value)
+            return Interpretation(value: .date(parsed.value), warnings: parsed.warning.map { [$0] } ?? [])
         case .term:
-            value = .term(TermNormalizer.term(for: target, text))
+            return Interpretation(value: .term(TermNormalizer.term(for: target, text)))
         case .terms:
-            value = .terms(TermNormalizer.roles(text))
+            return Interpretation(value: .terms(TermNormalizer.roles(text)))
         case .riskClass:
-            value = .riskClass(TermNormalizer.riskClass(text))
+            return Interpretation(value: .riskClass(TermNormalizer.riskClass(text)))
         case .references:
+            var result = Interpretation(value: nil)
             for cell in field.value.strings {
                 let parsed = references.parse(cell, columnFramework: framework)
-                for warning in parsed.warnings {
-                    diagnostics.emit(Diagnostic(.warning, "\(field.path): \(warning)", at: record.locator))
-                }
-                for reference in parsed.references where !record.refs.contains(where: { $0.key == reference.key }) {
-                    record.refs.append(reference)
+                result.warnings += parsed.warnings
+                for reference in parsed.references where !result.references.contains(where: { $0.key == reference.key }) {
+                    result.references.append(reference)
                 }
             }
-            return
+            return result
         }
-        record.values[target] = value
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Recognises the words exports use for enumerations (treatment options, life-cycle stages,
 /// operator roles, oversight modes, applicability, implementation status, assessment types,
 /// EU AI Act risk classes) and maps them to canonical terms, keeping the source word.
@@ -49,21 +47,35 @@ public enum TermNormalizer {
 
     /// EU AI Act operator roles, one term per role named in the text ("Provider / Deployer").
     public static func roles(_ text: String) -> [Term] {
-        let parts = MultiValue.split(text, separators: [";", ",", "/", "|", "\n", "\r\n", "&"])
-            .flatMap { $0.components(separatedBy: " and ") }
-            .map { $0.trimmingWhitespace() }
-            .filter { !$0.isEmpty }
+        let parts = MultiValue.split(text, separators: MultiValue.roleSeparators)
+            .flatMap(splitOnAnd)
         return parts.map { Term(value: firstMatch($0, roleWords), source: $0) }
+    }
+
+    /// "Provider and deployer" → ["Provider", "deployer"].
+    private static func splitOnAnd(_ text: String) -> [String] {
+        var parts: [String] = []
+        var current: [Substring] = []
+        for word in text.split(separator: " ") {
+            if word.lowercased() == "and" {
+                parts.append(current.joined(separator: " "))
+                current = []
+            } else {
+                current.append(word)
+            }
+        }
+        parts.append(current.joined(separator: " "))
+        return parts.filter { !$0.isEmpty }
     }
 
     /// The EU AI Act risk class and, for high-risk, its basis (`Annex.III(4)(a)`, `Annex.I`).
     public static func riskClass(_ text: String) -> RiskClassification {
-        let words = " " + normalizedWords(text) + " "
+        let words = normalizedWords(text).split(separator: " ")
         let value = firstMatch(text, riskClassWords) ?? "unknown"
         var basis: String?
         if value == "high-risk" {
-            if let range = words.range(of: " annex iii ") {
-                let rest = words[range.upperBound...].split(separator: " ")
+            if let annex = phrase(["annex", "iii"], in: words) {
+                let rest = words[(annex + 2)...]
                 var id = "Annex.III"
                 if let point = rest.first, let number = Int(point.prefix { $0.isNumber }), (1...8).contains(number) {
                     id += "(\(number))"
@@ -74,7 +86,7 @@ public enum TermNormalizer {
                     }
                 }
                 basis = id
-            } else if words.contains(" annex i ") {
+            } else if phrase(["annex", "i"], in: words) != nil {
                 basis = "Annex.I"
             }
         }
@@ -102,9 +114,19 @@ public enum TermNormalizer {
     /// The canonical term of the first phrase found in the text (phrases are tried in order,
     /// matching whole words).
     static func firstMatch(_ text: String, _ table: [(phrase: String, term: String)]) -> String? {
-        let words = " " + normalizedWords(text) + " "
-        for entry in table where words.contains(" \(entry.phrase) ") {
+        let words = normalizedWords(text).split(separator: " ")
+        for entry in table where phrase(entry.phrase.split(separator: " "), in: words) != nil {
             return entry.term
+        }
+        return nil
+    }
+
+    /// Where the words of `phrase` occur, in order and next to each other, in `words`.
+    static func phrase<P: StringProtocol>(_ phrase: [P], in words: [Substring]) -> Int? {
+        guard !phrase.isEmpty, words.count >= phrase.count else { return nil }
+        for start in 0...(words.count - phrase.count)
+        where zip(phrase, words[start...]).allSatisfy({ $0 == $1 }) {
+            return start
         }
         return nil
     }
@@ -180,10 +202,20 @@ public enum TermNormalizer {
 
 /// Splits multi-value cells ("Fraud Engine; KYC Match", "hr | eu").
 enum MultiValue {
-    /// Splits on any of `separators`, trims each part and drops empty parts.
-    static func split(_ text: String, separators: Set<Character> = [";", "|", "\n", "\r", "\r\n"]) -> [String] {
-        text.split(whereSeparator: { separators.contains($0) })
-            .map { String($0).trimmingWhitespace() }
-            .filter { !$0.isEmpty && !CSVRecordReader.nullMarkers.contains($0) }
+    /// The separators of list cells: `;`, `|` and line breaks (not commas, which names contain).
+    static let listSeparators: [UInt8] = Array(";|\n\r".utf8)
+    /// The separators between operator roles ("Provider / Deployer", "provider, importer").
+    static let roleSeparators: [UInt8] = Array(";,/|&\n\r".utf8)
+
+    /// Splits on any of the ASCII `separators`, trims each part and drops empty parts and null
+    /// markers.
+    static func split(_ text: String, separators: [UInt8] = listSeparators) -> [String] {
+        if !text.utf8.contains(where: { separators.contains($0) }) {
+            let value = text.trimmingWhitespace()
+            return CSVRecordReader.isAbsent(value) ? [] : [value]
+        }
+        return text.utf8.split(whereSeparator: { separators.contains($0) })
+            .map { String(Substring($0)).trimmingWhitespace() }
+            .filter { !CSVRecordReader.isAbsent($0) }
     }
 }

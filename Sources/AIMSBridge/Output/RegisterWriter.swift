@@ -31,12 +31,51 @@ public struct SourceSummary: Sendable, Hashable {
     }
 }
 
+/// Canonical records already encoded as JSON (each with its `kind` tag), back to back in one
+/// buffer: how batches travel from the normalizing threads to the writer.
+public struct EncodedRecords: Sendable {
+    /// The JSON of every record, back to back.
+    public private(set) var bytes: [UInt8] = []
+    /// Where one record's JSON is in `bytes`.
+    public struct Slice: Sendable {
+        /// The record's kind.
+        public var kind: RecordKind
+        /// Its bytes in `bytes`.
+        public var range: Range<Int>
+    }
+
+    /// Each record's kind and where its JSON is in `bytes`.
+    public private(set) var records: [Slice] = []
+    private var json = JSONBuffer()
+
+    /// Creates an empty batch.
+    public init() {}
+
+    /// Encodes and appends a record.
+    public mutating func append(_ record: CanonicalRecord) {
+        json.reset()
+        RegisterEncoding.write(record, into: &json)
+        let start = bytes.count
+        bytes.append(contentsOf: json.bytes)
+        records.append(Slice(kind: record.kind, range: start..<bytes.count))
+    }
+}
+
 /// Where converted records go.
 public protocol RegisterSink {
-    /// Adds one record.
-    mutating func add(_ record: CanonicalRecord) throws(OutputError)
+    /// Adds a batch of encoded records, in order.
+    mutating func add(_ records: EncodedRecords) throws(OutputError)
     /// Ends the register with the sources it came from, and puts the output in place.
     mutating func finish(sources: [SourceSummary]) throws(OutputError)
+}
+
+extension RegisterSink {
+    /// Adds one record.
+    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
+        var batch = EncodedRecords()
+        batch.append(record)
+        try add(batch)
+    }
 }
 
 /// Writes the register as NDJSON: one record per line tagged with its `kind`, then one
@@ -50,11 +89,11 @@ public struct NDJSONRegisterWriter: RegisterSink {
         self.output = output
     }
 
-    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
-        json.reset()
-        RegisterEncoding.write(record, into: &json, withKind: true)
-        json.bytes.append(0x0A)
-        try output.write(json.bytes)
+    public mutating func add(_ records: EncodedRecords) throws(OutputError) {
+        for record in records.records {
+            try output.write(records.bytes[record.range])
+            try output.write(CollectionOfOne(UInt8(0x0A)))
+        }
     }
 
     public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
@@ -82,13 +121,14 @@ public struct JSONRegisterWriter: RegisterSink {
         self.output = output
     }
 
-    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
-        if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
-        json.reset()
-        json.bytes.append(contentsOf: spools[record.kind]!.count == 0 ? "\n    ".utf8 : ",\n    ".utf8)
-        RegisterEncoding.write(record, into: &json, withKind: false)
-        try spools[record.kind]!.file.write(json.bytes)
-        spools[record.kind]!.count += 1
+    public mutating func add(_ records: EncodedRecords) throws(OutputError) {
+        for record in records.records {
+            if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
+            let spool = spools[record.kind]!
+            try spool.file.write((spool.count == 0 ? "\n    " : ",\n    ").utf8)
+            try spool.file.write(records.bytes[record.range])
+            spools[record.kind]!.count += 1
+        }
     }
 
     public mutating func finish(sources: [SourceSummary]) throws(OutputError) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the user sets for a conversion.
 public struct ConvertOptions: Sendable {
     /// Forces the input format instead of detecting it.
@@ -29,17 +31,46 @@ public struct SourceOutcome: Sendable {
 
 /// Runs ingest and normalize over one source and hands records to a sink: the composition of
 /// the first two pipeline stages. Records stream through; nothing holds a whole source.
-public struct Converter {
+///
+/// A source larger than one sample is converted by three kinds of thread: one reads and cuts
+/// the record stream into batches (at top-level records, so a system and its risks stay
+/// together), `workers` normalize and encode batches, and the calling thread writes batches,
+/// diagnostics and rejects in input order. Output and diagnostics are therefore the same
+/// whatever the thread timing.
+public struct Converter: Sendable {
     /// How many records are looked at before normalizing, to size rating scales.
     static let sampleSize = 256
+    /// Records per batch between threads.
+    static let batchSize = 256
 
     private let options: ConvertOptions
     private let diagnostics: any DiagnosticCollector
+    private let workers: Int
 
-    /// Creates a converter.
-    public init(options: ConvertOptions, diagnostics: any DiagnosticCollector) {
+    /// Creates a converter. `workers` is the number of normalizing threads (default: the
+    /// number of processors).
+    public init(options: ConvertOptions, diagnostics: any DiagnosticCollector,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.options = options
         self.diagnostics = diagnostics
+        self.workers = max(1, workers)
+    }
+
+    /// A batch of ingest output on its way to a worker.
+    private struct InputBatch: Sendable {
+        var sequence: Int
+        var items: [IngestItem]
+        /// Diagnostics the reader emitted while reading these items.
+        var diagnostics: [Diagnostic]
+    }
+
+    /// What a worker made of a batch.
+    private struct OutputBatch: Sendable {
+        var encoded = EncodedRecords()
+        var rejected: [RejectedRecord] = []
+        var diagnostics: [Diagnostic] = []
+        var unmappedFields: [String] = []
+        var records = 0
     }
 
     /// Converts the source at `path` (`-` for standard input) into `sink`; rejected records go to
@@ -54,73 +85,143 @@ public struct Converter {
         } catch {
             return SourceOutcome(summary: summary, failure: error)
         }
-        var normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, diagnostics: diagnostics)
+        // Reader diagnostics are held and released with the batch they belong to.
+        let readerDiagnostics = DiagnosticList()
+        var normalizer = RecordNormalizer(sourcePath: path, options: options.normalize)
         var failure: IngestError?
-        // The first records wait here until the rating scales have been sized from them.
         var sample: [IngestItem] = []
+        var reader: (any RecordReader)?
         do {
-            var reader = try makeReader(source: source, summary: &summary)
-            var sampling = true
-            while let item = try reader.next() {
-                if sampling {
-                    sample.append(item)
-                    if sample.count < Converter.sampleSize { continue }
-                    sampling = false
-                    try flush(&sample, normalizer: &normalizer, sink: &sink, rejects: rejects, summary: &summary)
-                    continue
-                }
-                try handle(item, normalizer: &normalizer, sink: &sink, rejects: rejects, summary: &summary)
-            }
-        } catch let error as IngestError {
-            failure = error
-        } catch let error as OutputError {
-            throw error
+            var opened = try makeReader(source: source, summary: &summary, diagnostics: readerDiagnostics)
+            while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
+            if sample.count == Converter.sampleSize { reader = opened }
         } catch {
-            failure = IngestError("\(error)", at: Locator(file: path, line: 1))
+            failure = error
         }
-        // Records read before a fatal error are still converted.
-        try flush(&sample, normalizer: &normalizer, sink: &sink, rejects: rejects, summary: &summary)
+        normalizer.prepare(sample: sample.compactMap {
+            if case .record(let record) = $0 { return record } else { return nil }
+        })
+        var first = normalize(InputBatch(sequence: 0, items: sample, diagnostics: readerDiagnostics.take()),
+                              with: &normalizer)
+        try deliver(&first, into: &sink, rejects: rejects, summary: &summary)
+        if let reader {
+            failure = try convertConcurrently(reader, readerDiagnostics: readerDiagnostics, normalizer: normalizer,
+                                              into: &sink, rejects: rejects, summary: &summary)
+        }
         if failure == nil && summary.records == 0 {
             diagnostics.emit(Diagnostic(.warning, "no records found (empty file, or a header without data)",
                                         at: Locator(file: path, line: 1)))
         }
+        if let failure { diagnostics.emit(Diagnostic(.error, failure.message, at: failure.locator)) }
         summary.sha256 = (try? source.finishDigest()) ?? ""
-        summary.unmappedFields = normalizer.unmappedFields
         return SourceOutcome(summary: summary, failure: failure)
     }
 
-    private func flush(_ sample: inout [IngestItem], normalizer: inout RecordNormalizer, sink: inout some RegisterSink,
-                       rejects: (RejectedRecord) throws(OutputError) -> Void, summary: inout SourceSummary) throws(OutputError) {
-        guard !sample.isEmpty else { return }
-        normalizer.prepare(sample: sample.compactMap {
-            if case .record(let record) = $0 { return record } else { return nil }
-        })
-        for item in sample {
-            try handle(item, normalizer: &normalizer, sink: &sink, rejects: rejects, summary: &summary)
+    /// Reads, normalizes and writes the rest of a source on several threads. Returns the fatal
+    /// input error, if reading stopped on one.
+    private func convertConcurrently(_ reader: any RecordReader, readerDiagnostics: DiagnosticList,
+                                     normalizer: RecordNormalizer, into sink: inout some RegisterSink,
+                                     rejects: (RejectedRecord) throws(OutputError) -> Void,
+                                     summary: inout SourceSummary) throws(OutputError) -> IngestError? {
+        let inputs = BoundedQueue<InputBatch>(capacity: workers * 2)
+        let outputs = ReorderBuffer<OutputBatch>(window: workers * 2)
+        let ownedReader = Handoff(reader)
+        let failure = Handoff<IngestError?>(nil)
+        let total = Handoff(0)
+        let readerThread = Thread {
+            var sequence = 1
+            var items: [IngestItem] = []
+            func send() {
+                inputs.push(InputBatch(sequence: sequence, items: items, diagnostics: readerDiagnostics.take()))
+                sequence += 1
+                items.removeAll(keepingCapacity: true)
+            }
+            do throws(IngestError) {
+                while let item = try ownedReader.value.next() {
+                    if items.count >= Converter.batchSize, item.isTopLevel { send() }
+                    items.append(item)
+                }
+            } catch {
+                failure.value = error
+            }
+            if !items.isEmpty || !readerDiagnostics.isEmpty { send() }
+            total.value = sequence - 1
+            inputs.close()
+            outputs.close()
         }
-        sample.removeAll()
+        readerThread.stackSize = 1 << 20
+        let finished = DispatchGroup()
+        for _ in 0..<workers {
+            finished.enter()
+            let worker = Handoff(normalizer)
+            Thread {
+                while let batch = inputs.pop() {
+                    outputs.put(normalize(batch, with: &worker.value), sequence: batch.sequence)
+                }
+                finished.leave()
+            }.start()
+        }
+        readerThread.start()
+        var sequence = 1
+        defer {
+            inputs.close()
+            finished.wait()
+        }
+        while var batch = outputs.take(sequence) {
+            try deliver(&batch, into: &sink, rejects: rejects, summary: &summary)
+            sequence += 1
+        }
+        // The reader closed the buffer: take what the workers still finish, in order.
+        inputs.close()
+        finished.wait()
+        while sequence <= total.value, var batch = outputs.take(sequence) {
+            try deliver(&batch, into: &sink, rejects: rejects, summary: &summary)
+            sequence += 1
+        }
+        return failure.value
     }
 
-    private func handle(_ item: IngestItem, normalizer: inout RecordNormalizer, sink: inout some RegisterSink,
-                        rejects: (RejectedRecord) throws(OutputError) -> Void, summary: inout SourceSummary) throws(OutputError) {
-        summary.records += 1
-        let result: Result<CanonicalRecord, RejectedRecord>
-        switch item {
-        case .record(let record): result = normalizer.normalize(record)
-        case .rejected(let rejected): result = .failure(rejected)
+    /// Normalizes and encodes one batch (on a worker thread).
+    private func normalize(_ batch: InputBatch, with normalizer: inout RecordNormalizer) -> OutputBatch {
+        let collected = DiagnosticList()
+        var output = OutputBatch()
+        for item in batch.items {
+            output.records += 1
+            switch item {
+            case .record(let record):
+                switch normalizer.normalize(record, diagnostics: collected) {
+                case .success(let canonical): output.encoded.append(canonical)
+                case .failure(let rejected): output.rejected.append(rejected)
+                }
+            case .rejected(let rejected):
+                output.rejected.append(rejected)
+            }
         }
-        switch result {
-        case .success(let record):
-            summary.converted += 1
-            try sink.add(record)
-        case .failure(let rejected):
-            summary.rejected += 1
+        output.diagnostics = batch.diagnostics + collected.diagnostics
+        output.unmappedFields = normalizer.takeNewUnmappedFields()
+        return output
+    }
+
+    /// Writes a normalized batch and accounts for it (on the calling thread, in input order).
+    private func deliver(_ batch: inout OutputBatch, into sink: inout some RegisterSink,
+                         rejects: (RejectedRecord) throws(OutputError) -> Void,
+                         summary: inout SourceSummary) throws(OutputError) {
+        for diagnostic in batch.diagnostics { diagnostics.emit(diagnostic) }
+        for rejected in batch.rejected {
             diagnostics.emit(Diagnostic(.error, "record rejected: \(rejected.reason)", at: rejected.locator))
             try rejects(rejected)
         }
+        try sink.add(batch.encoded)
+        summary.records += batch.records
+        summary.rejected += batch.rejected.count
+        summary.converted += batch.records - batch.rejected.count
+        for field in batch.unmappedFields where !summary.unmappedFields.contains(field) {
+            summary.unmappedFields.append(field)
+        }
     }
 
-    private func makeReader(source: ByteSource, summary: inout SourceSummary) throws(IngestError) -> any RecordReader {
+    private func makeReader(source: ByteSource, summary: inout SourceSummary,
+                            diagnostics: DiagnosticList) throws(IngestError) -> any RecordReader {
         let prefix = try source.peek(4096)
         let format = options.format ?? SourceFormat.detect(path: source.name, prefix: prefix)
         summary.format = format.rawValue
@@ -133,5 +234,13 @@ public struct Converter {
         case .json, .ndjson:
             return try JSONRecordReader(source: source, recordPath: options.recordPath, limits: options.limits)
         }
+    }
+}
+
+extension IngestItem {
+    /// Whether this item starts a new top-level record (not a child of the previous one).
+    var isTopLevel: Bool {
+        if case .record(let record) = self { return record.parent == nil }
+        return true
     }
 }

@@ -68,8 +68,9 @@ public struct RiskClassification: Sendable, Hashable {
     }
 }
 
-/// A normalized value of a canonical field.
-public enum CanonicalValue: Sendable, Hashable {
+/// A normalized value of a canonical field. Indirect: values are boxed, so copying a record or
+/// reusing a cached interpretation costs a reference count, not a deep copy.
+public indirect enum CanonicalValue: Sendable, Hashable {
     /// Free text.
     case text(String)
     /// Several values (multi-value cells, JSON arrays, links to other records by id or name).
@@ -126,8 +127,8 @@ public struct CanonicalRecord: Sendable, Hashable {
     public var source: String
     /// Where the record starts in the source.
     public var locator: Locator
-    /// The canonical fields that the source filled, in canonical order when written.
-    public var values: [CanonicalField: CanonicalValue]
+    /// The canonical fields that the source filled.
+    public var values: CanonicalValues
     /// Requirement references, as parsed.
     public var refs: [RequirementReference]
     /// Source fields that map to no canonical field, in source order.
@@ -137,7 +138,7 @@ public struct CanonicalRecord: Sendable, Hashable {
 
     /// Creates a record.
     public init(kind: RecordKind, id: String, source: String, locator: Locator,
-                values: [CanonicalField: CanonicalValue] = [:], refs: [RequirementReference] = [],
+                values: CanonicalValues = CanonicalValues(), refs: [RequirementReference] = [],
                 extensions: [ExtensionField] = [], parent: RecordLink? = nil) {
         self.kind = kind
         self.id = id
@@ -147,5 +148,51 @@ public struct CanonicalRecord: Sendable, Hashable {
         self.refs = refs
         self.extensions = extensions
         self.parent = parent
+    }
+}
+
+/// The canonical values of a record, kept in canonical field order. A record holds a dozen or
+/// so fields, so a sorted array beats a dictionary here.
+public struct CanonicalValues: Sendable, Hashable, Sequence {
+    /// One filled field (a struct rather than a tuple: tuple types cost a runtime metadata
+    /// lookup on every generic array operation).
+    public struct Entry: Sendable, Hashable {
+        /// The field.
+        public var field: CanonicalField
+        /// Its value.
+        public var value: CanonicalValue
+    }
+
+    private var entries: [Entry] = []
+
+    /// Creates an empty set of values.
+    public init() {}
+
+    /// The value of `field`, if the source gave one; setting nil removes it.
+    public subscript(field: CanonicalField) -> CanonicalValue? {
+        get { entries.first { $0.field == field }?.value }
+        set {
+            let index = entries.firstIndex { $0.field >= field } ?? entries.endIndex
+            let present = index < entries.endIndex && entries[index].field == field
+            switch (newValue, present) {
+            case (let value?, true): entries[index].value = value
+            case (let value?, false): entries.insert(Entry(field: field, value: value), at: index)
+            case (nil, true): entries.remove(at: index)
+            case (nil, false): break
+            }
+        }
+    }
+
+    /// Whether `field` has a value (without copying it).
+    public func contains(_ field: CanonicalField) -> Bool {
+        entries.contains { $0.field == field }
+    }
+
+    /// Whether no field has a value.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The filled fields in canonical order.
+    public func makeIterator() -> IndexingIterator<[Entry]> {
+        entries.makeIterator()
     }
 }

@@ -3,10 +3,13 @@
 /// Written by hand rather than with `JSONEncoder` because the register needs a fixed,
 /// documented key order and byte-identical output across runs, and because records are
 /// written one at a time on the conversion hot path.
-public struct JSONBuffer {
+public struct JSONBuffer: Sendable {
     /// The bytes written so far.
     public var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Bit n is set when the container at depth n already has a member (so the next one needs
+    /// a comma). Register records nest a few levels deep; 64 is far beyond that.
+    private var needsComma: UInt64 = 0
+    private var depth = 0
 
     /// Creates an empty buffer.
     public init() {
@@ -16,19 +19,20 @@ public struct JSONBuffer {
     /// Empties the buffer, keeping its capacity.
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
-        needsComma = [false]
+        needsComma = 0
+        depth = 0
     }
 
     /// Starts an object (as a value, or under `key` inside an object).
     public mutating func beginObject(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        push()
     }
 
     /// Ends the current object.
     public mutating func endObject() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "}"))
     }
 
@@ -36,12 +40,12 @@ public struct JSONBuffer {
     public mutating func beginArray(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        push()
     }
 
     /// Ends the current array.
     public mutating func endArray() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -88,9 +92,16 @@ public struct JSONBuffer {
         bytes.append(contentsOf: json)
     }
 
+    private mutating func push() {
+        depth += 1
+        precondition(depth < 64, "JSON nesting deeper than 63 levels")
+        needsComma &= ~(1 << UInt64(depth))
+    }
+
     private mutating func separator(_ key: String?) {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        let bit: UInt64 = 1 << UInt64(depth)
+        if needsComma & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        needsComma |= bit
         if let key {
             quoted(key)
             bytes.append(UInt8(ascii: ":"))
@@ -101,18 +112,27 @@ public struct JSONBuffer {
 
     private mutating func quoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
-                                          JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                // Copy the run of plain bytes before this one in one go.
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                default:
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
+                                              JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -4,20 +4,20 @@ public enum RegisterEncoding {
     /// The schema name written in every register.
     public static let schema = "aims-register/1"
 
-    /// Writes one record. `withKind` adds the `kind` tag (NDJSON lines).
-    public static func write(_ record: CanonicalRecord, into json: inout JSONBuffer, withKind: Bool) {
+    /// Writes one record, starting with its `kind` tag.
+    public static func write(_ record: CanonicalRecord, into json: inout JSONBuffer) {
         json.beginObject()
-        if withKind { json.string("kind", record.kind.rawValue) }
+        json.string("kind", record.kind.rawValue)
         json.string("id", record.id)
         var openGroup: String?
-        for field in record.values.keys.sorted() {
-            let placement = field.jsonPlacement
+        for entry in record.values {
+            let placement = entry.field.jsonPlacement
             if placement.group != openGroup {
                 if openGroup != nil { json.endObject() }
                 if let group = placement.group { json.beginObject(group) }
                 openGroup = placement.group
             }
-            write(record.values[field]!, key: placement.key, into: &json)
+            write(entry.value, key: placement.key, into: &json)
         }
         if openGroup != nil { json.endObject() }
         json.beginArray("refs")
@@ -81,9 +81,10 @@ public enum RegisterEncoding {
             if let band = score.band { json.string("band", band) }
             json.endObject()
         case .date(let date):
+            // `raw` is left out when it says exactly what `iso` says.
             json.beginObject(key)
             if let iso = date.iso { json.string("iso", iso) }
-            json.string("raw", date.raw)
+            if date.iso != date.raw { json.string("raw", date.raw) }
             json.endObject()
         case .term(let term):
             write(term, key: key, into: &json)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads a CSV export as a stream of `SourceRecord`s, on libcsv.
 ///
 /// Encodings: UTF-8 with or without BOM, UTF-16 LE/BE (BOM, or guessed from NUL bytes with a
@@ -143,19 +149,24 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: CSVRow) {
         let names = header!
+        let nulOffset: Int? = row.bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let hit = memchr(base, 0, buffer.count) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        }
+        if let offset = nulOffset {
+            let index = row.ends.firstIndex { $0 > offset } ?? 0
+            ordinal += 1
+            pending.append(.rejected(RejectedRecord(
+                locator: Locator(file: source.name, line: row.line),
+                reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
+                raw: CSVRowParser.rawText(of: row))))
+            return
+        }
         var fields: [SourceField] = []
         fields.reserveCapacity(row.count)
         for index in 0..<row.count {
             let value = cellText(row, index)
             if CSVRecordReader.isAbsent(value) { continue }
-            if value.utf8.contains(0) {
-                ordinal += 1
-                pending.append(.rejected(RejectedRecord(
-                    locator: Locator(file: source.name, line: row.line),
-                    reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
-                    raw: CSVRowParser.rawText(of: row))))
-                return
-            }
             let name: String
             if index < names.count {
                 name = names[index]
@@ -192,15 +203,22 @@ public struct CSVRecordReader: RecordReader {
 
     /// Whether a cell counts as absent: empty, only whitespace, or a null marker.
     static func isAbsent(_ value: String) -> Bool {
-        if value.isEmpty { return true }
+        let utf8 = value.utf8
+        guard let head = utf8.first, let tail = utf8.last else { return true }
+        // Fast path: longer than any null marker (4 bytes) and no surrounding whitespace.
+        if utf8.count > 4 && head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80 { return false }
         let trimmed = value.trimmingWhitespace()
         return trimmed.isEmpty || nullMarkers.contains(trimmed)
     }
 }
 
 extension String {
-    /// The string without leading and trailing spaces, tabs and line breaks.
+    /// The string without leading and trailing whitespace (Unicode's definition).
     func trimmingWhitespace() -> String {
+        // Fast path: most values start and end with a visible ASCII character.
+        let utf8 = self.utf8
+        guard let head = utf8.first, let tail = utf8.last else { return self }
+        if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex { !$0.properties.isWhitespace }!

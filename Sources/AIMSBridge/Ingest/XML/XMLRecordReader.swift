@@ -135,7 +135,8 @@ public struct XMLRecordReader: RecordReader {
         }
         defer { ordinal += 1 }
         if let problem = flattener.overLimit {
-            return .rejected(RejectedRecord(locator: locator, reason: problem, raw: flattener.rawPreview))
+            let partial = SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal)
+            return .rejected(RejectedRecord(locator: locator, reason: problem, raw: partial.rawText))
         }
         return .record(SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal))
     }
@@ -167,11 +168,6 @@ struct XMLFlattener {
 
     init(limits: ReaderLimits) {
         self.limits = limits
-    }
-
-    /// A short text of the record for the rejects file.
-    var rawPreview: String {
-        String(fields.map { "\($0.path)=\($0.value.strings.joined(separator: ","))" }.joined(separator: "; ").prefix(4096))
     }
 
     mutating func flatten(_ root: xmlNodePtr) {

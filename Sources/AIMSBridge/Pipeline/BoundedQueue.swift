@@ -1,0 +1,103 @@
+import Foundation
+
+/// A first-in first-out queue between threads that blocks the producer when full and the
+/// consumer when empty; closing it wakes everyone. Keeps memory bounded while stages run at
+/// different speeds.
+final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private let capacity: Int
+    private var closed = false
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Adds an element, waiting while the queue is full. Returns false if the queue was closed.
+    @discardableResult
+    func push(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes the oldest element, waiting while the queue is empty; nil once closed and empty.
+    func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        guard head < items.count else { return nil }
+        let element = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return element
+    }
+
+    /// Ends the queue: producers stop, consumers drain what is left and then get nil.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Results that arrive out of order and are taken in sequence order. A producer more than
+/// `window` results ahead of the taker waits, so memory stays bounded when writing is slower
+/// than producing.
+final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [Int: Element] = [:]
+    private var closed = false
+    private var nextTaken = 0
+    private let window: Int
+
+    init(window: Int) {
+        self.window = window
+    }
+
+    /// Files the result numbered `sequence`.
+    func put(_ element: Element, sequence: Int) {
+        condition.lock()
+        while sequence >= nextTaken + window && !closed { condition.wait() }
+        waiting[sequence] = element
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the result numbered `sequence`; nil if the buffer was closed without it.
+    func take(_ sequence: Int) -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        nextTaken = sequence
+        condition.broadcast()
+        while waiting[sequence] == nil && !closed { condition.wait() }
+        return waiting.removeValue(forKey: sequence)
+    }
+
+    /// Wakes a waiting taker for good.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Hands a value that is not `Sendable` to exactly one other thread, which owns it from then on.
+final class Handoff<Value>: @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+}
