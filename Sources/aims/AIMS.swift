@@ -1,5 +1,6 @@
 import AIMSBridge
 import ArgumentParser
+import Foundation
 
 /// The `aims` command: a thin layer over the AIMSBridge library.
 @main
@@ -10,6 +11,21 @@ struct AIMS: ParsableCommand {
         version: "0.1.0",
         subcommands: [Convert.self]
     )
+
+    /// Runs the command, reporting usage errors with exit code 2 (ArgumentParser uses 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes, documented in the README.

@@ -36,6 +36,9 @@ struct Convert: ParsableCommand {
     @Option(help: "Import profile (only the built-in 'generic' header-synonym profile for now).")
     var profile: String?
 
+    @Option(help: "Framework of bare requirement ids such as A.5.2 when the cell and header name none: iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0.")
+    var framework: String?
+
     @Option(help: "XML element path (/unload/risk) or JSON Pointer (/data/items) of the records.")
     var recordPath: String?
 
@@ -55,6 +58,9 @@ struct Convert: ParsableCommand {
         if let kind, RecordKind(userText: kind) == nil {
             throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence or assessments")
         }
+        if let framework, frameworkKey(framework) == nil {
+            throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")
+        }
         if let profile, profile != "generic" {
             throw ValidationError("unknown profile '\(profile)'; available: generic")
         }
@@ -66,12 +72,20 @@ struct Convert: ParsableCommand {
         }
     }
 
+    /// The framework key for `--framework` (`42001` and `ISO/IEC 42001:2023` work too).
+    private func frameworkKey(_ text: String) -> String? {
+        let supported = ["iso42001:2023", "iso27001:2022", "iso27001:2013", "iso9001:2015", "iso23894:2023",
+                         "eu-ai-act:2024", "nist-ai-rmf:1.0"]
+        return RequirementReferenceParser.frameworkKey(text).flatMap { supported.contains($0) ? $0 : nil }
+    }
+
     func run() throws {
         let printer = DiagnosticPrinter()
         let options = ConvertOptions(
             recordPath: recordPath,
             normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
-                                        kind: kind.flatMap(RecordKind.init(userText:))))
+                                        kind: kind.flatMap(RecordKind.init(userText:)),
+                                        framework: framework.flatMap(frameworkKey)))
         let converter = Converter(options: options, diagnostics: printer)
         var failed = false
         do {
@@ -100,6 +114,11 @@ struct Convert: ParsableCommand {
         }
     }
 
+    /// "1 error", "2 errors".
+    private func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     private func printSummary(_ summaries: [SourceSummary], printer: DiagnosticPrinter) {
         for summary in summaries {
             var line = "\(summary.path): \(summary.format), profile \(summary.profile): \(summary.records) records, "
@@ -109,6 +128,9 @@ struct Convert: ParsableCommand {
             }
             printer.printError(line)
         }
-        printer.printError("\(printer.warningCount) warnings, \(summaries.reduce(0) { $0 + $1.rejected }) rejected records")
+        let records = summaries.reduce(0) { $0 + $1.records }
+        let rejected = summaries.reduce(0) { $0 + $1.rejected }
+        printer.printError("\(counted(summaries.count, "source")), \(counted(records, "record")), \(records - rejected) converted, "
+            + "\(rejected) rejected; \(counted(printer.errorCount, "error")), \(counted(printer.warningCount, "warning"))")
     }
 }

@@ -118,6 +118,10 @@ public enum GenericProfile {
         // ServiceNow and similar tools prefix custom fields with `u_` (`u_controls`).
         if path.hasPrefix("u_"), let field = self.field(for: String(path.dropFirst(2)), kind: kind) { return field }
         if let key = HeaderKey.withoutParentheses(path), let field = lookup(key, kind: kind) { return field }
+        if let phrase = scalePhrase(in: path), phrase.start > 0,
+           let field = lookup(HeaderKey(phrase.words[..<phrase.start].joined()), kind: kind) {
+            return field
+        }
         if let split = path.lastIndex(where: { $0 == "." || $0 == "@" }) {
             let leaf = HeaderKey(path[path.index(after: split)...]).value
             if displayLeaves.contains(leaf), let field = lookup(HeaderKey(path[..<split]), kind: kind) {
@@ -164,6 +168,23 @@ public enum GenericProfile {
         case "assessments", "impactassessments", "fria", "dpia": return .assessment
         default: return nil
         }
+    }
+
+    /// The scale a rating column's header states: "Likelihood (1-3)", "Impact 1–4",
+    /// "Severity (1 to 5)" → 3, 4, 5.
+    static func scale(forHeader header: String) -> Int? {
+        scalePhrase(in: header)?.top
+    }
+
+    /// Where a "1-N" scale phrase starts among the header's words, and N.
+    private static func scalePhrase(in header: String) -> (words: [Substring], start: Int, top: Int)? {
+        let words = TermNormalizer.normalizedWords(header).split(separator: " ")
+        for index in words.indices where words[index] == "1" {
+            var next = index + 1
+            if next < words.count && words[next] == "to" { next += 1 }
+            if next < words.count, let top = Int(words[next]), (2...10).contains(top) { return (words, index, top) }
+        }
+        return nil
     }
 
     /// The framework a column's header names, to resolve bare references in it

@@ -4,11 +4,15 @@ public struct NormalizeOptions: Sendable {
     public var dateOrder: DateParser.DateOrder
     /// The kind of the top-level records, when the user says so (`--as`).
     public var kind: RecordKind?
+    /// The framework that bare requirement ids (`A.5.2`) belong to when neither the cell nor the
+    /// column header names one (`--framework iso42001:2023`).
+    public var framework: String?
 
     /// Creates options.
-    public init(dateOrder: DateParser.DateOrder = .dayFirst, kind: RecordKind? = nil) {
+    public init(dateOrder: DateParser.DateOrder = .dayFirst, kind: RecordKind? = nil, framework: String? = nil) {
         self.dateOrder = dateOrder
         self.kind = kind
+        self.framework = framework
     }
 }
 
@@ -62,7 +66,8 @@ public struct RecordNormalizer {
         return unmappedFields
     }
 
-    /// Looks at the first records of the source to size the rating scales of each column
+    /// Looks at the first records of the source to size the rating scales of each column: the
+    /// scale its header states ("Likelihood (1-3)"), else the largest scale its values imply
     /// (a column holding "Very high" is a 5-level column, so its "High" is 4 of 5).
     public mutating func prepare(sample: [SourceRecord]) {
         var values: [String: [String]] = [:]
@@ -75,7 +80,9 @@ public struct RecordNormalizer {
             }
         }
         for (path, labels) in values {
-            if let scale = RatingParser.inferScale(from: labels) { scaleHints[path] = scale }
+            if let scale = GenericProfile.scale(forHeader: path) ?? RatingParser.inferScale(from: labels) {
+                scaleHints[path] = scale
+            }
         }
     }
 
@@ -139,7 +146,7 @@ public struct RecordNormalizer {
             canonical.id = "\(sourceStem)#\(record.ordinal + 1)"
         }
         if kind == .control && canonical.refs.isEmpty {
-            canonical.refs = references.parse(canonical.id).references
+            canonical.refs = references.parse(canonical.id, columnFramework: options.framework).references
         }
         if let link = record.parent {
             canonical.parent = parents[link.parentOrdinal]
@@ -153,7 +160,7 @@ public struct RecordNormalizer {
         if let known = mappings[kind]?[path] { return known }
         let result: FieldMapping
         if let field = GenericProfile.field(for: path, kind: kind) {
-            result = .canonical(field, framework: GenericProfile.framework(forHeader: path))
+            result = .canonical(field, framework: GenericProfile.framework(forHeader: path) ?? options.framework)
         } else {
             result = .unmapped
         }

@@ -75,7 +75,8 @@ public enum TermNormalizer {
         var basis: String?
         if value == "high-risk" {
             if let annex = phrase(["annex", "iii"], in: words) {
-                let rest = words[(annex + 2)...]
+                // "Annex III point 5(b)", "Annex III area 4 a", "Annex III 1".
+                let rest = words[(annex + 2)...].drop { ["point", "area", "no", "para", "paragraph"].contains($0) }
                 var id = "Annex.III"
                 if let point = rest.first, let number = Int(point.prefix { $0.isNumber }), (1...8).contains(number) {
                     id += "(\(number))"

@@ -83,6 +83,7 @@ public struct Converter: Sendable {
         do {
             source = try ByteSource(path: path)
         } catch {
+            diagnostics.emit(Diagnostic(.error, error.message, at: error.locator))
             return SourceOutcome(summary: summary, failure: error)
         }
         // Reader diagnostics are held and released with the batch they belong to.

@@ -145,8 +145,15 @@ public struct XMLRecordReader: RecordReader {
         if let error = state.readError { return error }
         let capture = state.errors.pointee
         let message = capture.message ?? "malformed XML"
-        return IngestError(message, at: Locator(file: state.source.name, line: max(capture.line, 1),
-                                                 column: max(capture.column, 1)))
+        var line = capture.line
+        var column = capture.column
+        // Errors inside an entity's replacement text (a reference loop) carry a line counted
+        // from the entity's start; the parser's own position is nearer the truth there.
+        if let reader = state.reader, capture.code == Int(XML_ERR_ENTITY_LOOP.rawValue) {
+            line = Int(xmlTextReaderGetParserLineNumber(reader))
+            column = Int(xmlTextReaderGetParserColumnNumber(reader))
+        }
+        return IngestError(message, at: Locator(file: state.source.name, line: max(line, 1), column: max(column, 1)))
     }
 
     private func reportWarnings() {

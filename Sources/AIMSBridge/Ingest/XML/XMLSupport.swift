@@ -28,6 +28,8 @@ struct XMLErrorCapture {
     var message: String?
     var line = 0
     var column = 0
+    /// libxml2's error code (`xmlParserErrors`).
+    var code = 0
     var warnings: [(message: String, line: Int)] = []
 
     static let handler: xmlStructuredErrorFunc = { context, error in
@@ -39,6 +41,7 @@ struct XMLErrorCapture {
                 capture.pointee.message = text
                 capture.pointee.line = Int(error.pointee.line)
                 capture.pointee.column = Int(error.pointee.int2)
+                capture.pointee.code = Int(error.pointee.code)
             }
         } else if capture.pointee.warnings.count < 20 {
             capture.pointee.warnings.append((text, Int(error.pointee.line)))

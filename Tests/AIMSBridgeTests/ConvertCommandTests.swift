@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of `aims convert`, run as a user would: the built binary on the fixtures,
+/// compared with checked-in golden files (`AIMS_RECORD_GOLDEN=1` re-records them).
+@Suite struct ConvertCommandTests {
+    static let samples = [
+        "Fixtures/risk-register-emea-cp1252.csv", "Fixtures/ai-inventory-utf16.txt",
+        "Fixtures/legacy-isms-risks-27001-2013.csv", "Fixtures/servicenow-risks.xml",
+        "Fixtures/ai-inventory-nested.json", "Fixtures/evidence-log.ndjson", "Fixtures/soa-controls.csv",
+    ]
+
+    static let badInputs: [(path: String, status: Int32)] = [
+        ("Fixtures/bad/unterminated-quote.csv", 1), ("Fixtures/bad/stray-quote.csv", 1),
+        ("Fixtures/bad/nul-bytes.csv", 1), ("Fixtures/bad/mismatched-tags.xml", 3),
+        ("Fixtures/bad/external-entity.xml", 0), ("Fixtures/bad/entity-bomb.xml", 3),
+        ("Fixtures/bad/entity-loop.xml", 3), ("Fixtures/bad/deep.json", 3), ("Fixtures/bad/empty.csv", 0),
+        ("Fixtures/bad/header-only.csv", 0), ("Fixtures/bad/not-json.json", 3), ("Fixtures/bad/truncated.json", 3),
+    ]
+
+    private func name(_ path: String) -> String {
+        URL(fileURLWithPath: path).lastPathComponent
+    }
+
+    @Test(arguments: samples)
+    func sampleMatchesGolden(path: String) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("register.json")
+        let result = try TestSupport.runAIMS(["convert", path, "-o", output.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        try TestSupport.assertGolden(try String(contentsOf: output, encoding: .utf8), named: "convert/\(name(path)).json")
+        try TestSupport.assertGolden(result.stderr, named: "convert/\(name(path)).stderr")
+        try assertCountsReconcile(try Data(contentsOf: output))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != "register.json" }
+        #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
+    }
+
+    @Test(arguments: badInputs)
+    func badInputIsReportedNotCrashed(input: (path: String, status: Int32)) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("register.json")
+        let rejects = directory.appendingPathComponent("rejects.ndjson")
+        let result = try TestSupport.runAIMS(["convert", input.path, "-o", output.path, "--rejects", rejects.path])
+        #expect(result.status == input.status, "\(result.stderr)")
+        try TestSupport.assertGolden(result.stderr, named: "bad/\(name(input.path)).stderr")
+        try TestSupport.assertGolden(try String(contentsOf: rejects, encoding: .utf8), named: "bad/\(name(input.path)).rejects.ndjson")
+        let register = try Data(contentsOf: output)
+        try assertCountsReconcile(register)
+        #expect(!String(decoding: register, as: UTF8.self).contains("AIMS-SECRET-MARKER"))
+    }
+
+    @Test func allSamplesTogetherReconcile() throws {
+        let result = try TestSupport.runAIMS(["convert"] + Self.samples + ["--format", "ndjson", "-q"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let sources = lines.filter { $0["kind"] as? String == "source" }
+        #expect(sources.map { $0["path"] as? String } == Self.samples)
+        let converted = sources.reduce(0) { $0 + ($1["converted"] as! Int) }
+        #expect(lines.count - sources.count == converted)
+        #expect(converted == 12 + 8 + 10 + 8 + 14 + 10 + 38)
+        #expect(result.stderr.isEmpty == false)
+    }
+
+    @Test func outputIsDeterministic() throws {
+        let first = try TestSupport.runAIMS(["convert"] + Self.samples + ["-q"])
+        let second = try TestSupport.runAIMS(["convert"] + Self.samples + ["-q"])
+        #expect(first.stdout == second.stdout)
+        #expect(first.stderr == second.stderr)
+        #expect(first.stdout.hasPrefix("{\n  \"schema\": \"aims-register/1\""))
+    }
+
+    @Test func standardInputStreamsNDJSON() throws {
+        let bytes = try Data(contentsOf: TestSupport.packageRoot.appendingPathComponent("Fixtures/soa-controls.csv"))
+        let result = try TestSupport.runAIMS(["convert", "-", "--format", "ndjson"], stdin: bytes)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 39)
+        #expect(lines.first?.hasPrefix("{\"kind\":\"control\",\"id\":\"A.2.2\"") == true)
+        #expect(lines.last?.contains("\"path\":\"-\"") == true)
+        #expect(result.stderr.contains("-: csv, profile generic: 38 records, 38 converted, 0 rejected"))
+    }
+
+    @Test func strictTurnsWarningsIntoExitOne() throws {
+        let plain = try TestSupport.runAIMS(["convert", "Fixtures/risk-register-emea-cp1252.csv", "-o", "/dev/null"])
+        #expect(plain.status == 0)
+        let strict = try TestSupport.runAIMS(["convert", "Fixtures/risk-register-emea-cp1252.csv", "-o", "/dev/null", "--strict"])
+        #expect(strict.status == 1)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let badOption = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "--as", "widgets"])
+        #expect(badOption.status == 2)
+        #expect(badOption.stderr.contains("unknown kind 'widgets'"))
+        let overwrite = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "Fixtures/soa-controls.csv"])
+        #expect(overwrite.status == 2)
+        #expect(overwrite.stderr.contains("would overwrite an input"))
+        #expect(try TestSupport.runAIMS(["convert"]).status == 2)
+    }
+
+    @Test func unreadableInputExitsThreeAndOthersStillConvert() throws {
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/missing.csv", "Fixtures/soa-controls.csv", "--format", "ndjson"])
+        #expect(result.status == 3)
+        #expect(result.stderr.hasPrefix("Fixtures/missing.csv:1:1: error: cannot open file: No such file or directory\n"))
+        #expect(result.stdout.split(separator: "\n").count == 38 + 2)
+    }
+
+    @Test func outputIntoAMissingDirectoryFailsCleanly() throws {
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "/nonexistent-dir/out.json"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("cannot write '/nonexistent-dir/out.json'"))
+    }
+
+    @Test func rejectsFileHoldsLocatorReasonAndRawText() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rejects = directory.appendingPathComponent("rejects.ndjson")
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/bad/stray-quote.csv", "-o", "/dev/null", "--rejects", rejects.path])
+        #expect(result.status == 1)
+        let lines = try String(contentsOf: rejects, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == #"{"source":"Fixtures/bad/stray-quote.csv","locator":{"line":3,"column":15},"reason":"stray quote inside an unquoted field (quote the whole field and double the quote)","raw":"R-002,Bias in \"CV screening,Likely,Major"}"#)
+        #expect(result.stderr.contains("Fixtures/bad/stray-quote.csv:3:15: error: record rejected: stray quote"))
+    }
+
+    /// Every source's counts add up, and the records in the arrays are the converted ones.
+    private func assertCountsReconcile(_ register: Data) throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: register) as? [String: Any])
+        #expect(document["schema"] as? String == "aims-register/1")
+        let sources = try #require(document["sources"] as? [[String: Any]])
+        var converted = 0
+        for source in sources {
+            let records = source["records"] as! Int
+            #expect(records == (source["converted"] as! Int) + (source["rejected"] as! Int))
+            converted += source["converted"] as! Int
+        }
+        let kinds = ["systems", "risks", "controls", "evidence", "assessments"]
+        let inArrays = kinds.reduce(0) { $0 + ((document[$1] as? [Any])?.count ?? 0) }
+        #expect(inArrays == converted)
+    }
+}

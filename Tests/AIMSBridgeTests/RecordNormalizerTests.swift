@@ -1,0 +1,210 @@
+import Testing
+@testable import AIMSBridge
+
+@Suite struct RecordNormalizerTests {
+    private func record(_ fields: [(String, String)], line: Int = 2, ordinal: Int = 0, parent: ParentLink? = nil) -> SourceRecord {
+        SourceRecord(fields: fields.map { SourceField($0.0, $0.1) }, locator: Locator(file: "exports/reg.csv", line: line),
+                     ordinal: ordinal, parent: parent)
+    }
+
+    private func normalize(_ records: [SourceRecord], options: NormalizeOptions = NormalizeOptions())
+        -> (records: [CanonicalRecord], rejected: [RejectedRecord], diagnostics: [Diagnostic], normalizer: RecordNormalizer) {
+        var normalizer = RecordNormalizer(sourcePath: "exports/reg.csv", options: options)
+        normalizer.prepare(sample: records)
+        let diagnostics = DiagnosticList()
+        var converted: [CanonicalRecord] = []
+        var rejected: [RejectedRecord] = []
+        for record in records {
+            switch normalizer.normalize(record, diagnostics: diagnostics) {
+            case .success(let canonical): converted.append(canonical)
+            case .failure(let reason): rejected.append(reason)
+            }
+        }
+        return (converted, rejected, diagnostics.diagnostics, normalizer)
+    }
+
+    @Test func mapsRiskHeadersBySynonymsAndKeepsTheRest() throws {
+        let (records, _, diagnostics, normalizer) = normalize([record([
+            ("Ref", "R-7"), ("Risk title", "Biased CV ranking"), ("Prob.", "Likely"), ("Severity", "Major"),
+            ("Response", "Tolerate"), ("Residual probability", "Rare"), ("Risk owner", "J. Doe"),
+            ("AI system", "CV Screener; HR Bot"), ("Annex A ref", "A.6.2.4 | 27001 A.8.15"), ("Jira ticket", "AIMS-12"),
+        ])])
+        var normalizerCopy = normalizer
+        let risk = try #require(records.first)
+        #expect(risk.kind == .risk)
+        #expect(risk.id == "R-7")
+        #expect(risk.values[.title] == .text("Biased CV ranking"))
+        #expect(risk.values[.likelihood] == .rating(Rating(label: "Likely", level: 4, of: 5, normalized: 0.75)))
+        #expect(risk.values[.impact] == .rating(Rating(label: "Major", level: 4, of: 5, normalized: 0.75)))
+        #expect(risk.values[.treatment] == .term(Term(value: "retain", source: "Tolerate")))
+        #expect(risk.values[.residualLikelihood] == .rating(Rating(label: "Rare", level: 1, of: 5, normalized: 0)))
+        #expect(risk.values[.owner] == .text("J. Doe"))
+        #expect(risk.values[.systems] == .list(["CV Screener", "HR Bot"]))
+        #expect(risk.refs.map(\.key) == ["iso42001:2023/A.6.2.4", "iso27001:2022/A.8.15"])
+        #expect(risk.extensions == [ExtensionField(name: "Jira ticket", value: .text("AIMS-12"))])
+        #expect(normalizerCopy.takeNewUnmappedFields() == ["Jira ticket"])
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test(arguments: [
+        (["System ID", "AI system", "Intended purpose", "Lifecycle stage"], RecordKind.system),
+        (["Risk ID", "Title", "Likelihood", "Impact"], .risk),
+        (["Control ID", "Applicable", "Justification", "Implementation status", "Evidence"], .control),
+        (["Evidence ID", "Title", "Link", "Collected", "Valid until"], .evidence),
+        (["Assessment ID", "Type", "Outcome"], .assessment),
+    ])
+    func detectsTheKindFromHeaders(headers: [String], kind: RecordKind) {
+        #expect(GenericProfile.detectKind(fieldNames: headers) == kind)
+    }
+
+    @Test func undetectableKindIsRejectedWithAHint() {
+        let (records, rejected, _, _) = normalize([record([("Foo", "1"), ("Bar", "2")])])
+        #expect(records.isEmpty)
+        #expect(rejected.first?.reason.contains("--as") == true)
+        #expect(rejected.first?.locator.line == 2)
+        #expect(normalize([record([("Foo", "1")])], options: NormalizeOptions(kind: .evidence)).records.first?.kind == .evidence)
+    }
+
+    @Test func missingIdIsMadeFromTheFileAndPosition() {
+        let (records, _, _, _) = normalize([record([("Title", "x"), ("Likelihood", "2")], ordinal: 4)])
+        #expect(records.first?.id == "reg#5")
+    }
+
+    @Test func secondColumnForTheSameFieldIsKeptAsAnExtension() {
+        let (records, _, _, _) = normalize([record([("ID", "R-1"), ("Owner", "A"), ("Risk owner", "B"), ("Likelihood", "1")])])
+        #expect(records.first?.values[.owner] == .text("A"))
+        #expect(records.first?.extensions == [ExtensionField(name: "Risk owner", value: .text("B"))])
+    }
+
+    @Test func displayValueWinsAndTheReferenceIdIsKept() {
+        let (records, _, _, _) = normalize([record([
+            ("number", "RSK1"), ("owned_by@display_value", "Priya"), ("owned_by", "6816f79c"), ("inherent_likelihood", "4"),
+            ("u_controls", "A.6.2.6"),
+        ])])
+        let risk = records.first
+        #expect(risk?.values[.owner] == .text("Priya"))
+        #expect(risk?.extensions == [ExtensionField(name: "owned_by", value: .text("6816f79c"))])
+        #expect(risk?.refs.map(\.key) == ["iso42001:2023/A.6.2.6"])
+    }
+
+    @Test func columnHeaderNamesTheFrameworkOfBareIds() {
+        let (records, _, diagnostics, _) = normalize([record([
+            ("Ref", "ISR-1"), ("Likelihood", "3"), ("Annex A control (2013)", "A.9.2.3, A.12.4.1"),
+        ])])
+        #expect(records.first?.refs.map(\.key) == ["iso27001:2013/A.9.2.3", "iso27001:2013/A.12.4.1"])
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test func ambiguousBareIdWarnsAtTheRecordAndFrameworkOptionSettlesIt() {
+        let fields = [("Risk ID", "R-1"), ("Likelihood", "3"), ("Controls", "A.5.2")]
+        let (records, _, diagnostics, _) = normalize([record(fields, line: 9)])
+        #expect(records.first?.refs.first?.resolved == false)
+        #expect(diagnostics.map(\.description) == [
+            "exports/reg.csv:9:1: warning: Controls: ambiguous reference 'A.5.2': ISO/IEC 42001:2023 or ISO/IEC 27001:2022; name the framework in the column header or the cell",
+        ])
+        let settled = normalize([record(fields)], options: NormalizeOptions(framework: "iso42001:2023"))
+        #expect(settled.records.first?.refs.map(\.key) == ["iso42001:2023/A.5.2"])
+        #expect(settled.diagnostics.isEmpty)
+    }
+
+    @Test func datesFollowTheOrderAndInvalidOnesAreKeptAsText() {
+        let fields = [("Risk ID", "R-1"), ("Likelihood", "3"), ("Due date", "04/05/2025"), ("Last reviewed", "31/02/2025")]
+        let (records, _, diagnostics, _) = normalize([record(fields)])
+        #expect(records.first?.values[.treatmentDue] == .date(DateValue(raw: "04/05/2025", iso: "2025-05-04")))
+        #expect(records.first?.values[.reviewed] == .date(DateValue(raw: "31/02/2025", iso: nil)))
+        #expect(diagnostics.count == 2)
+        #expect(diagnostics[1].message == "Last reviewed: invalid date '31/02/2025' kept as text")
+        let monthFirst = normalize([record(fields)], options: NormalizeOptions(dateOrder: .monthFirst))
+        #expect(monthFirst.records.first?.values[.treatmentDue] == .date(DateValue(raw: "04/05/2025", iso: "2025-04-05")))
+    }
+
+    @Test func ratingScaleIsSizedFromTheColumn() {
+        let rows = [
+            record([("Risk ID", "R-1"), ("Likelihood", "High")], ordinal: 0),
+            record([("Risk ID", "R-2"), ("Likelihood", "Very high")], ordinal: 1),
+        ]
+        let (records, _, _, _) = normalize(rows)
+        #expect(records[0].values[.likelihood] == .rating(Rating(label: "High", level: 4, of: 5, normalized: 0.75)))
+        let alone = normalize([rows[0]])
+        #expect(alone.records[0].values[.likelihood] == .rating(Rating(label: "High", level: 3, of: 3, normalized: 1)))
+    }
+
+    @Test func headerStatesTheScale() {
+        let (records, _, _, _) = normalize([record([("Risk ID", "R-1"), ("Likelihood (1-3)", "3"), ("Impact 1 to 4", "2")])])
+        #expect(records[0].values[.likelihood] == .rating(Rating(label: "3", level: 3, of: 3, normalized: 1)))
+        #expect(records[0].values[.impact] == .rating(Rating(label: "2", level: 2, of: 4, normalized: 0.3333)))
+        #expect(GenericProfile.scale(forHeader: "Severity") == nil)
+    }
+
+    @Test func scoreStaysAScore() {
+        let (records, _, _, _) = normalize([record([("Risk ID", "R-1"), ("Inherent risk", "16 (High)")])])
+        #expect(records.first?.values[.score] == .score(Score(label: "16 (High)", value: 16, band: "High")))
+    }
+
+    @Test func childRecordsLinkToTheirParent() {
+        let system = SourceRecord(fields: [SourceField("systemId", "SYS-1"), SourceField("intendedPurpose", "Triage")],
+                                  locator: Locator(file: "inv.json", line: 3, column: 5, path: "/systems/0"), ordinal: 0)
+        let child = SourceRecord(fields: [SourceField("riskId", "R-1"), SourceField("title", "Drift")],
+                                 locator: Locator(file: "inv.json", line: 9, column: 9, path: "/systems/0/risks/0"), ordinal: 1,
+                                 parent: ParentLink(field: "risks", locator: system.locator, parentOrdinal: 0))
+        let (records, _, _, _) = normalize([system, child])
+        #expect(records.map(\.kind) == [.system, .risk])
+        #expect(records[1].parent == RecordLink(kind: .system, id: "SYS-1"))
+    }
+
+    @Test(arguments: [
+        ("Mitigate – see plan", "modify"), ("Transfer", "share"), ("accept", "retain"), ("Avoid", "avoid"),
+        ("Terminate", "avoid"), ("Tolerate", "retain"), ("Reduce", "modify"),
+    ])
+    func treatmentWords(source: String, option: String) {
+        #expect(TermNormalizer.treatment(source) == Term(value: option, source: source))
+    }
+
+    @Test func unknownTreatmentKeepsTheWord() {
+        #expect(TermNormalizer.treatment("Escalate to board") == Term(value: nil, source: "Escalate to board"))
+    }
+
+    @Test(arguments: [
+        ("High-risk (Annex III 4(a) employment)", "high-risk", "Annex.III(4)(a)"),
+        ("High risk – Annex III point 5b", "high-risk", "Annex.III(5)(b)"),
+        ("Annex III 1", "high-risk", "Annex.III(1)"),
+        ("High-risk (Annex I product)", "high-risk", "Annex.I"),
+        ("Limited – transparency", "transparency", nil),
+        ("GPAI with systemic risk", "gpai-systemic", nil),
+        ("Prohibited (Art. 5)", "prohibited", nil),
+        ("Minimal", "minimal", nil),
+        ("Under review", "unknown", nil),
+    ] as [(String, String, String?)])
+    func euAIActRiskClass(source: String, value: String, basis: String?) {
+        #expect(TermNormalizer.riskClass(source) == RiskClassification(value: value, basis: basis, source: source))
+    }
+
+    @Test func rolesAreSplit() {
+        #expect(TermNormalizer.roles("Provider / Deployer").map(\.value) == ["provider", "deployer"])
+        #expect(TermNormalizer.roles("provider and importer").map(\.value) == ["provider", "importer"])
+    }
+
+    @Test(arguments: [("Human-in-the-loop", "human-in-the-loop"), ("HOTL", "human-on-the-loop"), ("fully automated", "none")])
+    func oversight(source: String, value: String) {
+        #expect(TermNormalizer.humanOversight(source).value == value)
+    }
+
+    @Test(arguments: [("Yes", "applicable"), ("N", "not-applicable"), ("Not applicable", "not-applicable"), ("TBD", "undetermined")])
+    func applicability(source: String, value: String) {
+        #expect(TermNormalizer.applicability(source).value == value)
+    }
+
+    @Test func multiValueCellsSplitOnListSeparatorsNotCommas() {
+        #expect(MultiValue.split("O'Brien, Siobhan; Jane Doe | n/a\nBob") == ["O'Brien, Siobhan", "Jane Doe", "Bob"])
+    }
+
+    @Test func headerKeysIgnoreCaseAndPunctuation() {
+        #expect(HeaderKey("Risk ID").value == "riskid")
+        #expect(HeaderKey("Prob.").value == "prob")
+        #expect(HeaderKey.withoutParentheses("Annex A control (2013)")?.value == "annexacontrol")
+        #expect(GenericProfile.framework(forHeader: "Annex A control (2013)") == "iso27001:2013")
+        #expect(GenericProfile.field(for: "owner.name", kind: .system) == .owner)
+        #expect(GenericProfile.field(for: "AI system", kind: .system) == .name)
+        #expect(GenericProfile.field(for: "AI system", kind: .risk) == .systems)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+@Suite struct XMLRecordReaderTests {
+    private func read(_ text: String, recordPath: String? = nil, limits: ReaderLimits = .standard)
+        throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        let diagnostics = DiagnosticList()
+        var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(text.utf8)),
+                                         recordPath: recordPath, limits: limits, diagnostics: diagnostics)
+        return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
+    }
+
+    private func readFixture(_ path: String) throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        let diagnostics = DiagnosticList()
+        let source = try TestSupport.inPackageRoot { try ByteSource(path: path, chunkSize: 113) }
+        var reader = try XMLRecordReader(source: source, diagnostics: diagnostics)
+        return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
+    }
+
+    @Test func flattensAttributesChildrenAndNestedElements() throws {
+        let xml = """
+        <?xml version="1.0"?>
+        <unload>
+          <risk action="INSERT">
+            <number>R-1</number>
+            <owned_by display_value="Priya N">6816f79c</owned_by>
+            <due_date/>
+            <notes></notes>
+            <model><name>Fraud engine</name><version>3</version></model>
+            <description><![CDATA[a < b & c]]></description>
+          </risk>
+          <risk action="UPDATE"><number>R-2</number></risk>
+        </unload>
+        """
+        let (items, diagnostics) = try read(xml)
+        let records = TestSupport.records(items)
+        #expect(records.count == 2)
+        #expect(records[0].fields == [
+            SourceField("@action", "INSERT"), SourceField("number", "R-1"),
+            SourceField("owned_by@display_value", "Priya N"), SourceField("owned_by", "6816f79c"),
+            SourceField("model.name", "Fraud engine"), SourceField("model.version", "3"),
+            SourceField("description", "a < b & c"),
+        ])
+        #expect(records[0].locator == Locator(file: "t.xml", line: 3, column: 1, path: "/unload/risk[1]"))
+        #expect(records[1].locator.path == "/unload/risk[2]")
+        #expect(records[1].locator.line == 11)
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test func findsTheRepeatedElementBelowAMetadataBlock() throws {
+        let xml = "<Records><Metadata><FieldDefinitions><FieldDefinition id=\"1\" name=\"Risk\"/></FieldDefinitions></Metadata>"
+            + "<Record><Field id=\"1\">A</Field></Record><Record><Field id=\"1\">B</Field></Record></Records>"
+        let records = TestSupport.records(try read(xml).items)
+        #expect(records.map { $0["Field"] } == ["A", "B"])
+        #expect(records.first?["Field@id"] == "1")
+    }
+
+    @Test func recordPathIsHonoured() throws {
+        let xml = "<export><meta><item>x</item><item>y</item></meta><data><row><id>1</id></row><row><id>2</id></row></data></export>"
+        let records = TestSupport.records(try read(xml, recordPath: "/export/data/row").items)
+        #expect(records.map { $0["id"] } == ["1", "2"])
+        let byName = TestSupport.records(try read(xml, recordPath: "row").items)
+        #expect(byName.count == 2)
+    }
+
+    @Test func serviceNowFixture() throws {
+        let (items, diagnostics) = try readFixture("Fixtures/servicenow-risks.xml")
+        let records = TestSupport.records(items)
+        #expect(records.count == 8)
+        #expect(records[0]["number"] == "RSK0001234")
+        #expect(records[0]["owned_by@display_value"] == "Priya Natarajan")
+        #expect(records[0]["owned_by"] == "6816f79cc0a8016401c5a33be04be441")
+        #expect(records[0]["u_notes"] == nil, "empty elements are absent")
+        #expect(records.map(\.locator.line).prefix(2) == [3, 24])
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test func externalEntityIsNeverResolved() throws {
+        let (items, diagnostics) = try readFixture("Fixtures/bad/external-entity.xml")
+        let record = try #require(TestSupport.records(items).first)
+        #expect(record["description"] == "Leak: &xxe;")
+        #expect(!record.fields.contains { $0.value.strings.joined().contains("AIMS-SECRET-MARKER") })
+        #expect(diagnostics.map(\.message) == ["entity reference '&xxe;' left unexpanded (entities are never expanded)"])
+    }
+
+    @Test(arguments: ["Fixtures/bad/entity-bomb.xml", "Fixtures/bad/entity-loop.xml"])
+    func entityExpansionIsRefused(path: String) throws {
+        #expect(throws: IngestError.self) { try readFixture(path) }
+        do {
+            _ = try readFixture(path)
+        } catch let error as IngestError {
+            #expect(error.message == "Detected an entity reference loop")
+            #expect(error.locator.file == path)
+        }
+    }
+
+    @Test func mismatchedTagIsAFatalErrorAtItsLine() throws {
+        do {
+            _ = try readFixture("Fixtures/bad/mismatched-tags.xml")
+            Issue.record("expected an error")
+        } catch let error as IngestError {
+            #expect(error.locator.line == 19)
+            #expect(error.message.hasPrefix("Opening and ending tag mismatch: name line 19 and nam"))
+        }
+    }
+
+    @Test func deepNestingIsRefusedByLibxml2() throws {
+        let xml = "<root><r>" + String(repeating: "<a>", count: 5000) + String(repeating: "</a>", count: 5000) + "</r><r/></root>"
+        #expect(throws: IngestError.self) { try read(xml) }
+    }
+
+    @Test func fieldOverTheLimitRejectsTheRecord() throws {
+        let xml = "<rows><row><id>1</id><text>" + String(repeating: "x", count: 100) + "</text></row><row><id>2</id></row></rows>"
+        let (items, _) = try read(xml, limits: ReaderLimits(maxFieldBytes: 50))
+        #expect(TestSupport.rejected(items).map(\.locator.path) == ["/rows/row[1]"])
+        #expect(TestSupport.records(items).map { $0["id"] } == ["2"])
+    }
+}
