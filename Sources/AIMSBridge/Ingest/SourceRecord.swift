@@ -55,16 +55,29 @@ public struct SourceField: Sendable, Hashable {
     public var path: String
     /// The value; absent values (empty cells, null markers) are not represented as fields.
     public var value: FieldValue
+    /// The field's column (0-based) when the source has fixed columns (CSV), else -1. Lets later
+    /// stages keep per-column state without looking the path up for every value.
+    public var column: Int
 
     /// Creates a field.
-    public init(path: String, value: FieldValue) {
+    public init(path: String, value: FieldValue, column: Int = -1) {
         self.path = path
         self.value = value
+        self.column = column
     }
 
     /// Creates a field holding one string.
     public init(_ path: String, _ value: String) {
         self.init(path: path, value: .text(value))
+    }
+
+    public static func == (lhs: SourceField, rhs: SourceField) -> Bool {
+        lhs.path == rhs.path && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(value)
     }
 }
 

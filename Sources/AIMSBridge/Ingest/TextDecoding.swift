@@ -1,12 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns field bytes into strings: UTF-8 when valid, else Windows-1252 (the encoding Excel uses
 /// for "CSV" on Western European Windows), which maps every byte to a character.
 enum TextDecoding {
     /// Decodes `bytes` as UTF-8, or as Windows-1252 when they are not valid UTF-8.
     /// `usedFallback` is set when the fallback was needed.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, usedFallback: inout Bool) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) {
-            return text
+        // `String(decoding:)` repairs invalid UTF-8 with U+FFFD, so the bytes were valid exactly
+        // when it gives them back unchanged. (Cheaper here than the generic
+        // `String(validating:as:)`, which looks up type metadata on every call.)
+        var text = String(decoding: bytes, as: UTF8.self)
+        let unchanged = text.withUTF8 { decoded in
+            decoded.count == bytes.count && (bytes.isEmpty || memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
         }
+        if unchanged { return text }
         usedFallback = true
         return windows1252(bytes)
     }

@@ -31,25 +31,47 @@ public struct RecordNormalizer {
     /// The kind of records in each collection: "" for top-level records, else the parent's
     /// field path that held them.
     private var kinds: [String: RecordKind] = [:]
-    /// How each source path maps, per kind.
-    private var mappings: [RecordKind: [String: FieldMapping]] = [:]
     /// Scale sizes of rating columns, inferred from a sample of the source.
     private var scaleHints: [String: Int] = [:]
     /// Parents seen in the current top-level record tree, by ordinal.
     private var parents: [Int: RecordLink] = [:]
-    /// The mappings of the previous record's fields by position: records of one source mostly
-    /// have the same fields in the same order, so this saves a dictionary lookup per field.
-    private var lastKind: RecordKind?
-    private var lastPaths: [String] = []
-    private var lastMappings: [FieldMapping] = []
+    /// What is known about each source field (per kind): its mapping and recent values.
+    private var slots: [Slot] = []
+    /// Slot of each fixed column (`SourceField.column`), -1 until seen.
+    private var columnSlots: [Int] = []
+    /// Slot of each field without a column, by kind and path.
+    private var pathSlots: [PathKey: Int] = [:]
     /// Source field names that mapped to nothing, in first-seen order, not yet taken.
     private var unmappedFields: [String] = []
-    private var unmappedSeen: Set<String> = []
+    /// Every unmapped field name reported so far.
+    private var reportedUnmapped: Set<String> = []
 
     enum FieldMapping {
         case canonical(CanonicalField, framework: String?)
         case unmapped
     }
+
+    private struct PathKey: Hashable {
+        let kind: RecordKind
+        let path: String
+    }
+
+    /// One source field as records of one kind use it.
+    private struct Slot {
+        let kind: RecordKind
+        let path: String
+        let mapping: FieldMapping
+        /// Interpretations of this field's recent values: exports repeat the same words, dates
+        /// and reference lists on many rows, and parsing them (and formatting their warnings)
+        /// again each time would dominate the conversion. One cache per field, so a field with
+        /// many distinct values does not evict another's few words; cleared when full, which
+        /// keeps memory bounded.
+        var cache: [String: Interpretation] = [:]
+        /// Whether this field, unmapped, has been listed in `unmappedFields`.
+        var reported = false
+    }
+
+    private static let cacheLimit = 1_024
 
     /// Creates a normalizer for the source at `sourcePath`.
     public init(sourcePath: String, options: NormalizeOptions) {
@@ -72,7 +94,7 @@ public struct RecordNormalizer {
     public mutating func prepare(sample: [SourceRecord]) {
         var values: [String: [String]] = [:]
         for record in sample {
-            let kind = self.kind(of: record)
+            guard let kind = self.kind(of: record) else { continue }
             for field in record.fields {
                 guard case .canonical(let canonical, _) = mapping(field.path, kind: kind),
                       canonical.valueType == .rating else { continue }
@@ -113,29 +135,16 @@ public struct RecordNormalizer {
         if record.parent == nil { parents.removeAll(keepingCapacity: true) }
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
         var extensions: [String: Int] = [:]
-        if lastKind != kind || lastPaths.count != record.fields.count {
-            lastKind = kind
-            lastPaths = []
-            lastMappings = []
-        }
-        for (position, field) in record.fields.enumerated() {
-            let fieldMapping: FieldMapping
-            if position < lastPaths.count && lastPaths[position] == field.path {
-                fieldMapping = lastMappings[position]
-            } else {
-                fieldMapping = mapping(field.path, kind: kind)
-                if position < lastPaths.count {
-                    lastPaths[position] = field.path
-                    lastMappings[position] = fieldMapping
-                } else {
-                    lastPaths.append(field.path)
-                    lastMappings.append(fieldMapping)
-                }
-            }
-            switch fieldMapping {
+        for field in record.fields {
+            let slot = slotIndex(for: field, kind: kind)
+            switch slots[slot].mapping {
             case .canonical(let target, let framework) where !canonical.values.contains(target) || target == .requirements:
-                apply(field, to: target, framework: framework, record: &canonical, diagnostics: diagnostics)
+                apply(field, to: target, framework: framework, slot: slot, record: &canonical, diagnostics: diagnostics)
             default:
+                if !slots[slot].reported {
+                    slots[slot].reported = true
+                    if reportedUnmapped.insert(field.path).inserted { unmappedFields.append(field.path) }
+                }
                 keepExtension(field, in: &canonical, index: &extensions)
             }
         }
@@ -155,24 +164,36 @@ public struct RecordNormalizer {
         return .success(canonical)
     }
 
-    private mutating func mapping(_ path: String, kind: RecordKind?) -> FieldMapping {
-        guard let kind else { return .unmapped }
-        if let known = mappings[kind]?[path] { return known }
-        let result: FieldMapping
-        if let field = GenericProfile.field(for: path, kind: kind) {
-            result = .canonical(field, framework: GenericProfile.framework(forHeader: path) ?? options.framework)
-        } else {
-            result = .unmapped
+    /// The slot of a field, made (with the field's mapping) the first time it is seen.
+    private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int {
+        if field.column >= 0 {
+            if field.column < columnSlots.count {
+                let index = columnSlots[field.column]
+                if index >= 0 && slots[index].kind == kind && slots[index].path == field.path { return index }
+            } else {
+                columnSlots += Array(repeating: -1, count: field.column - columnSlots.count + 1)
+            }
+            columnSlots[field.column] = makeSlot(field.path, kind: kind)
+            return columnSlots[field.column]
         }
-        mappings[kind, default: [:]][path] = result
-        return result
+        let key = PathKey(kind: kind, path: field.path)
+        if let index = pathSlots[key] { return index }
+        let index = makeSlot(field.path, kind: kind)
+        pathSlots[key] = index
+        return index
     }
 
-    private mutating func keepExtension(_ field: SourceField, in record: inout CanonicalRecord, index: inout [String: Int]) {
-        if !unmappedSeen.contains(field.path) {
-            unmappedSeen.insert(field.path)
-            unmappedFields.append(field.path)
-        }
+    private mutating func makeSlot(_ path: String, kind: RecordKind) -> Int {
+        slots.append(Slot(kind: kind, path: path, mapping: mapping(path, kind: kind)))
+        return slots.count - 1
+    }
+
+    private func mapping(_ path: String, kind: RecordKind) -> FieldMapping {
+        guard let field = GenericProfile.field(for: path, kind: kind) else { return .unmapped }
+        return .canonical(field, framework: GenericProfile.framework(forHeader: path) ?? options.framework)
+    }
+
+    private func keepExtension(_ field: SourceField, in record: inout CanonicalRecord, index: inout [String: Int]) {
         if let position = index[field.path] {
             // The same name twice (repeated XML elements): keep every value, as a list.
             let merged = record.extensions[position].value.strings + field.value.strings
@@ -198,40 +219,36 @@ public struct RecordNormalizer {
         }
     }
 
-    private struct CacheKey: Hashable {
-        let target: CanonicalField
-        let path: String
-        let text: String
-    }
-
-    /// Interpretations of recent values: exports repeat the same words, dates and reference
-    /// lists on many rows, and parsing them (and formatting their warnings) again each time
-    /// would dominate the conversion. Cleared when full, which keeps memory bounded.
-    private var cache: [CacheKey: Interpretation] = [:]
-    private static let cacheLimit = 2_048
-
-    private mutating func apply(_ field: SourceField, to target: CanonicalField, framework: String?,
+    private mutating func apply(_ field: SourceField, to target: CanonicalField, framework: String?, slot: Int,
                                 record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
         let interpretation: Interpretation
         switch target.valueType {
         case .text, .list:
-            interpretation = interpret(field, as: target, framework: framework).prefixingWarnings(with: field.path)
+            // Plain values: nothing to parse, nothing to warn about.
+            if let value = interpret(field, as: target, framework: framework).value { record.values[target] = value }
+            return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
-            let key = CacheKey(target: target, path: field.path, text: field.value.joined(separator: "\n"))
-            if let cached = cache[key] {
+            let key = field.value.joined(separator: "\n")
+            if let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
                 interpretation = interpret(field, as: target, framework: framework)
                     .prefixingWarnings(with: field.path)
-                if cache.count >= RecordNormalizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-                cache[key] = interpretation
+                if slots[slot].cache.count >= RecordNormalizer.cacheLimit {
+                    slots[slot].cache.removeAll(keepingCapacity: true)
+                }
+                slots[slot].cache[key] = interpretation
             }
         }
         for warning in interpretation.warnings {
             diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
         }
-        for reference in interpretation.references where !record.refs.contains(where: { $0.key == reference.key }) {
-            record.refs.append(reference)
+        if record.refs.isEmpty {
+            record.refs = interpretation.references
+        } else {
+            for reference in interpretation.references where !record.refs.contains(where: { $0.isSameRequirement(as: reference) }) {
+                record.refs.append(reference)
+            }
         }
         if let value = interpretation.value { record.values[target] = value }
     }
@@ -265,7 +282,7 @@ public struct RecordNormalizer {
             for cell in field.value.strings {
                 let parsed = references.parse(cell, columnFramework: framework)
                 result.warnings += parsed.warnings
-                for reference in parsed.references where !result.references.contains(where: { $0.key == reference.key }) {
+                for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
                     result.references.append(reference)
                 }
             }

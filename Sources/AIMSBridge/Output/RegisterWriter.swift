@@ -35,7 +35,7 @@ public struct SourceSummary: Sendable, Hashable {
 /// buffer: how batches travel from the normalizing threads to the writer.
 public struct EncodedRecords: Sendable {
     /// The JSON of every record, back to back.
-    public private(set) var bytes: [UInt8] = []
+    public var bytes: [UInt8] { json.bytes }
     /// Where one record's JSON is in `bytes`.
     public struct Slice: Sendable {
         /// The record's kind.
@@ -53,11 +53,10 @@ public struct EncodedRecords: Sendable {
 
     /// Encodes and appends a record.
     public mutating func append(_ record: CanonicalRecord) {
-        json.reset()
+        let start = json.bytes.count
+        json.startNextValue()
         RegisterEncoding.write(record, into: &json)
-        let start = bytes.count
-        bytes.append(contentsOf: json.bytes)
-        records.append(Slice(kind: record.kind, range: start..<bytes.count))
+        records.append(Slice(kind: record.kind, range: start..<json.bytes.count))
     }
 }
 
@@ -90,8 +89,9 @@ public struct NDJSONRegisterWriter: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
+        let bytes = records.bytes
         for record in records.records {
-            try output.write(records.bytes[record.range])
+            try output.write(bytes[record.range])
             try output.write(CollectionOfOne(UInt8(0x0A)))
         }
     }
@@ -122,11 +122,12 @@ public struct JSONRegisterWriter: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
+        let bytes = records.bytes
         for record in records.records {
             if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
             let spool = spools[record.kind]!
             try spool.file.write((spool.count == 0 ? "\n    " : ",\n    ").utf8)
-            try spool.file.write(records.bytes[record.range])
+            try spool.file.write(bytes[record.range])
             spools[record.kind]!.count += 1
         }
     }

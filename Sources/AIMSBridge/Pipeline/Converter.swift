@@ -183,10 +183,15 @@ public struct Converter: Sendable {
     }
 
     /// Normalizes and encodes one batch (on a worker thread).
-    private func normalize(_ batch: InputBatch, with normalizer: inout RecordNormalizer) -> OutputBatch {
+    private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer) -> OutputBatch {
         let collected = DiagnosticList()
         var output = OutputBatch()
-        for item in batch.items {
+        // Items are moved out of the batch (popping from the end of the reversed array), not
+        // copied: a copy would retain and release every string of every record.
+        var items = batch.items
+        batch.items = []
+        items.reverse()
+        while let item = items.popLast() {
             output.records += 1
             switch item {
             case .record(let record):

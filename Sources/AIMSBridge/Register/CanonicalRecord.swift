@@ -68,25 +68,26 @@ public struct RiskClassification: Sendable, Hashable {
     }
 }
 
-/// A normalized value of a canonical field. Indirect: values are boxed, so copying a record or
-/// reusing a cached interpretation costs a reference count, not a deep copy.
-public indirect enum CanonicalValue: Sendable, Hashable {
+/// A normalized value of a canonical field. The larger payloads are boxed (`indirect`), so a
+/// value is at most a string wide: copying a record, or reusing a cached interpretation, costs a
+/// reference count, not a deep copy, and text values need no box of their own.
+public enum CanonicalValue: Sendable, Hashable {
     /// Free text.
     case text(String)
     /// Several values (multi-value cells, JSON arrays, links to other records by id or name).
     case list([String])
     /// A rating on a scale.
-    case rating(Rating)
+    indirect case rating(Rating)
     /// A numeric risk score.
-    case score(Score)
+    indirect case score(Score)
     /// A date.
-    case date(DateValue)
+    indirect case date(DateValue)
     /// A recognised (or not) enumeration word.
-    case term(Term)
+    indirect case term(Term)
     /// Several enumeration words.
     case terms([Term])
     /// An EU AI Act risk class.
-    case riskClass(RiskClassification)
+    indirect case riskClass(RiskClassification)
 }
 
 /// An unmapped source field kept under its original name.
@@ -163,17 +164,23 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
         public var value: CanonicalValue
     }
 
-    private var entries: [Entry] = []
+    private var entries: [Entry]
 
     /// Creates an empty set of values.
-    public init() {}
+    public init() {
+        entries = []
+        entries.reserveCapacity(16)
+    }
 
     /// The value of `field`, if the source gave one; setting nil removes it.
     public subscript(field: CanonicalField) -> CanonicalValue? {
-        get { entries.first { $0.field == field }?.value }
+        get {
+            let index = position(of: field)
+            return index < entries.count && entries[index].field == field ? entries[index].value : nil
+        }
         set {
-            let index = entries.firstIndex { $0.field >= field } ?? entries.endIndex
-            let present = index < entries.endIndex && entries[index].field == field
+            let index = position(of: field)
+            let present = index < entries.count && entries[index].field == field
             switch (newValue, present) {
             case (let value?, true): entries[index].value = value
             case (let value?, false): entries.insert(Entry(field: field, value: value), at: index)
@@ -185,7 +192,15 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
 
     /// Whether `field` has a value (without copying it).
     public func contains(_ field: CanonicalField) -> Bool {
-        entries.contains { $0.field == field }
+        let index = position(of: field)
+        return index < entries.count && entries[index].field == field
+    }
+
+    /// Where `field` is or would go. Compares fields only (by index, so no value is copied).
+    private func position(of field: CanonicalField) -> Int {
+        var index = 0
+        while index < entries.count && entries[index].field < field { index += 1 }
+        return index
     }
 
     /// Whether no field has a value.

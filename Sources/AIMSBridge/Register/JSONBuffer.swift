@@ -23,6 +23,13 @@ public struct JSONBuffer: Sendable {
         depth = 0
     }
 
+    /// Starts a new top-level value after the bytes already written (several documents back
+    /// to back in one buffer), without clearing the buffer.
+    public mutating func startNextValue() {
+        needsComma = 0
+        depth = 0
+    }
+
     /// Starts an object (as a value, or under `key` inside an object).
     public mutating func beginObject(_ key: String? = nil) {
         separator(key)
@@ -58,14 +65,14 @@ public struct JSONBuffer: Sendable {
     /// Writes an integer value.
     public mutating func int(_ key: String?, _ value: Int) {
         separator(key)
-        bytes.append(contentsOf: String(value).utf8)
+        appendDigits(value)
     }
 
     /// Writes a number: integral values without a fraction (`12`, not `12.0`).
     public mutating func number(_ key: String?, _ value: Double) {
         separator(key)
         if value.isFinite && value == value.rounded() && abs(value) < 1e15 {
-            bytes.append(contentsOf: String(Int(value)).utf8)
+            appendDigits(Int(value))
         } else if value.isFinite {
             bytes.append(contentsOf: "\(value)".utf8)
         } else {
@@ -112,28 +119,44 @@ public struct JSONBuffer: Sendable {
 
     private mutating func quoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                // Copy the run of plain bytes before this one in one go.
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                default:
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
-                                              JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        // Non-mutating access to the UTF-8 bytes where the string has them contiguous (native
+        // and small strings); `withUTF8` would first check that the storage is unique.
+        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            var copy = value
+            copy.withUTF8 { appendEscaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            // Copy the run of plain bytes before this one in one go.
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            runStart = index + 1
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            default:
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
+                                          JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+    }
+
+    /// Appends the decimal digits of `value` without making a `String`.
+    private mutating func appendDigits(_ value: Int) {
+        if value < 0 {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        if value >= 10 { appendDigits(value / 10) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }

@@ -74,6 +74,11 @@ public struct RequirementReference: Sendable, Hashable {
         self.resolved = resolved
     }
 
+    /// Whether both name the same requirement (framework and id), whatever the raw text.
+    public func isSameRequirement(as other: RequirementReference) -> Bool {
+        id == other.id && framework == other.framework
+    }
+
     /// `framework/id`, the one spelling used everywhere (`iso42001:2023/A.6.2.4`); the bare id
     /// when the framework is unknown.
     public var key: String { framework.map { "\($0)/\(id)" } ?? id }

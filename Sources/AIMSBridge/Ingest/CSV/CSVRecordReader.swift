@@ -178,7 +178,7 @@ public struct CSVRecordReader: RecordReader {
                                                 at: Locator(file: source.name, line: row.line)))
                 }
             }
-            fields.append(SourceField(path: name, value: .text(value)))
+            fields.append(SourceField(path: name, value: .text(value), column: index))
         }
         if fields.isEmpty { return }
         pending.append(.record(SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line),

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Conversion throughput and peak memory of `aims convert`, beside the reference C converter.
+
+Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
+`aims` in release mode and the reference libcsv converter (csv2ndjson.c), then converts the
+same file with both, several times, in the same run. Prints the median MB/s (input bytes /
+wall-clock seconds), the peak resident memory of each run (from wait4's rusage), and the ratio
+of aims to the reference. Nothing here is a test: it prints figures.
+
+    python3 Benchmarks/convert_benchmark.py                 # 1,000,000-row CSV, 3 runs
+    python3 Benchmarks/convert_benchmark.py --rows 100000 --formats csv,xml,json
+"""
+import argparse
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(command, output_path):
+    """Runs a command with stdout to a file; returns (seconds, peak RSS in MB)."""
+    with open(output_path, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"{command[0]} failed with status {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(label, command, output_path, size, runs):
+    times, peaks = [], []
+    for _ in range(runs):
+        seconds, peak = run(command, output_path)
+        times.append(seconds)
+        peaks.append(peak)
+    median = statistics.median(times)
+    return {"label": label, "seconds": median, "mbps": size / 1e6 / median, "peak": max(peaks)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", default="csv")
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="path of the shared/ folder")
+    parser.add_argument("--data", default=str(ROOT / ".build" / "bench-data"), help="where generated inputs go")
+    args = parser.parse_args()
+
+    data = pathlib.Path(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    bench = pathlib.Path(args.shared) / "bench"
+    subprocess.run(["swift", "build", "-c", "release", "--product", "aims"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    aims = ROOT / ".build" / "release" / "aims"
+    reference = data / "csv2ndjson"
+    subprocess.run(["gcc", "-O2", "-o", str(reference), str(bench / "csv2ndjson.c"), "-lcsv"], check=True)
+
+    print(f"machine: {os.cpu_count()} cores; {args.rows:,} rows; median of {args.runs} runs")
+    print(f"{'conversion':<46} {'size MB':>8} {'MB/s':>7} {'peak MB':>8} {'ratio':>6}")
+    for format in args.formats.split(","):
+        extension = {"csv": "csv", "xml": "xml", "json": "json", "ndjson": "ndjson"}[format]
+        source = data / f"register_{args.rows}.{extension}"
+        if not source.exists():
+            subprocess.run([sys.executable, str(bench / "gen_register.py"), "--rows", str(args.rows),
+                            "--format", format, "--out", str(source)], check=True)
+        size = source.stat().st_size
+        results = []
+        if format == "csv":
+            results.append(measure("C libcsv reference (csv2ndjson.c)", [str(reference), str(source)],
+                                   data / "reference.ndjson", size, args.runs))
+        results.append(measure(f"aims convert {format} --format ndjson", [str(aims), "convert", str(source),
+                               "--format", "ndjson", "-q"], data / "aims.ndjson", size, args.runs))
+        base = results[0]["mbps"]
+        for result in results:
+            print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['peak']:>8.1f} "
+                  f"{result['mbps'] / base:>6.2f}")
+
+
+if __name__ == "__main__":
+    main()
