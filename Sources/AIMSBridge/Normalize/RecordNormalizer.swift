@@ -71,7 +71,7 @@ public struct RecordNormalizer {
         var reported = false
     }
 
-    private static let cacheLimit = 1_024
+    private static let cacheLimit = 256
 
     /// Creates a normalizer for the source at `sourcePath`.
     public init(sourcePath: String, options: NormalizeOptions) {

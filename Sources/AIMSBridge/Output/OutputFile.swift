@@ -70,18 +70,39 @@ public final class OutputFile {
         if buffer.count >= OutputFile.bufferLimit { try flush() }
     }
 
+    /// Appends a large block: written straight through when the buffer would only copy it.
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        if bytes.count < OutputFile.bufferLimit / 4 {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= OutputFile.bufferLimit { try flush() }
+            return
+        }
+        try flush()
+        try writeAll(bytes)
+    }
+
     /// Writes the buffered bytes out.
     public func flush() throws(OutputError) {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
+        try writeAll(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws(OutputError) {
+        let failure: Int32? = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure {
+            throw OutputError("cannot write '\(path)': \(String(cString: strerror(failure)))")
+        }
     }
 
     /// Flushes and moves the file into place (for standard output, only flushes).

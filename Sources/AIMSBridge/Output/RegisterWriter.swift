@@ -31,10 +31,11 @@ public struct SourceSummary: Sendable, Hashable {
     }
 }
 
-/// Canonical records already encoded as JSON (each with its `kind` tag), back to back in one
-/// buffer: how batches travel from the normalizing threads to the writer.
+/// Canonical records already encoded as JSON (each with its `kind` tag), one per line in one
+/// buffer: how batches travel from the normalizing threads to the writer. The buffer is
+/// ready-made NDJSON; `records` gives each record's JSON without its newline.
 public struct EncodedRecords: Sendable {
-    /// The JSON of every record, back to back.
+    /// The JSON of every record, each followed by a newline.
     public var bytes: [UInt8] { json.bytes }
     /// Where one record's JSON is in `bytes`.
     public struct Slice: Sendable {
@@ -57,6 +58,7 @@ public struct EncodedRecords: Sendable {
         json.startNextValue()
         RegisterEncoding.write(record, into: &json)
         records.append(Slice(kind: record.kind, range: start..<json.bytes.count))
+        json.bytes.append(0x0A)
     }
 }
 
@@ -89,11 +91,7 @@ public struct NDJSONRegisterWriter: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
-        let bytes = records.bytes
-        for record in records.records {
-            try output.write(bytes[record.range])
-            try output.write(CollectionOfOne(UInt8(0x0A)))
-        }
+        try output.write(records.bytes)
     }
 
     public mutating func finish(sources: [SourceSummary]) throws(OutputError) {

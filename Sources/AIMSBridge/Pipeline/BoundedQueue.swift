@@ -5,7 +5,8 @@ import Foundation
 /// different speeds.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Elements are taken out (`take()`), not copied, so the consumer owns them uniquely.
+    private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
     private var closed = false
@@ -32,7 +33,7 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count && !closed { condition.wait() }
         guard head < items.count else { return nil }
-        let element = items[head]
+        let element = items[head].take()
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)

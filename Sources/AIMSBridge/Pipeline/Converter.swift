@@ -41,7 +41,7 @@ public struct Converter: Sendable {
     /// How many records are looked at before normalizing, to size rating scales.
     static let sampleSize = 256
     /// Records per batch between threads.
-    static let batchSize = 256
+    static let batchSize = 512
 
     private let options: ConvertOptions
     private let diagnostics: any DiagnosticCollector
@@ -124,8 +124,8 @@ public struct Converter: Sendable {
                                      normalizer: RecordNormalizer, into sink: inout some RegisterSink,
                                      rejects: (RejectedRecord) throws(OutputError) -> Void,
                                      summary: inout SourceSummary) throws(OutputError) -> IngestError? {
-        let inputs = BoundedQueue<InputBatch>(capacity: workers * 2)
-        let outputs = ReorderBuffer<OutputBatch>(window: workers * 2)
+        let inputs = BoundedQueue<InputBatch>(capacity: workers * 4)
+        let outputs = ReorderBuffer<OutputBatch>(window: workers * 4)
         let ownedReader = Handoff(reader)
         let failure = Handoff<IngestError?>(nil)
         let total = Handoff(0)
