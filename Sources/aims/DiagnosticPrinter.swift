@@ -12,6 +12,9 @@ final class DiagnosticPrinter: DiagnosticCollector {
         var warnings = 0
         var errors = 0
         var printedPerFile: [String: Int] = [:]
+        var currentFile = ""
+        var printedInCurrentFile = 0
+        var suppressedInCurrentFile = 0
         var suppressedPerFile: [String: Int] = [:]
     }
 
@@ -30,11 +33,20 @@ final class DiagnosticPrinter: DiagnosticCollector {
             case .note: break
             }
             let file = diagnostic.locator?.file ?? ""
-            if state.printedPerFile[file, default: 0] >= perFileLimit {
-                state.suppressedPerFile[file, default: 0] += 1
+            // Diagnostics come file by file: keep the current file's count at hand rather than
+            // hashing the path for every one of a large file's warnings.
+            if file != state.currentFile {
+                state.printedPerFile[state.currentFile] = state.printedInCurrentFile
+                state.suppressedPerFile[state.currentFile] = state.suppressedInCurrentFile
+                state.currentFile = file
+                state.printedInCurrentFile = state.printedPerFile[file, default: 0]
+                state.suppressedInCurrentFile = state.suppressedPerFile[file, default: 0]
+            }
+            if state.printedInCurrentFile >= perFileLimit {
+                state.suppressedInCurrentFile += 1
                 return nil
             }
-            state.printedPerFile[file, default: 0] += 1
+            state.printedInCurrentFile += 1
             return diagnostic.description
         }
         if let line { printError(line) }
@@ -53,11 +65,17 @@ final class DiagnosticPrinter: DiagnosticCollector {
 
     /// Notes, per file, the diagnostics that were counted but not printed.
     func flushSuppressed() {
-        let suppressed = state.withLock { $0.suppressedPerFile }
-        for (file, count) in suppressed.sorted(by: { $0.key < $1.key }) {
+        let suppressed = state.withLock { state in
+            state.suppressedPerFile[state.currentFile] = state.suppressedInCurrentFile
+            defer {
+                state.suppressedPerFile.removeAll()
+                state.suppressedInCurrentFile = 0
+            }
+            return state.suppressedPerFile
+        }
+        for (file, count) in suppressed.sorted(by: { $0.key < $1.key }) where count > 0 {
             printError("\(file): note: \(count) more warnings and errors not shown (see --rejects for rejected records)")
         }
-        state.withLock { $0.suppressedPerFile.removeAll() }
     }
 
     var warningCount: Int { state.withLock { $0.warnings } }

@@ -47,22 +47,68 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// Objects that group related fields in the JSON output.
+    public enum JSONGroup: Sendable {
+        case inherent, residual, treatment
+
+        /// The object's key.
+        public var key: StaticString {
+            switch self {
+            case .inherent: return "inherent"
+            case .residual: return "residual"
+            case .treatment: return "treatment"
+            }
+        }
+    }
+
     /// The JSON object this field is nested in, and its key there.
-    public var jsonPlacement: (group: String?, key: String) {
+    public var jsonPlacement: (group: JSONGroup?, key: StaticString) {
         switch self {
-        case .likelihood: return ("inherent", "likelihood")
-        case .impact: return ("inherent", "impact")
-        case .score: return ("inherent", "score")
-        case .level: return ("inherent", "level")
-        case .residualLikelihood: return ("residual", "likelihood")
-        case .residualImpact: return ("residual", "impact")
-        case .residualScore: return ("residual", "score")
-        case .residualLevel: return ("residual", "level")
-        case .treatment: return ("treatment", "option")
-        case .treatmentPlan: return ("treatment", "plan")
-        case .treatmentOwner: return ("treatment", "owner")
-        case .treatmentDue: return ("treatment", "due")
-        default: return (nil, name)
+        case .likelihood: return (.inherent, "likelihood")
+        case .impact: return (.inherent, "impact")
+        case .score: return (.inherent, "score")
+        case .level: return (.inherent, "level")
+        case .residualLikelihood: return (.residual, "likelihood")
+        case .residualImpact: return (.residual, "impact")
+        case .residualScore: return (.residual, "score")
+        case .residualLevel: return (.residual, "level")
+        case .treatment: return (.treatment, "option")
+        case .treatmentPlan: return (.treatment, "plan")
+        case .treatmentOwner: return (.treatment, "owner")
+        case .treatmentDue: return (.treatment, "due")
+        case .id: return (nil, "id")
+        case .title: return (nil, "title")
+        case .name: return (nil, "name")
+        case .description: return (nil, "description")
+        case .category: return (nil, "category")
+        case .owner: return (nil, "owner")
+        case .status: return (nil, "status")
+        case .purpose: return (nil, "purpose")
+        case .businessUnit: return (nil, "businessUnit")
+        case .supplier: return (nil, "supplier")
+        case .version: return (nil, "version")
+        case .roles: return (nil, "roles")
+        case .lifecycleStage: return (nil, "lifecycleStage")
+        case .riskClass: return (nil, "riskClass")
+        case .dataCategories: return (nil, "dataCategories")
+        case .humanOversight: return (nil, "humanOversight")
+        case .deployed: return (nil, "deployed")
+        case .systems: return (nil, "systems")
+        case .identified: return (nil, "identified")
+        case .applicability: return (nil, "applicability")
+        case .justification: return (nil, "justification")
+        case .implementationStatus: return (nil, "implementationStatus")
+        case .risks: return (nil, "risks")
+        case .evidence: return (nil, "evidence")
+        case .location: return (nil, "location")
+        case .collected: return (nil, "collected")
+        case .validUntil: return (nil, "validUntil")
+        case .assessmentType: return (nil, "assessmentType")
+        case .outcome: return (nil, "outcome")
+        case .assessed: return (nil, "assessed")
+        case .reviewed: return (nil, "reviewed")
+        case .nextReview: return (nil, "nextReview")
+        case .requirements: return (nil, "requirements")
         }
     }
 

@@ -27,7 +27,7 @@ public struct RecordNormalizer {
     private let sourceStem: String
     private let options: NormalizeOptions
     private let dates: DateParser
-    private let references = RequirementReferenceParser()
+    private var references = RequirementReferenceParser()
     /// The kind of records in each collection: "" for top-level records, else the parent's
     /// field path that held them.
     private var kinds: [String: RecordKind] = [:]
@@ -96,7 +96,7 @@ public struct RecordNormalizer {
         for record in sample {
             guard let kind = self.kind(of: record) else { continue }
             for field in record.fields {
-                guard case .canonical(let canonical, _) = mapping(field.path, kind: kind),
+                guard case .canonical(let canonical, _) = slots[slotIndex(for: field, kind: kind)].mapping,
                       canonical.valueType == .rating else { continue }
                 values[field.path, default: []].append(contentsOf: field.value.strings)
             }
@@ -155,7 +155,7 @@ public struct RecordNormalizer {
             canonical.id = "\(sourceStem)#\(record.ordinal + 1)"
         }
         if kind == .control && canonical.refs.isEmpty {
-            canonical.refs = references.parse(canonical.id, columnFramework: options.framework).references
+            canonical.refs = references.parseRemembering(canonical.id, columnFramework: options.framework).references
         }
         if let link = record.parent {
             canonical.parent = parents[link.parentOrdinal]
@@ -254,7 +254,7 @@ public struct RecordNormalizer {
     }
 
     /// Parses a value of a rating, score, date, term or reference field.
-    private func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
+    private mutating func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
         let text = field.value.joined(separator: "; ").trimmingWhitespace()
         switch target.valueType {
         case .text:
@@ -280,7 +280,7 @@ public struct RecordNormalizer {
         case .references:
             var result = Interpretation(value: nil)
             for cell in field.value.strings {
-                let parsed = references.parse(cell, columnFramework: framework)
+                let parsed = references.parseRemembering(cell, columnFramework: framework)
                 result.warnings += parsed.warnings
                 for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
                     result.references.append(reference)

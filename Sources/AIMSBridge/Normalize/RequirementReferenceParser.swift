@@ -35,6 +35,12 @@
 /// Identical references in one cell are kept once, in order of first appearance. `raw` is the
 /// trimmed piece of text the reference came from.
 public struct RequirementReferenceParser: Sendable {
+    /// What each piece of text seen recently gave, by the cell state it was read in: reference
+    /// lists in exports are combinations of a few pieces (`A.6.2.4`, `27001:A.5.12`), and
+    /// reading a piece again costs more than looking it up. Cleared when full.
+    private var pieces: [PieceKey: PieceResult] = [:]
+    private static let pieceLimit = 4_096
+
     /// Creates a parser.
     public init() {}
 
@@ -42,6 +48,14 @@ public struct RequirementReferenceParser: Sendable {
     /// (`iso27001:2013`) or as text (`ISO/IEC 27001:2013`, `27001`, `EU AI Act`); text that names
     /// no known framework is ignored.
     public func parse(_ cell: String, columnFramework: String? = nil) -> (references: [RequirementReference], warnings: [String]) {
+        var fresh = RequirementReferenceParser()
+        return fresh.parseRemembering(cell, columnFramework: columnFramework)
+    }
+
+    /// Parses one cell like `parse`, remembering the pieces it reads so that the same piece in
+    /// a later cell is looked up instead of read again.
+    public mutating func parseRemembering(_ cell: String, columnFramework: String? = nil)
+        -> (references: [RequirementReference], warnings: [String]) {
         let column = columnFramework.flatMap(Self.designation(of:))
         var references: [RequirementReference] = []
         var warnings: [String] = []
@@ -66,7 +80,7 @@ public struct RequirementReferenceParser: Sendable {
                     }
                 }
                 if cut {
-                    Self.parsePiece(bytes, pieceStart, i, &state, &references, &warnings)
+                    readPiece(bytes, pieceStart, i, &state, &references, &warnings)
                     pieceStart = i + 1
                     depth = 0
                 }
@@ -75,6 +89,60 @@ public struct RequirementReferenceParser: Sendable {
             if let pending = state.pendingWarning { warnings.append(pending) }
         }
         return (references, warnings)
+    }
+
+    /// A piece of a cell and the state of the cell when the piece starts.
+    private struct PieceKey: Hashable {
+        var text: String
+        var state: CellState
+    }
+
+    /// What reading a piece gave, and the cell state after it.
+    private struct PieceResult {
+        var events: [PieceEvent]
+        var state: CellState
+    }
+
+    /// Something a piece contributes to its cell, in order.
+    enum PieceEvent {
+        /// A reference, with the warning to report if the reference is new in the cell.
+        case reference(RequirementReference, warning: String?)
+        /// A warning about the piece itself.
+        case warning(String)
+    }
+
+    /// Reads one piece (from the cache when it has been read in the same state before) and adds
+    /// its references (each once per cell) and warnings.
+    private mutating func readPiece(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ state: inout CellState,
+                                    _ references: inout [RequirementReference], _ warnings: inout [String]) {
+        var start = start
+        var end = end
+        RatingParser.trim(bytes, &start, &end)
+        guard start < end else { return }
+        let key = PieceKey(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), state: state)
+        let result: PieceResult
+        if let known = pieces[key] {
+            result = known
+        } else {
+            var after = state
+            var events: [PieceEvent] = []
+            Self.parsePiece(bytes, start, end, &after, &events)
+            result = PieceResult(events: events, state: after)
+            if pieces.count >= Self.pieceLimit { pieces.removeAll(keepingCapacity: true) }
+            pieces[key] = result
+        }
+        state = result.state
+        for event in result.events {
+            switch event {
+            case .reference(let reference, let warning):
+                if !references.contains(where: { $0.isSameRequirement(as: reference) }) {
+                    references.append(reference)
+                    if let warning { warnings.append(warning) }
+                }
+            case .warning(let warning):
+                warnings.append(warning)
+            }
+        }
     }
 
     /// The framework key named by a column header or a key: `ISO/IEC 27001:2013` →
@@ -91,11 +159,11 @@ public struct RequirementReferenceParser: Sendable {
 
     // MARK: Frameworks
 
-    enum Standard: Sendable {
+    enum Standard: Sendable, Hashable {
         case iso42001, iso27001, iso9001, iso23894, euAIAct, nist
     }
 
-    struct Designation: Sendable {
+    struct Designation: Sendable, Hashable {
         var standard: Standard
         /// The edition year as written; nil when not given.
         var year: Int?
@@ -172,7 +240,7 @@ public struct RequirementReferenceParser: Sendable {
 
     // MARK: Pieces
 
-    struct CellState {
+    struct CellState: Hashable {
         var column: Designation?
         /// The framework named most recently in this cell.
         var context: Designation?
@@ -192,7 +260,7 @@ public struct RequirementReferenceParser: Sendable {
 
     /// Parses one piece of a cell and appends what it finds.
     static func parsePiece(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ state: inout CellState,
-                           _ references: inout [RequirementReference], _ warnings: inout [String]) {
+                           _ events: inout [PieceEvent]) {
         var start = start
         var end = end
         RatingParser.trim(bytes, &start, &end)
@@ -238,10 +306,7 @@ public struct RequirementReferenceParser: Sendable {
             }
             func add(_ item: Parsed) {
                 let (reference, warning) = resolve(item, designation: designation, state: state, raw: raw)
-                if !references.contains(where: { $0.framework == reference.framework && $0.id == reference.id }) {
-                    references.append(reference)
-                    if let warning { warnings.append(warning) }
-                }
+                events.append(.reference(reference, warning: warning))
             }
             add(parsed.0)
             for sibling in parsed.1 { add(sibling) }
@@ -251,14 +316,14 @@ public struct RequirementReferenceParser: Sendable {
             state.pendingWarning = nil
         } else {
             if let pending = state.pendingWarning {
-                warnings.append(pending)
+                events.append(.warning(pending))
                 state.pendingWarning = nil
             }
             let warning = "no requirement reference recognised in '\(raw)'"
             if onlyDesignation {
                 state.pendingWarning = warning
             } else {
-                warnings.append(warning)
+                events.append(.warning(warning))
             }
         }
     }

@@ -10,6 +10,8 @@ public struct JSONBuffer: Sendable {
     /// a comma). Register records nest a few levels deep; 64 is far beyond that.
     private var needsComma: UInt64 = 0
     private var depth = 0
+    /// Set by `key(_:)`: the next value's key has been written already.
+    private var pendingKey = false
 
     /// Creates an empty buffer.
     public init() {
@@ -31,7 +33,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Starts an object (as a value, or under `key` inside an object).
-    public mutating func beginObject(_ key: String? = nil) {
+    public mutating func beginObject(_ key: StaticString? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
         push()
@@ -44,7 +46,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Starts an array.
-    public mutating func beginArray(_ key: String? = nil) {
+    public mutating func beginArray(_ key: StaticString? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "["))
         push()
@@ -57,19 +59,19 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Writes a string value.
-    public mutating func string(_ key: String?, _ value: String) {
+    public mutating func string(_ key: StaticString?, _ value: String) {
         separator(key)
         quoted(value)
     }
 
     /// Writes an integer value.
-    public mutating func int(_ key: String?, _ value: Int) {
+    public mutating func int(_ key: StaticString?, _ value: Int) {
         separator(key)
         appendDigits(value)
     }
 
     /// Writes a number: integral values without a fraction (`12`, not `12.0`).
-    public mutating func number(_ key: String?, _ value: Double) {
+    public mutating func number(_ key: StaticString?, _ value: Double) {
         separator(key)
         if value.isFinite && value == value.rounded() && abs(value) < 1e15 {
             appendDigits(Int(value))
@@ -81,20 +83,20 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Writes a boolean value.
-    public mutating func bool(_ key: String?, _ value: Bool) {
+    public mutating func bool(_ key: StaticString?, _ value: Bool) {
         separator(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// Writes an array of strings.
-    public mutating func strings(_ key: String?, _ values: [String]) {
+    public mutating func strings(_ key: StaticString?, _ values: [String]) {
         beginArray(key)
         for value in values { string(nil, value) }
         endArray()
     }
 
     /// Appends bytes that are already JSON (a value in the current container).
-    public mutating func raw(_ key: String?, _ json: some Sequence<UInt8>) {
+    public mutating func raw(_ key: StaticString?, _ json: some Sequence<UInt8>) {
         separator(key)
         bytes.append(contentsOf: json)
     }
@@ -105,12 +107,33 @@ public struct JSONBuffer: Sendable {
         needsComma &= ~(1 << UInt64(depth))
     }
 
-    private mutating func separator(_ key: String?) {
+    /// Starts a member whose key is not known in advance (a source field name): the key is
+    /// escaped. Follow it with a value written with a nil key.
+    public mutating func key(_ name: String) {
+        comma()
+        quoted(name)
+        bytes.append(UInt8(ascii: ":"))
+        pendingKey = true
+    }
+
+    private mutating func comma() {
         let bit: UInt64 = 1 << UInt64(depth)
         if needsComma & bit != 0 { bytes.append(UInt8(ascii: ",")) }
         needsComma |= bit
+    }
+
+    /// Writes the comma and key before a value. Keys are the program's own ASCII literals, so
+    /// they are copied as they are, not escaped.
+    private mutating func separator(_ key: StaticString?) {
+        if pendingKey {
+            pendingKey = false
+            return
+        }
+        comma()
         if let key {
-            quoted(key)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: ":"))
         }
     }
@@ -128,23 +151,31 @@ public struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Bytes that need an escape in a JSON string: controls, `"` and `\`.
+    private static let needsEscape: [Bool] = (0...255).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
+        let table = JSONBuffer.needsEscape
         for index in 0..<utf8.count {
             let byte = utf8[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            guard table[Int(byte)] else { continue }
             // Copy the run of plain bytes before this one in one go.
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
             runStart = index + 1
+            // Single appends: an array literal here would be allocated on every escape.
+            bytes.append(0x5C)
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
             default:
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30,
-                                          JSONBuffer.hex[Int(byte >> 4)], JSONBuffer.hex[Int(byte & 0xF)]])
+                bytes.append(UInt8(ascii: "u"))
+                bytes.append(0x30)
+                bytes.append(0x30)
+                bytes.append(JSONBuffer.hex[Int(byte >> 4)])
+                bytes.append(JSONBuffer.hex[Int(byte & 0xF)])
             }
         }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))

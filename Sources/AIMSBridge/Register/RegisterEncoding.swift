@@ -9,12 +9,12 @@ public enum RegisterEncoding {
         json.beginObject()
         json.string("kind", record.kind.rawValue)
         json.string("id", record.id)
-        var openGroup: String?
+        var openGroup: CanonicalField.JSONGroup?
         for entry in record.values {
             let placement = entry.field.jsonPlacement
             if placement.group != openGroup {
                 if openGroup != nil { json.endObject() }
-                if let group = placement.group { json.beginObject(group) }
+                if let group = placement.group { json.beginObject(group.key) }
                 openGroup = placement.group
             }
             write(entry.value, key: placement.key, into: &json)
@@ -31,9 +31,10 @@ public enum RegisterEncoding {
         }
         json.beginObject("extensions")
         for field in record.extensions {
+            json.key(field.name)
             switch field.value {
-            case .text(let text): json.string(field.name, text)
-            case .list(let items): json.strings(field.name, items)
+            case .text(let text): json.string(nil, text)
+            case .list(let items): json.strings(nil, items)
             }
         }
         json.endObject()
@@ -61,7 +62,7 @@ public enum RegisterEncoding {
         json.endObject()
     }
 
-    private static func write(_ value: CanonicalValue, key: String, into json: inout JSONBuffer) {
+    private static func write(_ value: CanonicalValue, key: StaticString, into json: inout JSONBuffer) {
         switch value {
         case .text(let text):
             json.string(key, text)
@@ -101,7 +102,7 @@ public enum RegisterEncoding {
         }
     }
 
-    private static func write(_ term: Term, key: String?, into json: inout JSONBuffer) {
+    private static func write(_ term: Term, key: StaticString?, into json: inout JSONBuffer) {
         json.beginObject(key)
         if let value = term.value { json.string("value", value) }
         json.string("source", term.source)

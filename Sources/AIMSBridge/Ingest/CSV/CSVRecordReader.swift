@@ -220,6 +220,8 @@ extension String {
         guard let head = utf8.first, let tail = utf8.last else { return self }
         if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
         let scalars = unicodeScalars
+        // Only the two ends can need trimming: look at them before scanning.
+        if !scalars.first!.properties.isWhitespace && !scalars.last!.properties.isWhitespace { return self }
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex { !$0.properties.isWhitespace }!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
