@@ -1,0 +1,65 @@
+import Testing
+@testable import AIMSBridge
+
+@Suite struct FormatDetectionTests {
+    @Test(arguments: [
+        ("export.csv", "a,b\n1,2\n", SourceFormat.csv),
+        ("export.TSV", "a\tb\n", .csv),
+        ("unload.xml", "<unload/>", .xml),
+        ("items.json", "[{\"a\":1}]", .json),
+        ("items.json", "{\"a\":1}\n{\"a\":2}\n", .ndjson),
+        ("items.jsonl", "{\"a\":1}\n", .ndjson),
+        ("-", "  <?xml version=\"1.0\"?><r/>", .xml),
+        ("-", "\u{FEFF}[{\"a\":1}]", .json),
+        ("-", "{\"data\": {\"items\": [\n{\"a\": 1}]}}", .json),
+        ("export.txt", "Risk ID\tTitle\n", .csv),
+    ])
+    func detectsFormat(path: String, text: String, format: SourceFormat) {
+        #expect(SourceFormat.detect(path: path, prefix: Array(text.utf8)[...]) == format)
+    }
+
+    @Test func detectsEncodings() {
+        #expect(TextEncoding.detect([0xEF, 0xBB, 0xBF, 0x41]).encoding == .utf8)
+        #expect(TextEncoding.detect([0xEF, 0xBB, 0xBF, 0x41]).bomLength == 3)
+        #expect(TextEncoding.detect([0xFF, 0xFE, 0x41, 0x00]).encoding == .utf16LE)
+        #expect(TextEncoding.detect([0xFE, 0xFF, 0x00, 0x41]).encoding == .utf16BE)
+        let withoutBOM = Array("Risk ID\tTitle\r\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let guessed = TextEncoding.detect(withoutBOM[...])
+        #expect(guessed.encoding == .utf16LE && guessed.guessed && guessed.bomLength == 0)
+        #expect(TextEncoding.detect(Array("plain, ascii text".utf8)[...]).encoding == .utf8)
+    }
+
+    @Test func utf16WithoutBOMIsReadWithAWarning() throws {
+        let bytes = Array("ID\tName\r\nS-1\tChatbot\r\n".utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
+        let diagnostics = DiagnosticList()
+        var reader = try CSVRecordReader(source: ByteSource(name: "inv.txt", bytes: bytes), diagnostics: diagnostics)
+        let records = TestSupport.records(try TestSupport.readAll(&reader))
+        #expect(records.first?["Name"] == "Chatbot")
+        #expect(diagnostics.diagnostics.map(\.description)
+                == ["inv.txt:1:1: warning: no byte-order mark; reading as UTF-16BE from the pattern of NUL bytes"])
+    }
+
+    @Test func utf16TranscoderCarriesSplitSurrogatesAcrossChunks() {
+        var transcoder = UTF16ToUTF8Transcoder(bigEndian: false)
+        let bytes = Array("a🤖b".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        var output: [UInt8] = []
+        for byte in bytes { output += transcoder.transcode([byte]) }
+        output += transcoder.transcode([], final: true)
+        #expect(String(decoding: output, as: UTF8.self) == "a🤖b")
+    }
+
+    @Test func windows1252MapsTheHighControlRange() {
+        #expect(TextDecoding.windows1252([0x80, 0x93, 0x94, 0x96, 0xE9]) == "€“”–é")
+    }
+
+    @Test func headerDetectionSkipsBannersAndNamesEmptyColumns() {
+        let rows = [["Risk register"], ["Exported 2025-01-01", ""], ["ID", "Title", "", "Owner"], ["R-1", "x", "y", "z"]]
+        let header = CSVHeader.detect(rows)
+        #expect(header?.rowIndex == 2)
+        #expect(header?.names == ["ID", "Title", "column_3", "Owner"])
+    }
+
+    @Test func duplicateNamesWithoutSectionsGetNumbers() {
+        #expect(CSVHeader.columnNames(header: ["Owner", "owner", "Owner"], section: nil) == ["Owner", "owner (2)", "Owner (3)"])
+    }
+}
