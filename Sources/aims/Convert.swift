@@ -67,8 +67,11 @@ struct Convert: ParsableCommand {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
-        if let output, output != "-", files.contains(output) || output == rejects {
-            throw ValidationError("output '\(output)' would overwrite an input")
+        for target in [output, rejects].compactMap({ $0 }) where target != "-" && files.contains(target) {
+            throw ValidationError("output '\(target)' would overwrite an input")
+        }
+        if let output, output != "-", output == rejects {
+            throw ValidationError("the register and the rejects cannot both go to '\(output)'")
         }
     }
 

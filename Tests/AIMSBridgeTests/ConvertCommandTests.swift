@@ -97,6 +97,9 @@ import Testing
         let overwrite = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "Fixtures/soa-controls.csv"])
         #expect(overwrite.status == 2)
         #expect(overwrite.stderr.contains("would overwrite an input"))
+        let overwriteByRejects = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "/dev/null",
+                                                           "--rejects", "Fixtures/soa-controls.csv"])
+        #expect(overwriteByRejects.status == 2)
         #expect(try TestSupport.runAIMS(["convert"]).status == 2)
     }
 

@@ -159,7 +159,7 @@ public struct CSVRecordReader: RecordReader {
             pending.append(.rejected(RejectedRecord(
                 locator: Locator(file: source.name, line: row.line),
                 reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
-                raw: CSVRowParser.rawText(of: row))))
+                raw: parser.rawText(of: row))))
             return
         }
         var fields: [SourceField] = []

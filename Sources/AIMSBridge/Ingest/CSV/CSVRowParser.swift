@@ -164,7 +164,7 @@ final class CSVRowParser {
             if let reason = row.overLimit {
                 let locator = Locator(file: file, line: row.line)
                 events.append(.rejected(RejectedRecord(locator: locator, reason: reason,
-                                                       raw: CSVRowParser.rawText(of: row))))
+                                                       raw: rawText(of: row))))
             } else {
                 events.append(.row(row))
             }
@@ -203,7 +203,7 @@ final class CSVRowParser {
             events.append(.rejected(RejectedRecord(
                 locator: Locator(file: file, line: row.line),
                 reason: "unterminated quoted field at the end of the input",
-                raw: CSVRowParser.rawText(of: row))))
+                raw: rawText(of: row))))
             restartParser()
             return
         }
@@ -246,13 +246,13 @@ final class CSVRowParser {
         return String(decoding: raw.prefix(4096), as: UTF8.self)
     }
 
-    /// A rejected row's fields joined back with commas, for the rejects file.
-    static func rawText(of row: CSVRow) -> String {
+    /// A rejected row's fields joined back with the file's delimiter, for the rejects file.
+    func rawText(of row: CSVRow) -> String {
         var parts: [String] = []
         for index in 0..<row.count {
             parts.append(row.withField(index) { String(decoding: $0.prefix(4096), as: UTF8.self) })
         }
-        return parts.joined(separator: ",")
+        return parts.joined(separator: String(UnicodeScalar(delimiter)))
     }
 
     private static let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
