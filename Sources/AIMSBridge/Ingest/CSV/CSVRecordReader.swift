@@ -103,17 +103,14 @@ public struct CSVRecordReader: RecordReader {
             carry.removeAll(keepingCapacity: true)
         }
         bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             var start = 0
-            var index = 0
             let count = buffer.count
-            while index < count {
-                if buffer[index] == 0x0A {
-                    let lineBytes = UnsafeBufferPointer(rebasing: buffer[start...index])
-                    handle(parser.feed(line: line, bytes: lineBytes))
-                    line += 1
-                    start = index + 1
-                }
-                index += 1
+            while start < count, let newline = memchr(base + start, 0x0A, count - start) {
+                let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(newline))
+                handle(parser.feed(line: line, bytes: UnsafeBufferPointer(rebasing: buffer[start...end])))
+                line += 1
+                start = end + 1
             }
             if start < count { carry.append(contentsOf: buffer[start..<count]) }
         }

@@ -85,7 +85,7 @@ final class CSVRowParser {
         csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
         csv_set_delim(&parser, delimiter)
         // libcsv trims spaces and tabs around unquoted fields by default; keep them.
-        csv_set_space_func(&parser) { _ in 0 }
+        csv_set_space_func(&parser, aims_csv_no_spaces)
     }
 
     private func restartParser() {
