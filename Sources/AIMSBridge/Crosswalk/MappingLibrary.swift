@@ -1,0 +1,93 @@
+/// Where a requirement leads in another framework: the requirement reached, the relationship
+/// of the whole path, and the path itself.
+public struct MappedRequirement: Sendable, Hashable {
+    /// The requirement reached.
+    public var target: RequirementKey
+    /// The relationship from the start to `target`; nil when a two-step path cannot be told
+    /// (shown as `derived`, indeterminate).
+    public var relationship: Relationship?
+    /// The edges walked, in order (one or two).
+    public var path: [CrosswalkEdge]
+
+    /// `equal`, `subset-of`, …, or `derived` for an indeterminate composition.
+    public var relationshipName: String { relationship?.rawValue ?? "derived" }
+
+    /// The path as text: `iso27001:2013/A.12.4.1 =equal=> iso27001:2022/A.8.15 =intersects-with=> iso42001:2023/A.6.2.8`.
+    public var pathDescription: String {
+        guard let first = path.first else { return target.description }
+        var text = first.source.description
+        for edge in path { text += " =\(edge.relationship.rawValue)\(edge.derived ? " (inverse)" : "")=> \(edge.target)" }
+        return text
+    }
+}
+
+/// The loaded catalogs and crosswalks, with every edge reachable from both ends (inverses
+/// derived: subset ↔ superset).
+public struct MappingLibrary: Sendable {
+    /// The catalogs, in load order.
+    public let catalogs: [FrameworkCatalog]
+    /// The crosswalks, in load order.
+    public let crosswalks: [Crosswalk]
+    private let catalogIndex: [String: Int]
+    private let adjacency: [RequirementKey: [CrosswalkEdge]]
+
+    /// Builds the library and its graph.
+    public init(catalogs: [FrameworkCatalog], crosswalks: [Crosswalk]) {
+        self.catalogs = catalogs
+        self.crosswalks = crosswalks
+        var index: [String: Int] = [:]
+        for (position, catalog) in catalogs.enumerated() { index[catalog.framework] = position }
+        catalogIndex = index
+        var adjacency: [RequirementKey: [CrosswalkEdge]] = [:]
+        for edge in crosswalks.flatMap(\.edges) {
+            adjacency[edge.source, default: []].append(edge)
+            adjacency[edge.target, default: []].append(edge.inverted)
+        }
+        self.adjacency = adjacency
+    }
+
+    /// The catalog of a framework key.
+    public func catalog(_ framework: String) -> FrameworkCatalog? {
+        catalogIndex[framework].map { catalogs[$0] }
+    }
+
+    /// Whether the requirement exists in a loaded catalog.
+    public func contains(_ key: RequirementKey) -> Bool {
+        catalog(key.framework)?.contains(key.id) ?? false
+    }
+
+    /// Every edge, authored and derived, sorted by source then target.
+    public var allEdges: [CrosswalkEdge] {
+        adjacency.values.flatMap { $0 }.sorted { ($0.source, $0.target, $0.derived ? 1 : 0) < ($1.source, $1.target, $1.derived ? 1 : 0) }
+    }
+
+    /// The edges that start at `key` (authored ones and inverses of those that end there).
+    public func edges(from key: RequirementKey) -> [CrosswalkEdge] {
+        adjacency[key] ?? []
+    }
+
+    /// Where `key` leads, in `framework` (or in every other framework), over paths of at most
+    /// `hops` edges (1 or 2). Two-step paths compose only `equal∘X = X` and
+    /// `subset∘subset = subset`; any other composition is indeterminate (`derived`). Paths do not
+    /// go through `no-relationship` edges. Sorted: shortest first, then by target.
+    public func map(_ key: RequirementKey, to framework: String? = nil, hops: Int = 2) -> [MappedRequirement] {
+        var results: [MappedRequirement] = []
+        for first in edges(from: key) {
+            if framework == nil || first.target.framework == framework {
+                results.append(MappedRequirement(target: first.target, relationship: first.relationship, path: [first]))
+            }
+            guard hops >= 2, first.relationship != .noRelationship else { continue }
+            for second in edges(from: first.target) where second.relationship != .noRelationship {
+                guard second.target != key, second.target.framework != key.framework,
+                      second.target.framework != first.target.framework,
+                      framework == nil || second.target.framework == framework else { continue }
+                results.append(MappedRequirement(target: second.target,
+                                                 relationship: Relationship.compose(first.relationship, second.relationship),
+                                                 path: [first, second]))
+            }
+        }
+        return results.sorted {
+            ($0.path.count, $0.target, $0.pathDescription) < ($1.path.count, $1.target, $1.pathDescription)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+/// A requirement's identity in one spelling everywhere: `iso42001:2023/A.6.2.4`.
+public struct RequirementKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The framework key (`iso42001:2023`).
+    public var framework: String
+    /// The id within the framework (`A.6.2.4`, `Art.10(2)(f)`, `GOVERN 1.1`).
+    public var id: String
+
+    /// Creates a key.
+    public init(framework: String, id: String) {
+        self.framework = framework
+        self.id = id
+    }
+
+    /// Parses `framework/id`; nil when there is no `/`.
+    public init?(_ text: String) {
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        framework = String(text[..<slash])
+        id = String(text[text.index(after: slash)...])
+        guard !framework.isEmpty, !id.isEmpty else { return nil }
+    }
+
+    /// `framework/id`.
+    public var description: String { "\(framework)/\(id)" }
+
+    public static func < (lhs: RequirementKey, rhs: RequirementKey) -> Bool {
+        (lhs.framework, RequirementKey.sortKey(lhs.id)) < (rhs.framework, RequirementKey.sortKey(rhs.id))
+    }
+
+    /// Orders ids the way people read them: `A.5.9` before `A.5.10`, `Art.9` before `Art.10`
+    /// (numbers are zero-padded, so plain string order does the rest).
+    static func sortKey(_ id: String) -> String {
+        var parts: [String] = []
+        var current = ""
+        var inNumber = false
+        for character in id {
+            let isDigit = character.isASCII && character.isNumber
+            if isDigit != inNumber && !current.isEmpty {
+                parts.append(inNumber ? String(repeating: "0", count: max(0, 6 - current.count)) + current : current)
+                current = ""
+            }
+            inNumber = isDigit
+            current.append(character)
+        }
+        if !current.isEmpty {
+            parts.append(inNumber ? String(repeating: "0", count: max(0, 6 - current.count)) + current : current)
+        }
+        return parts.joined()
+    }
+}
+
+/// One requirement of a framework catalog: its id and short title (never the text of an ISO
+/// standard).
+public struct CatalogRequirement: Sendable, Hashable {
+    /// The id within the framework.
+    public var id: String
+    /// A short title.
+    public var title: String
+    /// `clause`, `subclause`, `objective`, `control`, `article`, `paragraph`, `annex`,
+    /// `function`, `category` or `subcategory`.
+    public var kind: String
+    /// The id of the containing requirement, if any.
+    public var parent: String?
+    /// Public-domain or freely reusable text (NIST, EU AI Act), when the catalog carries it.
+    public var text: String?
+    /// Where it is defined.
+    public var locator: Locator
+}
+
+/// A framework version's identifiers and short titles, loaded from `Mappings/frameworks/`.
+public struct FrameworkCatalog: Sendable {
+    /// The framework key (`iso42001:2023`).
+    public var framework: String
+    /// The standard's short name.
+    public var title: String
+    /// Who publishes it.
+    public var publisher: String
+    /// The licence or copyright notice of the data.
+    public var notice: String
+    /// The requirements in file order.
+    public var requirements: [CatalogRequirement]
+    /// Where the catalog file is.
+    public var file: String
+    private var index: [String: Int] = [:]
+
+    /// Creates a catalog.
+    public init(framework: String, title: String, publisher: String, notice: String,
+                requirements: [CatalogRequirement], file: String) {
+        self.framework = framework
+        self.title = title
+        self.publisher = publisher
+        self.notice = notice
+        self.requirements = requirements
+        self.file = file
+        for (position, requirement) in requirements.enumerated() where index[requirement.id] == nil {
+            index[requirement.id] = position
+        }
+    }
+
+    /// The requirement with this id.
+    public subscript(id: String) -> CatalogRequirement? {
+        index[id].map { requirements[$0] }
+    }
+
+    /// Whether the catalog has this id.
+    public func contains(_ id: String) -> Bool {
+        index[id] != nil
+    }
+
+    /// The ids closest in spelling to `id`, for "did you mean" hints.
+    public func nearest(to id: String, count: Int = 1) -> [String] {
+        let scored = requirements.map { (id: $0.id, distance: EditDistance.between($0.id, id)) }
+        return scored.sorted { ($0.distance, RequirementKey.sortKey($0.id)) < ($1.distance, RequirementKey.sortKey($1.id)) }
+            .prefix(count).map(\.id)
+    }
+}
+
+/// Levenshtein distance, for suggestions (short strings only).
+enum EditDistance {
+    static func between(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars)
+        let b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = Array(repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

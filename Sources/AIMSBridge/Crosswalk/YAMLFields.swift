@@ -1,0 +1,127 @@
+import Yams
+
+/// Reads typed values from a YAML mapping node and reports what is wrong with them at the line
+/// and column where it is, compiler style (`catalog.yaml:12:5: error: …`).
+struct YAMLFields {
+    let file: String
+    let mapping: Node.Mapping
+    let mark: Mark?
+    let diagnostics: any DiagnosticCollector
+
+    /// Wraps `node` if it is a mapping; otherwise reports that one was expected.
+    init?(_ node: Node, file: String, what: String, diagnostics: any DiagnosticCollector) {
+        guard case .mapping(let mapping) = node else {
+            diagnostics.emit(Diagnostic(.error, "expected \(what) (a mapping of keys to values)",
+                                        at: YAMLFields.locator(file, node.mark)))
+            return nil
+        }
+        self.file = file
+        self.mapping = mapping
+        self.mark = node.mark
+        self.diagnostics = diagnostics
+    }
+
+    static func locator(_ file: String, _ mark: Mark?) -> Locator {
+        Locator(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    /// Where this mapping starts.
+    var locator: Locator { YAMLFields.locator(file, mark) }
+
+    /// The value node of `key`.
+    func node(_ key: String) -> Node? {
+        mapping.first { $0.key.string == key }?.value
+    }
+
+    /// A string value; reports a missing required key or a non-scalar value.
+    func string(_ key: String, required: Bool = true) -> String? {
+        guard let node = node(key) else {
+            if required { diagnostics.emit(Diagnostic(.error, "missing key '\(key)'", at: locator)) }
+            return nil
+        }
+        guard case .scalar(let scalar) = node else {
+            diagnostics.emit(Diagnostic(.error, "'\(key)' must be a single value", at: YAMLFields.locator(file, node.mark)))
+            return nil
+        }
+        return scalar.string
+    }
+
+    /// An integer value in `range`.
+    func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let node = node(key), let text = string(key, required: false) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            diagnostics.emit(Diagnostic(.error, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'",
+                                        at: YAMLFields.locator(file, node.mark)))
+            return nil
+        }
+        return value
+    }
+
+    /// A value that must be one of `choices`, with a "did you mean" hint.
+    func choice(_ key: String, _ choices: [String]) -> String? {
+        guard let text = string(key) else { return nil }
+        guard choices.contains(text) else {
+            let hint = choices.min { EditDistance.between($0, text) < EditDistance.between($1, text) }.map { " — did you mean '\($0)'?" } ?? ""
+            diagnostics.emit(Diagnostic(.error, "'\(text)' is not a valid \(key) (\(choices.joined(separator: ", ")))\(hint)",
+                                        at: YAMLFields.locator(file, node(key)?.mark)))
+            return nil
+        }
+        return text
+    }
+
+    /// The items of a sequence value.
+    func sequence(_ key: String) -> [Node]? {
+        guard let node = node(key) else {
+            diagnostics.emit(Diagnostic(.error, "missing key '\(key)'", at: locator))
+            return nil
+        }
+        guard case .sequence(let items) = node else {
+            diagnostics.emit(Diagnostic(.error, "'\(key)' must be a list", at: YAMLFields.locator(file, node.mark)))
+            return nil
+        }
+        return Array(items)
+    }
+
+    /// Warns about keys that are not among `known` (a misspelt key would otherwise be ignored).
+    func warnUnknownKeys(_ known: [String]) {
+        for (key, _) in mapping {
+            guard let name = key.string, !known.contains(name) else { continue }
+            let hint = known.min { EditDistance.between($0, name) < EditDistance.between($1, name) }
+                .flatMap { EditDistance.between($0, name) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
+            diagnostics.emit(Diagnostic(.warning, "unknown key '\(name)'\(hint)", at: YAMLFields.locator(file, key.mark)))
+        }
+    }
+
+    /// Parses YAML text into a node, reporting syntax errors at their position.
+    static func compose(_ text: String, file: String, diagnostics: any DiagnosticCollector) -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                diagnostics.emit(Diagnostic(.error, "empty YAML document", at: Locator(file: file, line: 1)))
+                return nil
+            }
+            return node
+        } catch let error as YamlError {
+            diagnostics.emit(YAMLFields.diagnostic(for: error, file: file))
+            return nil
+        } catch {
+            diagnostics.emit(Diagnostic(.error, "cannot read YAML: \(error)", at: Locator(file: file, line: 1)))
+            return nil
+        }
+    }
+
+    private static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            // The context says what was being read and where it began (a quote opened on line 3
+            // and never closed is found at the end of the file).
+            let prefix = context.map { "\($0.text) (from line \($0.mark.line), column \($0.mark.column)) " } ?? ""
+            return Diagnostic(.error, "invalid YAML: \(prefix)\(problem)", at: locator(file, mark))
+        case .reader(let problem, _, _, _):
+            return Diagnostic(.error, "invalid YAML: \(problem)", at: Locator(file: file, line: 1))
+        default:
+            return Diagnostic(.error, "invalid YAML: \(error)", at: Locator(file: file, line: 1))
+        }
+    }
+}

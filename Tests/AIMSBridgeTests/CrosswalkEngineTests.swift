@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// The crosswalk engine on small mapping folders written by the tests.
+@Suite struct CrosswalkEngineTests {
+    private func folder(frameworks: [String: String], crosswalks: [String: String]) throws -> URL {
+        let root = try TestSupport.temporaryDirectory()
+        for (sub, files) in [("frameworks", frameworks), ("crosswalks", crosswalks)] {
+            let directory = root.appendingPathComponent(sub)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        }
+        return root
+    }
+
+    private func catalog(_ key: String, _ ids: [String]) -> String {
+        "framework: \(key)\ntitle: \(key)\nrequirements:\n" + ids.map { "  - id: \"\($0)\"\n    title: T \($0)\n    kind: control\n" }.joined()
+    }
+
+    private func crosswalk(_ name: String, _ source: String, _ target: String, _ edges: [(String, String, String)]) -> String {
+        "crosswalk: \(name)\nsource: \(source)\ntarget: \(target)\nbasis: test\ndate: \"2026-11-25\"\nlicence: test\nedges:\n"
+            + edges.map { "  - source: \"\($0.0)\"\n    target: \"\($0.1)\"\n    relationship: \($0.2)\n    rationale: semantic\n    note: n\n" }.joined()
+    }
+
+    private func load(_ root: URL) -> (MappingLibrary, [Diagnostic]) {
+        let diagnostics = DiagnosticList()
+        let library = MappingsLoader.load(directories: [root.path], diagnostics: diagnostics)
+        return (library, diagnostics.diagnostics)
+    }
+
+    private var small: (frameworks: [String: String], crosswalks: [String: String]) {
+        (["a.yaml": catalog("a:1", ["1", "2", "3"]), "hub.yaml": catalog("hub:1", ["H1", "H2", "H3"]),
+          "b.yaml": catalog("b:1", ["X", "Y", "Z"])],
+         ["a-hub.yaml": crosswalk("a--hub", "a:1", "hub:1", [("1", "H1", "equal"), ("2", "H2", "subset-of"), ("3", "H3", "intersects-with")]),
+          "hub-b.yaml": crosswalk("hub--b", "hub:1", "b:1", [("H1", "X", "subset-of"), ("H2", "Y", "subset-of"), ("H3", "Z", "equal"),
+                                                              ("H2", "Z", "superset-of")])])
+    }
+
+    @Test func inversesAreDerived() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let (library, diagnostics) = load(root)
+        #expect(diagnostics.isEmpty)
+        let back = library.map(RequirementKey(framework: "hub:1", id: "H2"), to: "a:1", hops: 1)
+        #expect(back.map(\.target.description) == ["a:1/2"])
+        #expect(back.first?.relationship == .supersetOf)
+        #expect(back.first?.path.first?.derived == true)
+    }
+
+    @Test func compositionFollowsTheRules() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let (library, _) = load(root)
+        func via(_ id: String, _ target: String) -> String? {
+            library.map(RequirementKey(framework: "a:1", id: id), to: "b:1")
+                .first { $0.target.id == target }?.relationshipName
+        }
+        #expect(via("1", "X") == "subset-of", "equal∘subset = subset")
+        #expect(via("2", "Y") == "subset-of", "subset∘subset = subset")
+        #expect(via("3", "Z") == "intersects-with", "intersects∘equal = intersects")
+        #expect(via("2", "Z") == "derived", "subset∘superset is indeterminate")
+        #expect(library.map(RequirementKey(framework: "a:1", id: "1"), to: "b:1", hops: 1).isEmpty)
+        #expect(Relationship.compose(.noRelationship, .equal) == nil)
+        #expect(Relationship.compose(.supersetOf, .supersetOf) == nil)
+        #expect(Relationship.compose(.related, .equal) == .related)
+    }
+
+    @Test func pathIsShown() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let (library, _) = load(root)
+        let result = try #require(library.map(RequirementKey(framework: "a:1", id: "1"), to: "b:1").first)
+        #expect(result.pathDescription == "a:1/1 =equal=> hub:1/H1 =subset-of=> b:1/X")
+    }
+
+    @Test func missingEndpointAndDuplicateEdgeAreErrorsAtTheirLines() throws {
+        let bad = crosswalk("a--hub", "a:1", "hub:1", [("1", "H1", "equal"), ("1", "H1", "related"), ("4", "H9", "equal")])
+        let root = try folder(frameworks: small.frameworks, crosswalks: ["a-hub.yaml": bad])
+        let (_, diagnostics) = load(root)
+        let file = root.appendingPathComponent("crosswalks/a-hub.yaml").path
+        #expect(diagnostics.map(\.description) == [
+            "\(file):13:5: error: duplicate edge a:1/1 → hub:1/H1 in 'a--hub'",
+            "\(file):18:5: error: '4' is not in a:1; nearest: '1'",
+            "\(file):18:5: error: 'H9' is not in hub:1; nearest: 'H1'",
+        ])
+    }
+
+    @Test func badValuesAndKeysAreReportedWithHints() throws {
+        let text = """
+        crosswalk: x
+        source: a:1
+        target: hub:1
+        basis: b
+        date: "2026-11-25"
+        licence: l
+        edges:
+          - source: "1"
+            target: H1
+            relationship: equals
+            rationale: semantic
+            strength: 12
+            note: n
+            notes: extra
+        """
+        let root = try folder(frameworks: small.frameworks, crosswalks: ["x.yaml": text])
+        let (_, diagnostics) = load(root)
+        let file = root.appendingPathComponent("crosswalks/x.yaml").path
+        #expect(diagnostics.map(\.description) == [
+            "\(file):14:5: warning: unknown key 'notes' — did you mean 'note'?",
+            "\(file):10:19: error: 'equals' is not a valid relationship (equal, subset-of, superset-of, intersects-with, no-relationship, related) — did you mean 'equal'?",
+        ])
+    }
+
+    @Test func yamlSyntaxErrorPointsAtItsLine() throws {
+        let root = try folder(frameworks: ["a.yaml": "framework: a:1\nrequirements:\n  - id: \"1\n    title: x\n"], crosswalks: [:])
+        let (library, diagnostics) = load(root)
+        #expect(library.catalogs.isEmpty)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.severity == .error)
+        #expect(diagnostics.first?.locator?.line == 5)
+        #expect(diagnostics.first?.message == "invalid YAML: while scanning a quoted scalar (from line 3, column 9) found unexpected end of stream")
+    }
+
+    @Test func laterFoldersExtendAndOverride() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let user = try folder(frameworks: ["a.yaml": catalog("a:1", ["4"])],
+                              crosswalks: ["mine.yaml": crosswalk("a--hub", "a:1", "hub:1", [("4", "H1", "related")])])
+        let diagnostics = DiagnosticList()
+        let library = MappingsLoader.load(directories: [root.path, user.path], diagnostics: diagnostics)
+        #expect(diagnostics.diagnostics.isEmpty)
+        #expect(library.catalog("a:1")?.requirements.map(\.id) == ["1", "2", "3", "4"])
+        #expect(library.crosswalks.first { $0.name == "a--hub" }?.edges.map(\.source.id) == ["4"])
+    }
+
+    @Test func exportHasEveryEdgeBothWays() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let (library, _) = load(root)
+        let lines = String(decoding: CrosswalkExport.csv(library), as: UTF8.self).split(separator: "\n")
+        #expect(lines.first == "source,target,relationship,rationale,strength,derived,note")
+        #expect(lines.count == 1 + 7 * 2)
+        #expect(lines.contains("hub:1/H2,a:1/2,superset-of,semantic,,true,n"))
+    }
+
+    @Test func spreadsheetSafeCells() {
+        #expect(SpreadsheetSafeCSV.cell("=SUM(A1)") == "'=SUM(A1)")
+        #expect(SpreadsheetSafeCSV.cell("a, \"b\"") == "\"a, \"\"b\"\"\"")
+        #expect(SpreadsheetSafeCSV.cell("plain") == "plain")
+    }
+
+    @Test func requirementKeysSortAsPeopleRead() {
+        let keys = ["x:1/A.5.10", "x:1/A.5.9", "x:1/Art.10", "x:1/Art.9"].compactMap(RequirementKey.init)
+        #expect(keys.sorted().map(\.id) == ["A.5.9", "A.5.10", "Art.9", "Art.10"])
+    }
+}
