@@ -48,6 +48,12 @@ struct Convert: ParsableCommand {
     @Option(help: "Write rejected records here as NDJSON (locator, reason, raw text).")
     var rejects: String?
 
+    @Flag(help: "Add to every resolved requirement reference the requirements it maps to in the other frameworks (crosswalks, up to two hops), with relationship and path.")
+    var expand = false
+
+    @Option(name: .customLong("mappings"), help: "With --expand: a folder with frameworks/ and crosswalks/ that extend the built-in mappings (repeatable).")
+    var extraMappings: [String] = []
+
     @Flag(help: "Exit with 1 when there are warnings, not only when records are rejected.")
     var strict = false
 
@@ -84,11 +90,16 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
+        var library: MappingLibrary?
+        if expand {
+            library = MappingsLoader.load(directories: [MappingsLoader.builtInDirectory()] + extraMappings, diagnostics: printer)
+            if printer.errorCount > 0 { throw ExitCode(ExitStatus.unreadable.rawValue) }
+        }
         let options = ConvertOptions(
             recordPath: recordPath,
             normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
                                         kind: kind.flatMap(RecordKind.init(userText:)),
-                                        framework: framework.flatMap(frameworkKey)))
+                                        framework: framework.flatMap(frameworkKey), expandWith: library))
         let converter = Converter(options: options, diagnostics: printer)
         var failed = false
         do {

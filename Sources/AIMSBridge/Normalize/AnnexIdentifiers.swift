@@ -215,6 +215,27 @@ public enum RequirementIdentifiers {
         }
     }
 
+    /// The identifiers of a framework (EU AI Act: its articles and annexes), for suggestions.
+    static func identifiers(framework: String) -> [String] {
+        switch framework {
+        case "iso42001:2023": return Array(set42001)
+        case "iso27001:2022": return Array(set27001_2022)
+        case "iso27001:2013": return Array(set27001_2013)
+        case "iso9001:2015": return Array(set9001)
+        case "iso23894:2023": return Array(set23894)
+        case "nist-ai-rmf:1.0": return Array(setNIST)
+        case "eu-ai-act:2024": return (1...113).map { "Art.\($0)" } + euAIActAnnexes.map { "Annex.\($0)" }
+        default: return []
+        }
+    }
+
+    /// The identifier of the framework nearest in spelling to `id` (`A.6.10.2` → `A.6.2.10`).
+    static func nearest(to id: String, framework: String) -> String? {
+        identifiers(framework: framework).min {
+            (EditDistance.between($0, id), RequirementKey.sortKey($0)) < (EditDistance.between($1, id), RequirementKey.sortKey($1))
+        }
+    }
+
     static func containsEUAIAct(_ id: String) -> Bool {
         if id.hasPrefix("Art.") {
             var number = 0

@@ -7,12 +7,17 @@ public struct NormalizeOptions: Sendable {
     /// The framework that bare requirement ids (`A.5.2`) belong to when neither the cell nor the
     /// column header names one (`--framework iso42001:2023`).
     public var framework: String?
+    /// When set, every resolved reference is expanded to the requirements it maps to through
+    /// these crosswalks (up to two hops), each with its relationship and path (`--expand`).
+    public var expandWith: MappingLibrary?
 
     /// Creates options.
-    public init(dateOrder: DateParser.DateOrder = .dayFirst, kind: RecordKind? = nil, framework: String? = nil) {
+    public init(dateOrder: DateParser.DateOrder = .dayFirst, kind: RecordKind? = nil, framework: String? = nil,
+                expandWith: MappingLibrary? = nil) {
         self.dateOrder = dateOrder
         self.kind = kind
         self.framework = framework
+        self.expandWith = expandWith
     }
 }
 
@@ -164,6 +169,16 @@ public struct RecordNormalizer {
         return .success(canonical)
     }
 
+    /// The reference with the requirements it maps to, when expansion is on.
+    private func expanded(_ reference: RequirementReference) -> RequirementReference {
+        guard let library = options.expandWith, reference.resolved, let framework = reference.framework else { return reference }
+        var result = reference
+        result.mappings = library.map(RequirementKey(framework: framework, id: reference.id)).map {
+            ReferenceMapping(target: $0.target.description, relationship: $0.relationshipName, path: $0.pathDescription)
+        }
+        return result
+    }
+
     /// The slot of a field, made (with the field's mapping) the first time it is seen.
     private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int {
         if field.column >= 0 {
@@ -283,7 +298,7 @@ public struct RecordNormalizer {
                 let parsed = references.parseRemembering(cell, columnFramework: framework)
                 result.warnings += parsed.warnings
                 for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
-                    result.references.append(reference)
+                    result.references.append(expanded(reference))
                 }
             }
             return result

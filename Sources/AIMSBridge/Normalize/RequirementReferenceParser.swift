@@ -336,8 +336,9 @@ public struct RequirementReferenceParser: Sendable {
                         "unsupported edition '\(key)' in '\(raw)'; known: \(RequirementIdentifiers.frameworkKeys.joined(separator: ", "))")
             }
             let resolved = RequirementIdentifiers.contains(framework: key, id: id)
+            let hint = RequirementIdentifiers.nearest(to: id, framework: key).map { "; nearest: \($0)" } ?? ""
             return (RequirementReference(framework: key, id: id, raw: raw, resolved: resolved),
-                    resolved ? nil : "unknown requirement '\(id)' in \(key)")
+                    resolved ? nil : "\(id) is not in \(key)\(hint)")
         }
         switch parsed {
         case .article(let id), .annexEU(let id):

@@ -50,6 +50,17 @@ public enum RegisterEncoding {
         json.string("id", reference.id)
         json.string("raw", reference.raw)
         json.bool("resolved", reference.resolved)
+        if !reference.mappings.isEmpty {
+            json.beginArray("mappings")
+            for mapping in reference.mappings {
+                json.beginObject()
+                json.string("target", mapping.target)
+                json.string("relationship", mapping.relationship)
+                json.string("path", mapping.path)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.endObject()
     }
 

@@ -65,13 +65,17 @@ public struct RequirementReference: Sendable, Hashable {
     public var raw: String
     /// Whether the framework is known and the id exists in it.
     public var resolved: Bool
+    /// Where the requirement leads in other frameworks through the crosswalks (filled when the
+    /// conversion expands references, `--expand`).
+    public var mappings: [ReferenceMapping]
 
     /// Creates a reference.
-    public init(framework: String?, id: String, raw: String, resolved: Bool) {
+    public init(framework: String?, id: String, raw: String, resolved: Bool, mappings: [ReferenceMapping] = []) {
         self.framework = framework
         self.id = id
         self.raw = raw
         self.resolved = resolved
+        self.mappings = mappings
     }
 
     /// Whether both name the same requirement (framework and id), whatever the raw text.
@@ -82,4 +86,21 @@ public struct RequirementReference: Sendable, Hashable {
     /// `framework/id`, the one spelling used everywhere (`iso42001:2023/A.6.2.4`); the bare id
     /// when the framework is unknown.
     public var key: String { framework.map { "\($0)/\(id)" } ?? id }
+}
+
+/// A requirement a reference leads to through the crosswalks.
+public struct ReferenceMapping: Sendable, Hashable {
+    /// The requirement reached (`iso27001:2022/A.8.15`).
+    public var target: String
+    /// `equal`, `subset-of`, …, or `derived` when a two-step path cannot be told.
+    public var relationship: String
+    /// The path walked (`iso42001:2023/A.6.2.8 =intersects-with=> iso27001:2022/A.8.15`).
+    public var path: String
+
+    /// Creates a mapping.
+    public init(target: String, relationship: String, path: String) {
+        self.target = target
+        self.relationship = relationship
+        self.path = path
+    }
 }
