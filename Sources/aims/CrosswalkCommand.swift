@@ -137,13 +137,17 @@ struct CrosswalkCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export every edge, authored and derived, as CSV or JSON.",
-            discussion: "CSV columns: source,target,relationship,rationale,strength,derived,note."
+            abstract: "Export the crosswalks as CSV, JSON or an OSCAL mapping collection.",
+            discussion: """
+            csv and json: every edge, authored and derived, with columns \
+            source,target,relationship,rationale,strength,derived,note. oscal: an OSCAL 1.1 \
+            mapping-collection document of the authored edges.
+            """
         )
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, oscal }
 
-        @Option(help: "csv or json.")
+        @Option(help: "csv, json or oscal.")
         var format: Format = .csv
 
         @Option(name: .shortAndLong, help: "Output path (default: standard output).")
@@ -154,7 +158,15 @@ struct CrosswalkCommand: ParsableCommand {
         func run() throws {
             let printer = DiagnosticPrinter()
             let library = try mappings.load(printer: printer)
-            let bytes = format == .csv ? CrosswalkExport.csv(library) : CrosswalkExport.json(library)
+            let bytes: [UInt8]
+            switch format {
+            case .csv: bytes = CrosswalkExport.csv(library)
+            case .json: bytes = CrosswalkExport.json(library)
+            case .oscal:
+                // The newest crosswalk date, so the document is the same for the same data.
+                let date = library.crosswalks.map(\.date).max() ?? "1970-01-01"
+                bytes = OSCALMappingExport.document(library, lastModified: "\(date)T00:00:00Z")
+            }
             do {
                 let file = try OutputFile(path: output)
                 try file.write(bytes)
