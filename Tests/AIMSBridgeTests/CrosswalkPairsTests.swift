@@ -30,6 +30,13 @@ import Testing
         // 42001 ↔ NIST AI RMF.
         ("iso42001:2023/A.2.2", "nist-ai-rmf:1.0/GOVERN 1.2", "intersects-with"),
         ("iso42001:2023/A.10.3", "nist-ai-rmf:1.0/GOVERN 6.1", "intersects-with"),
+        // 42001 ↔ 9001:2015, minding the traps: 8.2 is another topic, improvement is 10.3.
+        ("iso42001:2023/8.2", "iso9001:2015/8.2", "no-relationship"),
+        ("iso42001:2023/10.1", "iso9001:2015/10.3", "subset-of"),
+        ("iso42001:2023/A.10.3", "iso9001:2015/8.4", "intersects-with"),
+        // 42001 ↔ 23894:2023 risk management.
+        ("iso42001:2023/6.1.2", "iso23894:2023/6.4", "intersects-with"),
+        ("iso42001:2023/A.6.2.6", "iso23894:2023/6.6", "intersects-with"),
         // Inverses are derived.
         ("iso27001:2022/A.8.15", "iso27001:2013/A.12.4.1", "superset-of"),
         ("eu-ai-act:2024/Art.12(1)", "iso42001:2023/A.6.2.8", "intersects-with"),
