@@ -68,6 +68,13 @@ struct CrosswalkCommand: ParsableCommand {
                 printer.printError("aims: error: \(key.id) is not in \(key.framework)\(hint)")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
+            // `--to 27001` and `--to "ISO/IEC 42001"` name frameworks too.
+            let to = self.to.map { library.catalog($0) == nil ? (RequirementReferenceParser.frameworkKey($0) ?? $0) : $0 }
+            if let to, library.catalog(to) == nil {
+                let known = library.catalogs.map(\.framework).joined(separator: ", ")
+                printer.printError("aims: error: unknown framework '\(to)' for --to; loaded: \(known)")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            }
             let results = library.map(key, to: to, hops: hops)
             if json {
                 var buffer = JSONBuffer()
