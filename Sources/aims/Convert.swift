@@ -33,7 +33,7 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("as"), help: "Kind of the records: systems, risks, controls, evidence or assessments (default: detected from the fields).")
     var kind: String?
 
-    @Option(help: "Import profile (only the built-in 'generic' header-synonym profile for now).")
+    @Option(help: "Import profile: a name from 'aims profiles list', 'generic' (header synonyms only), or a profile file. Default: detected.")
     var profile: String?
 
     @Option(help: "Framework of bare requirement ids such as A.5.2 when the cell and header name none: iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0.")
@@ -51,7 +51,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "Add to every resolved requirement reference the requirements it maps to in the other frameworks (crosswalks, up to two hops), with relationship and path.")
     var expand = false
 
-    @Option(name: .customLong("mappings"), help: "With --expand: a folder with frameworks/ and crosswalks/ that extend the built-in mappings (repeatable).")
+    @Option(name: .customLong("mappings"), help: "A folder with profiles/, frameworks/ and crosswalks/ that extend the built-in mappings (repeatable).")
     var extraMappings: [String] = []
 
     @Flag(help: "Exit with 1 when there are warnings, not only when records are rejected.")
@@ -66,9 +66,6 @@ struct Convert: ParsableCommand {
         }
         if let framework, frameworkKey(framework) == nil {
             throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")
-        }
-        if let profile, profile != "generic" {
-            throw ValidationError("unknown profile '\(profile)'; available: generic")
         }
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
@@ -95,11 +92,25 @@ struct Convert: ParsableCommand {
             library = MappingsLoader.load(directories: [MappingsLoader.builtInDirectory()] + extraMappings, diagnostics: printer)
             if printer.errorCount > 0 { throw ExitCode(ExitStatus.unreadable.rawValue) }
         }
+        let profiles = ProfileLoader.load(directories: [MappingsLoader.builtInDirectory()] + extraMappings, diagnostics: printer)
+        var chosen: ImportProfile?
+        if let profile, profile != "generic" {
+            if profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") || profile.contains("/") {
+                chosen = ProfileLoader.load(file: profile, diagnostics: printer)
+                if chosen == nil { throw ExitCode(ExitStatus.usage.rawValue) }
+            } else if let named = profiles.first(where: { $0.name == profile }) {
+                chosen = named
+            } else {
+                printer.printError("aims: error: unknown profile '\(profile)'; see 'aims profiles list'")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            }
+        }
         let options = ConvertOptions(
             recordPath: recordPath,
             normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
                                         kind: kind.flatMap(RecordKind.init(userText:)),
-                                        framework: framework.flatMap(frameworkKey), expandWith: library))
+                                        framework: framework.flatMap(frameworkKey), expandWith: library),
+            profile: chosen, candidateProfiles: profile == nil ? profiles : [])
         let converter = Converter(options: options, diagnostics: printer)
         var failed = false
         do {

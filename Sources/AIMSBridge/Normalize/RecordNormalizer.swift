@@ -31,6 +31,8 @@ public struct RecordNormalizer {
     private let sourcePath: String
     private let sourceStem: String
     private let options: NormalizeOptions
+    /// The import profile of the source; nil for the generic header synonyms alone.
+    private let profile: ImportProfile?
     private let dates: DateParser
     private var references = RequirementReferenceParser()
     /// The kind of records in each collection: "" for top-level records, else the parent's
@@ -79,8 +81,9 @@ public struct RecordNormalizer {
     private static let cacheLimit = 256
 
     /// Creates a normalizer for the source at `sourcePath`.
-    public init(sourcePath: String, options: NormalizeOptions) {
+    public init(sourcePath: String, options: NormalizeOptions, profile: ImportProfile? = nil) {
         self.sourcePath = sourcePath
+        self.profile = profile
         let name = sourcePath.split(separator: "/").last.map(String.init) ?? sourcePath
         self.sourceStem = name == "-" ? "stdin" : String(name.split(separator: ".").first ?? Substring(name))
         self.options = options
@@ -118,8 +121,10 @@ public struct RecordNormalizer {
         let collection = record.parent?.field ?? ""
         if let kind = kinds[collection] { return kind }
         let kind: RecordKind?
-        if collection.isEmpty, let given = options.kind {
+        if collection.isEmpty, let given = options.kind ?? profile?.kind {
             kind = given
+        } else if let child = profile?.children[collection] {
+            kind = child
         } else {
             kind = (collection.isEmpty ? nil : GenericProfile.kind(forCollection: collection))
                 ?? GenericProfile.detectKind(fieldNames: record.fields.map(\.path))
@@ -141,6 +146,8 @@ public struct RecordNormalizer {
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
         var extensions: [String: Int] = [:]
         for field in record.fields {
+            if let markers = profile?.nullMarkers, !markers.isEmpty,
+               case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
             let slot = slotIndex(for: field, kind: kind)
             switch slots[slot].mapping {
             case .canonical(let target, let framework) where !canonical.values.contains(target) || target == .requirements:
@@ -153,6 +160,7 @@ public struct RecordNormalizer {
                 keepExtension(field, in: &canonical, index: &extensions)
             }
         }
+        let hadID = canonical.values.contains(.id)
         if case .text(let id)? = canonical.values[.id] {
             canonical.values[.id] = nil
             canonical.id = id
@@ -165,8 +173,35 @@ public struct RecordNormalizer {
         if let link = record.parent {
             canonical.parent = parents[link.parentOrdinal]
         }
+        if let problem = missingRequired(canonical, hadID: hadID) {
+            return .failure(RejectedRecord(locator: record.locator, reason: problem, raw: record.rawText))
+        }
         parents[record.ordinal] = RecordLink(kind: kind, id: canonical.id)
         return .success(canonical)
+    }
+
+    /// Why a record lacks what its profile requires (a field missing, or a rating or date the
+    /// profile requires that could not be read); nil when it has everything.
+    private func missingRequired(_ record: CanonicalRecord, hadID: Bool) -> String? {
+        guard let profile else { return nil }
+        for field in profile.required where CanonicalField.fields(of: record.kind).contains(field) {
+            if field == .id {
+                if !hadID { return "missing required field 'id' (profile \(profile.name))" }
+                continue
+            }
+            switch record.values[field] {
+            case nil:
+                if field == .requirements && !record.refs.isEmpty { continue }
+                return "missing required field '\(field.name)' (profile \(profile.name))"
+            case .rating(let rating)? where rating.normalized == nil:
+                return "required field '\(field.name)' has '\(rating.label)', which is not a rating on the profile's scale (profile \(profile.name))"
+            case .date(let date)? where date.iso == nil:
+                return "required field '\(field.name)' has '\(date.raw)', which is not a date (profile \(profile.name))"
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     /// The reference with the requirements it maps to, when expansion is on.
@@ -203,9 +238,14 @@ public struct RecordNormalizer {
         return slots.count - 1
     }
 
+    /// The profile's own map first, then (unless the profile turns it off) the header synonyms.
     private func mapping(_ path: String, kind: RecordKind) -> FieldMapping {
-        guard let field = GenericProfile.field(for: path, kind: kind) else { return .unmapped }
-        return .canonical(field, framework: GenericProfile.framework(forHeader: path) ?? options.framework)
+        let framework = GenericProfile.framework(forHeader: path) ?? options.framework
+        if let field = profile?.field(for: path), CanonicalField.fields(of: kind).contains(field) {
+            return .canonical(field, framework: framework)
+        }
+        guard profile?.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return .unmapped }
+        return .canonical(field, framework: framework)
     }
 
     private func keepExtension(_ field: SourceField, in record: inout CanonicalRecord, index: inout [String: Int]) {
@@ -277,16 +317,18 @@ public struct RecordNormalizer {
         case .list:
             switch field.value {
             case .list(let items): return Interpretation(value: .list(items))
-            case .text(let text): return Interpretation(value: .list(MultiValue.split(text)))
+            case .text(let text): return Interpretation(value: .list(profile?.split(text) ?? MultiValue.split(text)))
             }
         case .rating:
-            return Interpretation(value: .rating(RatingParser.rating(text, scaleHint: scaleHints[field.path])))
+            let rating = profile?.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
+            return Interpretation(value: .rating(rating))
         case .score:
             return Interpretation(value: .score(RatingParser.score(text)))
         case .date:
             let parsed = dates.parse(text)
             return Interpretation(value: .date(parsed.value), warnings: parsed.warning.map { [$0] } ?? [])
         case .term:
+            if let term = profile?.term(text, for: target) { return Interpretation(value: .term(Term(value: term, source: text))) }
             return Interpretation(value: .term(TermNormalizer.term(for: target, text)))
         case .terms:
             return Interpretation(value: .terms(TermNormalizer.roles(text)))

@@ -10,14 +10,21 @@ public struct ConvertOptions: Sendable {
     public var normalize: NormalizeOptions
     /// Reader limits.
     public var limits: ReaderLimits
+    /// The import profile every source is read with (`--profile`); nil to detect one.
+    public var profile: ImportProfile?
+    /// The profiles detection chooses from (empty: the generic header synonyms only).
+    public var candidateProfiles: [ImportProfile]
 
     /// Creates options.
     public init(format: SourceFormat? = nil, recordPath: String? = nil,
-                normalize: NormalizeOptions = NormalizeOptions(), limits: ReaderLimits = .standard) {
+                normalize: NormalizeOptions = NormalizeOptions(), limits: ReaderLimits = .standard,
+                profile: ImportProfile? = nil, candidateProfiles: [ImportProfile] = []) {
         self.format = format
         self.recordPath = recordPath
         self.normalize = normalize
         self.limits = limits
+        self.profile = profile
+        self.candidateProfiles = candidateProfiles
     }
 }
 
@@ -94,7 +101,13 @@ public struct Converter: Sendable {
         var sample: [IngestItem] = []
         var reader: (any RecordReader)?
         do {
-            var opened = try makeReader(source: source, summary: &summary, diagnostics: readerDiagnostics)
+            let prefix = try source.peek(4096)
+            let format = options.format ?? SourceFormat.detect(path: source.name, prefix: prefix)
+            summary.format = format.rawValue
+            let (profile, recordPath) = try selectProfile(source: source, format: format)
+            summary.profile = profile?.name ?? "generic"
+            normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, profile: profile)
+            var opened = try makeReader(source: source, format: format, recordPath: recordPath, diagnostics: readerDiagnostics)
             while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
             if sample.count == Converter.sampleSize { reader = opened }
         } catch {
@@ -227,20 +240,60 @@ public struct Converter: Sendable {
         }
     }
 
-    private func makeReader(source: ByteSource, summary: inout SourceSummary,
+    private func makeReader(source: ByteSource, format: SourceFormat, recordPath: String?,
                             diagnostics: DiagnosticList) throws(IngestError) -> any RecordReader {
-        let prefix = try source.peek(4096)
-        let format = options.format ?? SourceFormat.detect(path: source.name, prefix: prefix)
-        summary.format = format.rawValue
         switch format {
         case .csv:
             return try CSVRecordReader(source: source, limits: options.limits, diagnostics: diagnostics)
         case .xml:
-            return try XMLRecordReader(source: source, recordPath: options.recordPath, limits: options.limits,
-                                       diagnostics: diagnostics)
+            return try XMLRecordReader(source: source, recordPath: recordPath, limits: options.limits, diagnostics: diagnostics)
         case .json, .ndjson:
-            return try JSONRecordReader(source: source, recordPath: options.recordPath, limits: options.limits)
+            return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits)
         }
+    }
+
+    /// The profile a source is read with, and the record path to read it at: the one the user
+    /// gave, else the best match among the candidate profiles (each tried with its own record
+    /// path on the first 256 KiB), else none (generic header synonyms).
+    private func selectProfile(source: ByteSource, format: SourceFormat) throws(IngestError) -> (ImportProfile?, String?) {
+        if let forced = options.profile { return (forced, options.recordPath ?? forced.recordPath) }
+        guard !options.candidateProfiles.isEmpty else { return (nil, options.recordPath) }
+        let ranked = try rankProfiles(source: source, format: format).ranked
+        guard let best = ProfileDetector.best(ranked) else { return (nil, options.recordPath) }
+        return (best.profile, options.recordPath ?? best.profile.recordPath)
+    }
+
+    /// Ranks the candidate profiles against the start of a source, each read at its own record
+    /// path; also returns the records read where the best match reads them (for reporting).
+    public func rankProfiles(source: ByteSource, format: SourceFormat) throws(IngestError)
+        -> (ranked: [ProfileMatch], records: [SourceRecord]) {
+        let prefix = Array(try source.peek(256 * 1024))
+        var probes: [String: (records: [SourceRecord], xmlPath: [String]?)] = [:]
+        func probe(_ recordPath: String?) -> (records: [SourceRecord], xmlPath: [String]?) {
+            let key = recordPath ?? ""
+            if let known = probes[key] { return known }
+            var records: [SourceRecord] = []
+            var xmlPath: [String]?
+            let sample = ByteSource(name: source.name, bytes: prefix)
+            do {
+                var reader = try makeReader(source: sample, format: format, recordPath: recordPath, diagnostics: DiagnosticList())
+                if let xml = reader as? XMLRecordReader { xmlPath = xml.recordPath }
+                while records.count < 64, let item = try reader.next() {
+                    if case .record(let record) = item { records.append(record) }
+                }
+            } catch {
+                // The prefix ends mid-record; what was read before that is enough to compare.
+            }
+            probes[key] = (records, xmlPath)
+            return (records, xmlPath)
+        }
+        var ranked: [ProfileMatch] = []
+        for profile in options.candidateProfiles {
+            let found = probe(options.recordPath ?? profile.recordPath)
+            ranked += ProfileDetector.rank([profile], format: format, records: found.records, recordPath: found.xmlPath)
+        }
+        ranked.sort { ($0.score, $1.profile.name) > ($1.score, $0.profile.name) }
+        return (ranked, probe(options.recordPath ?? ProfileDetector.best(ranked)?.profile.recordPath).records)
     }
 }
 

@@ -1,0 +1,99 @@
+/// How one tool's export maps onto the canonical register, loaded from `Mappings/profiles/`.
+public struct ImportProfile: Sendable {
+    /// How a tool writes the values of one canonical field.
+    public struct ValueMap: Sendable {
+        /// The size of the tool's scale, for numbers and labels.
+        public var scale: Int?
+        /// Tool word (as a header key: case and punctuation ignored) → level on the scale.
+        public var labels: [String: Int] = [:]
+        /// Tool word (as a header key) → canonical term.
+        public var terms: [String: String] = [:]
+    }
+
+    /// What detection looks for.
+    public struct Signature: Sendable {
+        /// Field names (as header keys) that identify the export.
+        public var fields: [String] = []
+        /// XML document element, if the profile is for XML.
+        public var root: String?
+        /// XML record element.
+        public var record: String?
+    }
+
+    /// The profile's name (`--profile NAME`).
+    public var name: String
+    /// A one-line description.
+    public var title: String
+    /// The tool whose export this is.
+    public var tool: String
+    /// The export's format.
+    public var format: SourceFormat
+    /// The kind of the top-level records.
+    public var kind: RecordKind
+    /// XML element path or JSON Pointer of the records, when the profile knows it.
+    public var recordPath: String?
+    /// How detection recognises the export.
+    public var signature: Signature
+    /// Source field (as a header key) → canonical field.
+    public var fields: [String: CanonicalField]
+    /// Per canonical field, the tool's words and scale.
+    public var values: [CanonicalField: ValueMap]
+    /// Separator of multi-value cells, if the tool has its own.
+    public var separator: Character?
+    /// Escape character that makes the separator part of a value (`\,`).
+    public var escape: Character?
+    /// Extra words that mean "no value".
+    public var nullMarkers: Set<String>
+    /// Canonical fields a record must have to be converted.
+    public var required: [CanonicalField]
+    /// JSON: the field path of an array of child records → their kind.
+    public var children: [String: RecordKind]
+    /// Whether fields the profile does not list are mapped by the generic header synonyms.
+    public var genericFallback: Bool
+    /// The file the profile was loaded from.
+    public var file: String
+
+    /// The canonical field a source field path feeds, by the profile's own map.
+    func field(for path: String) -> CanonicalField? {
+        fields[HeaderKey(path).value]
+    }
+
+    /// Splits a multi-value cell by the profile's separator, honouring its escape character.
+    func split(_ text: String) -> [String]? {
+        guard let separator else { return nil }
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == escape {
+                escaped = true
+            } else if character == separator {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        parts.append(current)
+        return parts.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && !CSVRecordReader.isAbsent($0) && !nullMarkers.contains($0) }
+    }
+
+    /// The rating of a value by the profile's scale and labels; nil when the profile says nothing.
+    func rating(_ text: String, for field: CanonicalField) -> Rating? {
+        guard let map = values[field] else { return nil }
+        if let level = map.labels[HeaderKey(text).value], let scale = map.scale {
+            let normalized = scale > 1 ? (Double(level - 1) / Double(scale - 1) * 10_000).rounded() / 10_000 : nil
+            return Rating(label: text, level: level, of: scale, normalized: normalized)
+        }
+        if let scale = map.scale { return RatingParser.rating(text, scaleHint: scale) }
+        return nil
+    }
+
+    /// The canonical term of a value by the profile's terms; nil when the profile has none for it.
+    func term(_ text: String, for field: CanonicalField) -> String? {
+        values[field]?.terms[HeaderKey(text).value]
+    }
+}

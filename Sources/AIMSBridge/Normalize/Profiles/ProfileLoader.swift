@@ -1,0 +1,161 @@
+import Foundation
+import Yams
+
+/// Loads import profiles (`profiles/*.yaml` in each mapping folder) and reports every problem at
+/// its line and column: `profile.yaml:12:10: error: unknown canonical field 'likelyhood' — did you
+/// mean 'likelihood'?`. A later folder's profile with the same name replaces an earlier one.
+public enum ProfileLoader {
+    /// The canonical terms each enumeration field accepts.
+    static let termVocabulary: [CanonicalField: [String]] = [
+        .treatment: ["modify", "avoid", "share", "retain"],
+        .lifecycleStage: ["inception", "design-and-development", "verification-and-validation", "deployment",
+                          "operation-and-monitoring", "re-evaluation", "retirement"],
+        .humanOversight: ["human-in-the-loop", "human-on-the-loop", "human-in-command", "none"],
+        .applicability: ["applicable", "not-applicable", "undetermined"],
+        .implementationStatus: ["implemented", "partial", "planned", "not-implemented", "not-applicable"],
+        .assessmentType: ["ai-impact", "fria", "dpia"],
+    ]
+
+    /// Loads the profiles of the mapping folders, in order.
+    public static func load(directories: [String], diagnostics: any DiagnosticCollector) -> [ImportProfile] {
+        var profiles: [ImportProfile] = []
+        for directory in directories {
+            for file in MappingsLoader.yamlFiles(in: "\(directory)/profiles") {
+                guard let profile = load(file: file, diagnostics: diagnostics) else { continue }
+                if let index = profiles.firstIndex(where: { $0.name == profile.name }) {
+                    profiles[index] = profile
+                } else {
+                    profiles.append(profile)
+                }
+            }
+        }
+        return profiles
+    }
+
+    /// Loads one profile file (`--profile PATH`).
+    public static func load(file: String, diagnostics: any DiagnosticCollector) -> ImportProfile? {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            diagnostics.emit(Diagnostic(.error, "cannot read profile", at: Locator(file: file, line: 1)))
+            return nil
+        }
+        let errorsBefore = ErrorCounter(diagnostics)
+        guard let node = YAMLFields.compose(String(decoding: data, as: UTF8.self), file: file, diagnostics: errorsBefore),
+              let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: errorsBefore) else { return nil }
+        fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
+                                "separator", "escape", "null-markers", "required", "children", "generic-fallback"])
+        let name = fields.string("profile")
+        let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
+        let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
+        var signature = ImportProfile.Signature()
+        if let node = fields.node("signature"), let entry = YAMLFields(node, file: file, what: "a signature", diagnostics: errorsBefore) {
+            entry.warnUnknownKeys(["fields", "root", "record"])
+            signature.fields = strings(entry, "fields").map { HeaderKey($0).value }
+            signature.root = entry.string("root", required: false)
+            signature.record = entry.string("record", required: false)
+        }
+        var map: [String: CanonicalField] = [:]
+        if let node = fields.node("fields"), let entry = YAMLFields(node, file: file, what: "a map of source fields to canonical fields", diagnostics: errorsBefore) {
+            for (key, value) in entry.mapping {
+                guard let source = key.string, let target = value.string else { continue }
+                guard let canonical = canonicalField(target, at: value.mark, file: file, diagnostics: errorsBefore) else { continue }
+                map[HeaderKey(source).value] = canonical
+            }
+        }
+        var values: [CanonicalField: ImportProfile.ValueMap] = [:]
+        if let node = fields.node("values"), let entry = YAMLFields(node, file: file, what: "a map of canonical fields to value maps", diagnostics: errorsBefore) {
+            for (key, value) in entry.mapping {
+                guard let name = key.string, let canonical = canonicalField(name, at: key.mark, file: file, diagnostics: errorsBefore),
+                      let valueFields = YAMLFields(value, file: file, what: "a value map", diagnostics: errorsBefore) else { continue }
+                values[canonical] = valueMap(valueFields, for: canonical, diagnostics: errorsBefore)
+            }
+        }
+        var children: [String: RecordKind] = [:]
+        if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: errorsBefore) {
+            for (key, value) in entry.mapping {
+                guard let path = key.string, let kindName = value.string else { continue }
+                guard let childKind = RecordKind(userText: kindName) else {
+                    errorsBefore.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment)",
+                                                 at: YAMLFields.locator(file, value.mark)))
+                    continue
+                }
+                children[path] = childKind
+            }
+        }
+        let required = strings(fields, "required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: errorsBefore) }
+        guard errorsBefore.errors == 0, let name, let format, let kind else { return nil }
+        return ImportProfile(
+            name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
+            format: format, kind: kind, recordPath: fields.string("record-path", required: false), signature: signature,
+            fields: map, values: values, separator: fields.string("separator", required: false)?.first,
+            escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
+            required: required, children: children,
+            genericFallback: fields.string("generic-fallback", required: false).map { $0 != "false" } ?? true, file: file)
+    }
+
+    private static func valueMap(_ fields: YAMLFields, for canonical: CanonicalField, diagnostics: any DiagnosticCollector) -> ImportProfile.ValueMap {
+        fields.warnUnknownKeys(["scale", "labels", "terms"])
+        var map = ImportProfile.ValueMap()
+        map.scale = fields.integer("scale", in: 2...10)
+        if let node = fields.node("labels"), let labels = YAMLFields(node, file: fields.file, what: "a map of labels to levels", diagnostics: diagnostics) {
+            for (key, value) in labels.mapping {
+                guard let label = key.string else { continue }
+                guard let level = value.string.flatMap(Int.init), level >= 1, level <= (map.scale ?? 10) else {
+                    diagnostics.emit(Diagnostic(.error, "level of '\(label)' must be a whole number from 1 to \(map.scale ?? 10)",
+                                                at: YAMLFields.locator(fields.file, value.mark)))
+                    continue
+                }
+                map.labels[HeaderKey(label).value] = level
+            }
+        }
+        if let node = fields.node("terms"), let terms = YAMLFields(node, file: fields.file, what: "a map of words to terms", diagnostics: diagnostics) {
+            let vocabulary = termVocabulary[canonical] ?? []
+            for (key, value) in terms.mapping {
+                guard let word = key.string, let term = value.string else { continue }
+                guard vocabulary.contains(term) else {
+                    let hint = vocabulary.min { EditDistance.between($0, term) < EditDistance.between($1, term) }.map { " — did you mean '\($0)'?" } ?? ""
+                    diagnostics.emit(Diagnostic(.error, "'\(term)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
+                                                at: YAMLFields.locator(fields.file, value.mark)))
+                    continue
+                }
+                map.terms[HeaderKey(word).value] = term
+            }
+        }
+        return map
+    }
+
+    /// A canonical field by name, or an error with the closest name.
+    private static func canonicalField(_ name: String, at mark: Mark?, file: String, diagnostics: any DiagnosticCollector) -> CanonicalField? {
+        if let field = CanonicalField(name: name) { return field }
+        let names = CanonicalField.allCases.map(\.name)
+        let hint = names.min { EditDistance.between($0, name) < EditDistance.between($1, name) }.map { " — did you mean '\($0)'?" } ?? ""
+        diagnostics.emit(Diagnostic(.error, "unknown canonical field '\(name)'\(hint)", at: YAMLFields.locator(file, mark)))
+        return nil
+    }
+
+    /// A list of strings (a single string counts as a one-item list).
+    private static func strings(_ fields: YAMLFields, _ key: String) -> [String] {
+        guard let node = fields.node(key) else { return [] }
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let items): return items.compactMap(\.string)
+        default:
+            fields.diagnostics.emit(Diagnostic(.error, "'\(key)' must be a list", at: YAMLFields.locator(fields.file, node.mark)))
+            return []
+        }
+    }
+}
+
+/// Passes diagnostics on and counts the errors among them.
+final class ErrorCounter: DiagnosticCollector, @unchecked Sendable {
+    private let base: any DiagnosticCollector
+    private(set) var errors = 0
+
+    init(_ base: any DiagnosticCollector) {
+        self.base = base
+    }
+
+    func emit(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { errors += 1 }
+        base.emit(diagnostic)
+    }
+}
