@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// Import profiles: loading with line-precise errors, detection, and what they do to records.
+@Suite struct ImportProfileTests {
+    private func write(_ text: String, name: String = "p.yaml") throws -> String {
+        let directory = try TestSupport.temporaryDirectory()
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    static let sample = """
+    profile: acme-risks
+    title: ACME GRC risks
+    tool: ACME GRC
+    format: csv
+    kind: risk
+    signature:
+      fields: [Risk No, Risk Headline, Chance, Harm]
+    fields:
+      Risk No: id
+      Risk Headline: title
+      Chance: likelihood
+      Harm: impact
+      Response: treatment
+      Assets: systems
+    values:
+      likelihood:
+        scale: 3
+        labels: {Seldom: 1, Sometimes: 2, Often: 3}
+      treatment:
+        terms: {Fix: modify, Live with it: retain}
+    separator: ","
+    escape: "\\\\"
+    null-markers: ["tbc"]
+    required: [id, title]
+    """
+
+    private func load(_ text: String) throws -> (ImportProfile?, [Diagnostic], String) {
+        let path = try write(text)
+        let diagnostics = DiagnosticList()
+        return (ProfileLoader.load(file: path, diagnostics: diagnostics), diagnostics.diagnostics, path)
+    }
+
+    @Test func loadsAProfile() throws {
+        let (profile, diagnostics, _) = try load(Self.sample)
+        #expect(diagnostics.isEmpty)
+        let loaded = try #require(profile)
+        #expect(loaded.name == "acme-risks" && loaded.kind == .risk && loaded.format == .csv)
+        #expect(loaded.field(for: "RISK NO") == .id)
+        #expect(loaded.field(for: "risk_headline") == .title)
+        #expect(loaded.rating("Often", for: .likelihood) == Rating(label: "Often", level: 3, of: 3, normalized: 1))
+        #expect(loaded.rating("2", for: .likelihood) == Rating(label: "2", level: 2, of: 3, normalized: 0.5))
+        #expect(loaded.term("live with IT", for: .treatment) == "retain")
+        #expect(loaded.split("AI\\, ML,Privacy, tbc") == ["AI, ML", "Privacy"])
+    }
+
+    @Test func misspeltCanonicalFieldIsAnErrorWithAHint() throws {
+        let text = Self.sample.replacingOccurrences(of: "Chance: likelihood", with: "Chance: likelyhood")
+        let (profile, diagnostics, path) = try load(text)
+        #expect(profile == nil)
+        #expect(diagnostics.map(\.description) == ["\(path):11:11: error: unknown canonical field 'likelyhood' — did you mean 'likelihood'?"])
+    }
+
+    @Test func badTermsKindsAndLevelsAreReported() throws {
+        var text = Self.sample.replacingOccurrences(of: "Fix: modify", with: "Fix: mitigate")
+        text = text.replacingOccurrences(of: "kind: risk", with: "kind: risks")
+        text = text.replacingOccurrences(of: "Often: 3", with: "Often: 4")
+        let (profile, diagnostics, path) = try load(text)
+        #expect(profile == nil)
+        #expect(diagnostics.map(\.description) == [
+            "\(path):5:7: error: 'risks' is not a valid kind (system, risk, control, evidence, assessment) — did you mean 'risk'?",
+            "\(path):18:46: error: level of 'Often' must be a whole number from 1 to 3",
+            "\(path):20:18: error: 'mitigate' is not a treatment term (modify, avoid, share, retain) — did you mean 'modify'?",
+        ])
+    }
+
+    @Test func normalizesWithTheProfile() throws {
+        let (profile, _, _) = try load(Self.sample)
+        var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)
+        let record = SourceRecord(fields: [
+            SourceField("Risk No", "ACME-7"), SourceField("Risk Headline", "Model drift"), SourceField("Chance", "Sometimes"),
+            SourceField("Response", "Fix"), SourceField("Assets", "Scoring\\, v2,Chatbot"), SourceField("Owner", "Ana"),
+            SourceField("Harm", "tbc"), SourceField("Notes", "see wiki"),
+        ], locator: Locator(file: "acme.csv", line: 2), ordinal: 0)
+        let result = try normalizer.normalize(record, diagnostics: DiagnosticList()).get()
+        #expect(result.id == "ACME-7")
+        #expect(result.values[.likelihood] == .rating(Rating(label: "Sometimes", level: 2, of: 3, normalized: 0.5)))
+        #expect(result.values[.treatment] == .term(Term(value: "modify", source: "Fix")))
+        #expect(result.values[.systems] == .list(["Scoring, v2", "Chatbot"]))
+        #expect(result.values[.owner] == .text("Ana"), "generic fallback maps Owner")
+        #expect(result.values[.impact] == nil, "tbc is a null marker of the profile")
+        #expect(result.extensions == [ExtensionField(name: "Notes", value: .text("see wiki"))])
+    }
+
+    @Test func recordWithoutARequiredFieldIsRejectedAtItsLocation() throws {
+        let (profile, _, _) = try load(Self.sample)
+        var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)
+        let record = SourceRecord(fields: [SourceField("Risk Headline", "No number")], locator: Locator(file: "acme.csv", line: 9), ordinal: 3)
+        switch normalizer.normalize(record, diagnostics: DiagnosticList()) {
+        case .success: Issue.record("expected a rejection")
+        case .failure(let rejected):
+            #expect(rejected.locator.line == 9)
+            #expect(rejected.reason == "missing required field 'id' (profile acme-risks)")
+        }
+    }
+
+    @Test func detectionPicksTheProfileWhoseSignatureMatches() throws {
+        let (profile, _, _) = try load(Self.sample)
+        let acme = try #require(profile)
+        let matching = [SourceRecord(fields: [SourceField("Risk No", "1"), SourceField("Risk Headline", "x"), SourceField("Chance", "Often")],
+                                     locator: Locator(file: "f", line: 2), ordinal: 0)]
+        let ranked = ProfileDetector.rank([acme], format: .csv, records: matching)
+        #expect(ProfileDetector.best(ranked)?.profile.name == "acme-risks")
+        #expect(ranked.first?.missing == ["harm"])
+        let generic = [SourceRecord(fields: [SourceField("ID", "1"), SourceField("Title", "x")], locator: Locator(file: "f", line: 2), ordinal: 0)]
+        #expect(ProfileDetector.best(ProfileDetector.rank([acme], format: .csv, records: generic)) == nil)
+        #expect(ProfileDetector.best(ProfileDetector.rank([acme], format: .json, records: matching)) == nil)
+    }
+
+    @Test func laterFoldersOverrideProfilesByName() throws {
+        let first = try TestSupport.temporaryDirectory()
+        let second = try TestSupport.temporaryDirectory()
+        for folder in [first, second] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("profiles"), withIntermediateDirectories: true)
+        }
+        try Self.sample.write(to: first.appendingPathComponent("profiles/acme.yaml"), atomically: true, encoding: .utf8)
+        try Self.sample.replacingOccurrences(of: "title: ACME GRC risks", with: "title: Mine")
+            .write(to: second.appendingPathComponent("profiles/mine.yaml"), atomically: true, encoding: .utf8)
+        let profiles = ProfileLoader.load(directories: [first.path, second.path], diagnostics: DiagnosticList())
+        #expect(profiles.map(\.title) == ["Mine"])
+    }
+}
