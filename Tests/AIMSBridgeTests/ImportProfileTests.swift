@@ -85,7 +85,7 @@ import Testing
             SourceField("Response", "Fix"), SourceField("Assets", "Scoring\\, v2,Chatbot"), SourceField("Owner", "Ana"),
             SourceField("Harm", "tbc"), SourceField("Notes", "see wiki"),
         ], locator: Locator(file: "acme.csv", line: 2), ordinal: 0)
-        let result = try normalizer.normalize(record, diagnostics: DiagnosticList()).get()
+        let result = try #require(normalizer.normalize(record, diagnostics: DiagnosticList()).record)
         #expect(result.id == "ACME-7")
         #expect(result.values[.likelihood] == .rating(Rating(label: "Sometimes", level: 2, of: 3, normalized: 0.5)))
         #expect(result.values[.treatment] == .term(Term(value: "modify", source: "Fix")))
@@ -100,8 +100,8 @@ import Testing
         var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)
         let record = SourceRecord(fields: [SourceField("Risk Headline", "No number")], locator: Locator(file: "acme.csv", line: 9), ordinal: 3)
         switch normalizer.normalize(record, diagnostics: DiagnosticList()) {
-        case .success: Issue.record("expected a rejection")
-        case .failure(let rejected):
+        case .record, .attached: Issue.record("expected a rejection")
+        case .rejected(let rejected):
             #expect(rejected.locator.line == 9)
             #expect(rejected.reason == "missing required field 'id' (profile acme-risks)")
         }

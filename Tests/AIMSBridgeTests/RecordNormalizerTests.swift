@@ -16,8 +16,9 @@ import Testing
         var rejected: [RejectedRecord] = []
         for record in records {
             switch normalizer.normalize(record, diagnostics: diagnostics) {
-            case .success(let canonical): converted.append(canonical)
-            case .failure(let reason): rejected.append(reason)
+            case .record(let canonical): converted.append(canonical)
+            case .rejected(let reason): rejected.append(reason)
+            case .attached(let field, _): Issue.record("unexpected attached field \(field)")
             }
         }
         return (converted, rejected, diagnostics.diagnostics, normalizer)
@@ -139,6 +140,17 @@ import Testing
     @Test func scoreStaysAScore() {
         let (records, _, _, _) = normalize([record([("Risk ID", "R-1"), ("Inherent risk", "16 (High)")])])
         #expect(records.first?.values[.score] == .score(Score(label: "16 (High)", value: 16, band: "High")))
+    }
+
+    @Test func kindlessNestedObjectsBecomeExtensionsOfTheirHolder() {
+        let pair = SourceRecord(fields: [SourceField("label", "AI system"), SourceField("value", "Fraud engine")],
+                                locator: Locator(file: "v.json", line: 9), ordinal: 1,
+                                parent: ParentLink(field: "customFields", locator: Locator(file: "v.json", line: 3), parentOrdinal: 0))
+        #expect(RecordNormalizer.extension(of: pair, in: "customFields")
+                == ExtensionField(name: "customFields.AI system", value: .text("Fraud engine")))
+        let other = SourceRecord(fields: [SourceField("a", "1"), SourceField("b", "2"), SourceField("c", "3")],
+                                 locator: Locator(file: "v.json", line: 9), ordinal: 1)
+        #expect(RecordNormalizer.extension(of: other, in: "things") == ExtensionField(name: "things", value: .list(["a=1; b=2; c=3"])))
     }
 
     @Test func childRecordsLinkToTheirParent() {

@@ -116,29 +116,53 @@ public struct RecordNormalizer {
         }
     }
 
-    /// The kind of a record, deciding it from its fields the first time a collection is seen.
+    /// The kind of a record, decided the first time its collection is seen: top-level records
+    /// from `--as`, the profile or their fields; nested ones from the profile's `children` or,
+    /// without a profile, the array's name (`risks`, `controls`, …). Nested objects of no kind
+    /// are kept in their holder's extensions.
     public mutating func kind(of record: SourceRecord) -> RecordKind? {
         let collection = record.parent?.field ?? ""
         if let kind = kinds[collection] { return kind }
         let kind: RecordKind?
         if collection.isEmpty, let given = options.kind ?? profile?.kind {
             kind = given
-        } else if let child = profile?.children[collection] {
-            kind = child
+        } else if collection.isEmpty {
+            kind = GenericProfile.detectKind(fieldNames: record.fields.map(\.path))
+        } else if let profile {
+            // Nested arrays of objects are records only where the profile says so; the others
+            // (custom fields, facets, remediations) stay with their holder as extensions.
+            kind = profile.children[collection]
         } else {
-            kind = (collection.isEmpty ? nil : GenericProfile.kind(forCollection: collection))
-                ?? GenericProfile.detectKind(fieldNames: record.fields.map(\.path))
+            kind = GenericProfile.kind(forCollection: collection)
         }
         if let kind { kinds[collection] = kind }
         return kind
     }
 
+    /// What became of a source record.
+    public enum Outcome: Sendable {
+        /// Converted.
+        case record(CanonicalRecord)
+        /// Not converted, with the reason.
+        case rejected(RejectedRecord)
+        /// A nested object of no kind of its own (a `{label, value}` custom field): kept in the
+        /// extensions of the record that holds it, identified by that record's ordinal.
+        case attached(ExtensionField, toParent: Int)
+
+        /// The converted record, if it was converted.
+        public var record: CanonicalRecord? {
+            if case .record(let record) = self { return record } else { return nil }
+        }
+    }
+
     /// Normalizes one record, or says why it cannot be converted. Warnings about its values go
     /// to `diagnostics`.
-    public mutating func normalize(_ record: SourceRecord,
-                                   diagnostics: some DiagnosticCollector) -> Result<CanonicalRecord, RejectedRecord> {
+    public mutating func normalize(_ record: SourceRecord, diagnostics: some DiagnosticCollector) -> Outcome {
         guard let kind = kind(of: record) else {
-            return .failure(RejectedRecord(locator: record.locator,
+            if let parent = record.parent {
+                return .attached(RecordNormalizer.extension(of: record, in: parent.field), toParent: parent.parentOrdinal)
+            }
+            return .rejected(RejectedRecord(locator: record.locator,
                                            reason: "cannot tell what kind of record this is from its fields; use --as systems|risks|controls|evidence|assessments",
                                            raw: record.rawText))
         }
@@ -174,10 +198,24 @@ public struct RecordNormalizer {
             canonical.parent = parents[link.parentOrdinal]
         }
         if let problem = missingRequired(canonical, hadID: hadID) {
-            return .failure(RejectedRecord(locator: record.locator, reason: problem, raw: record.rawText))
+            return .rejected(RejectedRecord(locator: record.locator, reason: problem, raw: record.rawText))
         }
         parents[record.ordinal] = RecordLink(kind: kind, id: canonical.id)
-        return .success(canonical)
+        return .record(canonical)
+    }
+
+    /// A kind-less nested object as an extension of its holder: a `{label|name|key, value}` pair
+    /// becomes `field.<label>: value`; anything else `field: ["path=value; …"]`.
+    static func `extension`(of record: SourceRecord, in field: String) -> ExtensionField {
+        let labelKeys: Set<String> = ["label", "name", "key", "title", "field"]
+        if record.fields.count == 2,
+           let label = record.fields.first(where: { labelKeys.contains(HeaderKey($0.path).value) }),
+           let value = record.fields.first(where: { HeaderKey($0.path).value == "value" }),
+           case .text(let name) = label.value {
+            return ExtensionField(name: "\(field).\(name)", value: value.value)
+        }
+        let text = record.fields.map { "\($0.path)=\($0.value.joined(separator: ", "))" }.joined(separator: "; ")
+        return ExtensionField(name: field, value: .list([text]))
     }
 
     /// Why a record lacks what its profile requires (a field missing, or a rating or date the
@@ -323,7 +361,9 @@ public struct RecordNormalizer {
             let rating = profile?.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
             return Interpretation(value: .rating(rating))
         case .score:
-            return Interpretation(value: .score(RatingParser.score(text)))
+            var score = RatingParser.score(text)
+            score.of = profile?.values[target]?.scale
+            return Interpretation(value: .score(score))
         case .date:
             let parsed = dates.parse(text)
             return Interpretation(value: .date(parsed.value), warnings: parsed.warning.map { [$0] } ?? [])
@@ -336,7 +376,8 @@ public struct RecordNormalizer {
             return Interpretation(value: .riskClass(TermNormalizer.riskClass(text)))
         case .references:
             var result = Interpretation(value: nil)
-            for cell in field.value.strings {
+            // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
+            for cell in field.value.strings.flatMap({ profile?.split($0) ?? [$0] }) {
                 let parsed = references.parseRemembering(cell, columnFramework: framework)
                 result.warnings += parsed.warnings
                 for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {

@@ -205,18 +205,45 @@ public struct Converter: Sendable {
         var items = batch.items
         batch.items = []
         items.reverse()
+        // A top-level record and its children are held until the tree is complete, so that
+        // nested objects of no kind can be kept in their holder's extensions.
+        var tree: [CanonicalRecord] = []
+        var positions: [Int: Int] = [:]
+        func flush() {
+            for record in tree { output.encoded.append(record) }
+            tree.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
+        }
         while let item = items.popLast() {
-            output.records += 1
+            if item.isTopLevel { flush() }
             switch item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
-                case .success(let canonical): output.encoded.append(canonical)
-                case .failure(let rejected): output.rejected.append(rejected)
+                case .record(let canonical):
+                    output.records += 1
+                    positions[record.ordinal] = tree.count
+                    tree.append(canonical)
+                case .rejected(let rejected):
+                    output.records += 1
+                    output.rejected.append(rejected)
+                case .attached(let field, let parent):
+                    if let position = positions[parent] {
+                        tree[position].addExtension(field)
+                        // Objects nested in this one go to the same holder.
+                        positions[record.ordinal] = position
+                    } else {
+                        // Its holder was rejected: reject it too rather than drop it.
+                        output.records += 1
+                        output.rejected.append(RejectedRecord(locator: record.locator, reason: "nested in a record that was not converted",
+                                                              raw: record.rawText))
+                    }
                 }
             case .rejected(let rejected):
+                output.records += 1
                 output.rejected.append(rejected)
             }
         }
+        flush()
         output.diagnostics = batch.diagnostics + collected.diagnostics
         output.unmappedFields = normalizer.takeNewUnmappedFields()
         return output

@@ -118,6 +118,17 @@ public struct RecordLink: Sendable, Hashable {
     }
 }
 
+extension CanonicalRecord {
+    /// Keeps a field in `extensions`; a name already there gets both values, as a list.
+    public mutating func addExtension(_ field: ExtensionField) {
+        if let index = extensions.firstIndex(where: { $0.name == field.name }) {
+            extensions[index].value = .list(extensions[index].value.strings + field.value.strings)
+        } else {
+            extensions.append(field)
+        }
+    }
+}
+
 /// One record of the canonical register (`aims-register/1`).
 public struct CanonicalRecord: Sendable, Hashable {
     /// What it is.

@@ -91,6 +91,7 @@ public enum RegisterEncoding {
             json.string("label", score.label)
             if let value = score.value { json.number("value", value) }
             if let band = score.band { json.string("band", band) }
+            if let of = score.of { json.int("of", of) }
             json.endObject()
         case .date(let date):
             // `raw` is left out when it says exactly what `iso` says.

@@ -28,12 +28,15 @@ public struct Score: Sendable, Hashable {
     public var value: Double?
     /// A band word that came with the score (`High` in `16 (High)`), if any.
     public var band: String?
+    /// The highest score of the tool's scale (25 for likelihood × impact on 1–5), when known.
+    public var of: Int?
 
     /// Creates a score.
-    public init(label: String, value: Double? = nil, band: String? = nil) {
+    public init(label: String, value: Double? = nil, band: String? = nil, of: Int? = nil) {
         self.label = label
         self.value = value
         self.band = band
+        self.of = of
     }
 }
 

@@ -95,7 +95,8 @@ public enum ProfileLoader {
     private static func valueMap(_ fields: YAMLFields, for canonical: CanonicalField, diagnostics: any DiagnosticCollector) -> ImportProfile.ValueMap {
         fields.warnUnknownKeys(["scale", "labels", "terms"])
         var map = ImportProfile.ValueMap()
-        map.scale = fields.integer("scale", in: 2...10)
+        // A rating scale has 2–10 levels; a score's scale is its highest value (25, 100).
+        map.scale = fields.integer("scale", in: canonical.valueType == .score ? 1...1000 : 2...10)
         if let node = fields.node("labels"), let labels = YAMLFields(node, file: fields.file, what: "a map of labels to levels", diagnostics: diagnostics) {
             for (key, value) in labels.mapping {
                 guard let label = key.string else { continue }
