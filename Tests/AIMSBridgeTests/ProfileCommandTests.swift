@@ -17,6 +17,7 @@ import Testing
         ("Fixtures/profiles/vanta-risk-scenarios.json", "vanta-risk-scenarios"),
         ("Fixtures/profiles/onetrust-ai-inventory.json", "onetrust-ai-inventory"),
         ("Fixtures/profiles/oscal-poam.json", "oscal-poam-risks"),
+        ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
     ]
 
     @Test(arguments: fixtures)

@@ -107,7 +107,8 @@ public struct Converter: Sendable {
             let (profile, recordPath) = try selectProfile(source: source, format: format)
             summary.profile = profile?.name ?? "generic"
             normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, profile: profile)
-            var opened = try makeReader(source: source, format: format, recordPath: recordPath, diagnostics: readerDiagnostics)
+            var opened = try makeReader(source: source, format: format, recordPath: recordPath,
+                                        fieldDefinitions: profile?.fieldDefinitions, diagnostics: readerDiagnostics)
             while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
             if sample.count == Converter.sampleSize { reader = opened }
         } catch {
@@ -268,12 +269,14 @@ public struct Converter: Sendable {
     }
 
     private func makeReader(source: ByteSource, format: SourceFormat, recordPath: String?,
+                            fieldDefinitions: XMLFieldDefinitions? = nil,
                             diagnostics: DiagnosticList) throws(IngestError) -> any RecordReader {
         switch format {
         case .csv:
             return try CSVRecordReader(source: source, limits: options.limits, diagnostics: diagnostics)
         case .xml:
-            return try XMLRecordReader(source: source, recordPath: recordPath, limits: options.limits, diagnostics: diagnostics)
+            return try XMLRecordReader(source: source, recordPath: recordPath, fieldDefinitions: fieldDefinitions,
+                                       limits: options.limits, diagnostics: diagnostics)
         case .json, .ndjson:
             return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits)
         }
@@ -296,14 +299,15 @@ public struct Converter: Sendable {
         -> (ranked: [ProfileMatch], records: [SourceRecord]) {
         let prefix = Array(try source.peek(256 * 1024))
         var probes: [String: (records: [SourceRecord], xmlPath: [String]?)] = [:]
-        func probe(_ recordPath: String?) -> (records: [SourceRecord], xmlPath: [String]?) {
-            let key = recordPath ?? ""
+        func probe(_ recordPath: String?, _ definitions: XMLFieldDefinitions? = nil) -> (records: [SourceRecord], xmlPath: [String]?) {
+            let key = (recordPath ?? "") + (definitions == nil ? "" : "#fields")
             if let known = probes[key] { return known }
             var records: [SourceRecord] = []
             var xmlPath: [String]?
             let sample = ByteSource(name: source.name, bytes: prefix)
             do {
-                var reader = try makeReader(source: sample, format: format, recordPath: recordPath, diagnostics: DiagnosticList())
+                var reader = try makeReader(source: sample, format: format, recordPath: recordPath, fieldDefinitions: definitions,
+                                            diagnostics: DiagnosticList())
                 if let xml = reader as? XMLRecordReader { xmlPath = xml.recordPath }
                 while records.count < 64, let item = try reader.next() {
                     if case .record(let record) = item { records.append(record) }
@@ -320,7 +324,8 @@ public struct Converter: Sendable {
             ranked += ProfileDetector.rank([profile], format: format, records: found.records, recordPath: found.xmlPath)
         }
         ranked.sort { ($0.score, $1.profile.name) > ($1.score, $0.profile.name) }
-        return (ranked, probe(options.recordPath ?? ProfileDetector.best(ranked)?.profile.recordPath).records)
+        let best = ProfileDetector.best(ranked)?.profile
+        return (ranked, probe(options.recordPath ?? best?.recordPath, best?.fieldDefinitions).records)
     }
 }
 

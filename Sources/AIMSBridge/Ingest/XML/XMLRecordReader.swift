@@ -1,5 +1,30 @@
 import CLibXML2
 
+/// How an export names its fields by id (RSA Archer): definition elements give each id a name,
+/// and a record's field elements carry the id. Fields are then flattened under their names.
+public struct XMLFieldDefinitions: Sendable, Hashable {
+    /// The element that defines a field (`FieldDefinition`).
+    public var definition: String
+    /// Its attribute holding the id (`id`).
+    public var idAttribute: String
+    /// Its attribute holding the name (`name`).
+    public var nameAttribute: String
+    /// The record's element holding a field value (`Field`).
+    public var field: String
+    /// That element's attribute holding the id (`id`).
+    public var fieldIDAttribute: String
+
+    /// Creates a description.
+    public init(definition: String = "FieldDefinition", idAttribute: String = "id", nameAttribute: String = "name",
+                field: String = "Field", fieldIDAttribute: String = "id") {
+        self.definition = definition
+        self.idAttribute = idAttribute
+        self.nameAttribute = nameAttribute
+        self.field = field
+        self.fieldIDAttribute = fieldIDAttribute
+    }
+}
+
 /// Reads an XML export as a stream of `SourceRecord`s, on libxml2's streaming `xmlTextReader`.
 ///
 /// Each record element is expanded on its own (memory stays that of one record) and flattened:
@@ -17,6 +42,9 @@ public struct XMLRecordReader: RecordReader {
     private var started = false
     /// Names of the open elements down to the current node.
     private var path: [String] = []
+    /// Field ids and names, when the export defines its fields by id.
+    private let fieldDefinitions: XMLFieldDefinitions?
+    private var fieldNames: [String: String] = [:]
 
     /// Owns the libxml2 reader and what its callbacks reach.
     private final class ReaderState {
@@ -64,9 +92,10 @@ public struct XMLRecordReader: RecordReader {
     /// Opens a reader over `source`. `recordPath` is `/root/record`, `root/record` or a bare
     /// element name; without it, the record element is the first element found repeated
     /// among siblings, shallowest first, in the first 256 KiB.
-    public init(source: ByteSource, recordPath: String? = nil, limits: ReaderLimits = .standard,
-                diagnostics: any DiagnosticCollector) throws(IngestError) {
+    public init(source: ByteSource, recordPath: String? = nil, fieldDefinitions: XMLFieldDefinitions? = nil,
+                limits: ReaderLimits = .standard, diagnostics: any DiagnosticCollector) throws(IngestError) {
         _ = XMLSupport.initialised
+        self.fieldDefinitions = fieldDefinitions
         self.diagnostics = diagnostics
         self.limits = limits
         let prefix = try source.peek(256 * 1024)
@@ -105,6 +134,10 @@ public struct XMLRecordReader: RecordReader {
                 if matches(path) {
                     return try record(reader, path: path)
                 }
+                if let definitions = fieldDefinitions, name == definitions.definition,
+                   let id = attribute(definitions.idAttribute, reader), let fieldName = attribute(definitions.nameAttribute, reader) {
+                    fieldNames[id] = fieldName
+                }
                 if xmlTextReaderIsEmptyElement(reader) == 1 { path.removeLast() }
             } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
                 if path.count > depth { path.removeSubrange(depth...) }
@@ -114,6 +147,12 @@ public struct XMLRecordReader: RecordReader {
         if result < 0 { throw failure() }
         reportWarnings()
         return nil
+    }
+
+    private func attribute(_ name: String, _ reader: xmlTextReaderPtr) -> String? {
+        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
+        defer { aims_xml_free(value) }
+        return String(cString: value)
     }
 
     private func matches(_ path: [String]) -> Bool {
@@ -128,6 +167,7 @@ public struct XMLRecordReader: RecordReader {
         let line = Int(xmlGetLineNo(node))
         let locator = Locator(file: state.source.name, line: max(line, 1), column: 1, path: xpath)
         var flattener = XMLFlattener(limits: limits)
+        if let fieldDefinitions { flattener.namedFields = (fieldDefinitions, fieldNames) }
         flattener.flatten(node)
         for entity in flattener.entities {
             diagnostics.emit(Diagnostic(.warning, "entity reference '&\(entity);' left unexpanded (entities are never expanded)",
@@ -172,6 +212,9 @@ struct XMLFlattener {
     var entities: [String] = []
     var overLimit: String?
     var bytes = 0
+    /// Field elements named through definitions (Archer): `<Field id="1002">` → the field
+    /// "Risk Title", with the element's text, or the texts of its leaf elements as a list.
+    var namedFields: (definitions: XMLFieldDefinitions, names: [String: String])?
 
     init(limits: ReaderLimits) {
         self.limits = limits
@@ -184,11 +227,46 @@ struct XMLFlattener {
         while let (node, prefix) = stack.popLast() {
             guard overLimit == nil else { return }
             let name = XMLSupport.string(node.pointee.name) ?? ""
+            if let named = namedFields, name == named.definitions.field {
+                addNamedField(node, named)
+                continue
+            }
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             addAttributes(of: node, prefix: path)
             let text = directText(of: node)
             if !text.trimmingWhitespace().isEmpty { add(path, text) }
             pushChildren(of: node, prefix: path, onto: &stack)
+        }
+    }
+
+    /// Adds a field element identified by id under its defined name (its id when undefined).
+    private mutating func addNamedField(_ node: xmlNodePtr, _ named: (definitions: XMLFieldDefinitions, names: [String: String])) {
+        var id = ""
+        if let value = xmlGetProp(node, named.definitions.fieldIDAttribute) {
+            id = String(cString: value)
+            aims_xml_free(value)
+        }
+        let name = named.names[id] ?? "\(named.definitions.field)#\(id)"
+        var leaves: [String] = []
+        var stack: [xmlNodePtr] = [node]
+        while let current = stack.popLast() {
+            var elements: [xmlNodePtr] = []
+            var child = current.pointee.children
+            while let next = child {
+                if next.pointee.type == XML_ELEMENT_NODE { elements.append(next) }
+                child = next.pointee.next
+            }
+            if elements.isEmpty {
+                let text = directText(of: current).trimmingWhitespace()
+                if !text.isEmpty { leaves.append(text) }
+            } else {
+                stack.append(contentsOf: elements.reversed())
+            }
+        }
+        if leaves.count == 1 {
+            add(name, leaves[0])
+        } else if !leaves.isEmpty {
+            fields.append(SourceField(path: name, value: .list(leaves)))
         }
     }
 

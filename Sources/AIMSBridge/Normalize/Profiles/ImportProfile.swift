@@ -32,6 +32,8 @@ public struct ImportProfile: Sendable {
     public var kind: RecordKind
     /// XML element path or JSON Pointer of the records, when the profile knows it.
     public var recordPath: String?
+    /// XML: how the export names its fields by id (RSA Archer), if it does.
+    public var fieldDefinitions: XMLFieldDefinitions?
     /// How detection recognises the export.
     public var signature: Signature
     /// Source field (as a header key) → canonical field.

@@ -42,7 +42,8 @@ public enum ProfileLoader {
         guard let node = YAMLFields.compose(String(decoding: data, as: UTF8.self), file: file, diagnostics: errorsBefore),
               let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: errorsBefore) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
-                                "separator", "escape", "null-markers", "required", "children", "generic-fallback"])
+                                "separator", "escape", "null-markers", "required", "children", "generic-fallback",
+                                "field-definitions"])
         let name = fields.string("profile")
         let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
         let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
@@ -81,11 +82,24 @@ public enum ProfileLoader {
                 children[path] = childKind
             }
         }
+        var fieldDefinitions: XMLFieldDefinitions?
+        if let node = fields.node("field-definitions"),
+           let entry = YAMLFields(node, file: file, what: "a field-definitions map", diagnostics: errorsBefore) {
+            entry.warnUnknownKeys(["definition", "id", "name", "field", "field-id"])
+            var definitions = XMLFieldDefinitions()
+            if let value = entry.string("definition", required: false) { definitions.definition = value }
+            if let value = entry.string("id", required: false) { definitions.idAttribute = value }
+            if let value = entry.string("name", required: false) { definitions.nameAttribute = value }
+            if let value = entry.string("field", required: false) { definitions.field = value }
+            if let value = entry.string("field-id", required: false) { definitions.fieldIDAttribute = value }
+            fieldDefinitions = definitions
+        }
         let required = strings(fields, "required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: errorsBefore) }
         guard errorsBefore.errors == 0, let name, let format, let kind else { return nil }
         return ImportProfile(
             name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
-            format: format, kind: kind, recordPath: fields.string("record-path", required: false), signature: signature,
+            format: format, kind: kind, recordPath: fields.string("record-path", required: false),
+            fieldDefinitions: fieldDefinitions, signature: signature,
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
             escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
             required: required, children: children,
