@@ -120,6 +120,17 @@ import Testing
         #expect(ProfileDetector.best(ProfileDetector.rank([acme], format: .json, records: matching)) == nil)
     }
 
+    @Test func answerLettersAreDroppedWhenTheProfileSaysSo() throws {
+        let (loaded, _, _) = try load(Self.sample + "\nanswer-prefixes: true\n")
+        let profile = try #require(loaded)
+        #expect(profile.withoutAnswerPrefix("a) Initiated") == "Initiated")
+        #expect(profile.withoutAnswerPrefix("C. Implementation and Assessment") == "Implementation and Assessment")
+        #expect(profile.withoutAnswerPrefix("Neither") == "Neither")
+        #expect(profile.withoutAnswerPrefix("A.6.2.4") == "A.6.2.4")
+        let (plain, _, _) = try load(Self.sample)
+        #expect(try #require(plain).withoutAnswerPrefix("a) Initiated") == "a) Initiated")
+    }
+
     @Test func laterFoldersOverrideProfilesByName() throws {
         let first = try TestSupport.temporaryDirectory()
         let second = try TestSupport.temporaryDirectory()

@@ -10,6 +10,9 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
     // AI systems.
     case purpose, businessUnit, supplier, version, roles, lifecycleStage, riskClass, dataCategories
     case humanOversight, deployed
+    /// A system's impact rating in the source's own terms (US federal "rights-impacting",
+    /// "high-impact"), kept apart from the EU AI Act risk class.
+    case impactRating
     // Risks.
     case systems
     case likelihood, impact, score, level
@@ -93,6 +96,7 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
         case .dataCategories: return (nil, "dataCategories")
         case .humanOversight: return (nil, "humanOversight")
         case .deployed: return (nil, "deployed")
+        case .impactRating: return (nil, "impactRating")
         case .systems: return (nil, "systems")
         case .identified: return (nil, "identified")
         case .applicability: return (nil, "applicability")
@@ -119,7 +123,7 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
         switch kind {
         case .system:
             return common.union([.purpose, .businessUnit, .supplier, .version, .roles, .lifecycleStage,
-                                 .riskClass, .dataCategories, .humanOversight, .deployed, .risks])
+                                 .riskClass, .dataCategories, .humanOversight, .deployed, .impactRating, .risks])
         case .risk:
             return common.union([.systems, .likelihood, .impact, .score, .level, .residualLikelihood,
                                  .residualImpact, .residualScore, .residualLevel, .treatment, .treatmentPlan,

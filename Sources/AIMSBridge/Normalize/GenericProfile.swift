@@ -54,6 +54,7 @@ public enum GenericProfile {
         Rule(["datacategories", "datacategory", "datatypes", "personaldata", "dataclassification", "datasubjects"],
              .dataCategories, kinds: [.system], suggests: .system),
         Rule(["humanoversight", "oversight", "oversightmode", "humanintheloop", "humanoversightmode"], .humanOversight, suggests: .system),
+        Rule(["impactrating", "impactlevel", "impacttier", "impactclassification", "highimpact"], .impactRating, kinds: [.system]),
         Rule(["golivedate", "golive", "deployed", "deploymentdate", "deployedon", "launchdate", "livedate"], .deployed, kinds: [.system]),
         Rule(["likelihood", "probability", "prob", "inherentlikelihood", "inherentprobability", "likelihoodrating",
               "grosslikelihood", "currentlikelihood", "currentprobability"], .likelihood, suggests: .risk),

@@ -348,7 +348,8 @@ public struct RecordNormalizer {
 
     /// Parses a value of a rating, score, date, term or reference field.
     private mutating func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
-        let text = field.value.joined(separator: "; ").trimmingWhitespace()
+        var text = field.value.joined(separator: "; ").trimmingWhitespace()
+        if let profile, profile.answerPrefixes { text = profile.withoutAnswerPrefix(text) }
         switch target.valueType {
         case .text:
             return Interpretation(value: .text(text))

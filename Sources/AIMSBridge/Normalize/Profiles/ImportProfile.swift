@@ -52,8 +52,20 @@ public struct ImportProfile: Sendable {
     public var children: [String: RecordKind]
     /// Whether fields the profile does not list are mapped by the generic header synonyms.
     public var genericFallback: Bool
+    /// Whether values carry questionnaire answer letters to drop (`a) Initiated` → `Initiated`).
+    public var answerPrefixes: Bool
     /// The file the profile was loaded from.
     public var file: String
+
+    /// The value without a questionnaire answer letter (`a) `, `B. `), when the profile says
+    /// values carry them.
+    func withoutAnswerPrefix(_ text: String) -> String {
+        guard answerPrefixes else { return text }
+        let scalars = Array(text.unicodeScalars.prefix(4))
+        guard scalars.count >= 3, scalars[0].properties.isAlphabetic || ("0"..."9").contains(scalars[0]),
+              scalars[1] == ")" || scalars[1] == ".", scalars[2] == " " else { return text }
+        return String(text.unicodeScalars.dropFirst(3)).trimmingWhitespace()
+    }
 
     /// The canonical field a source field path feeds, by the profile's own map.
     func field(for path: String) -> CanonicalField? {

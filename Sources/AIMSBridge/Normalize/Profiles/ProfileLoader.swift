@@ -43,7 +43,7 @@ public enum ProfileLoader {
               let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: errorsBefore) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
                                 "separator", "escape", "null-markers", "required", "children", "generic-fallback",
-                                "field-definitions"])
+                                "field-definitions", "answer-prefixes"])
         let name = fields.string("profile")
         let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
         let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
@@ -103,7 +103,8 @@ public enum ProfileLoader {
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
             escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
             required: required, children: children,
-            genericFallback: fields.string("generic-fallback", required: false).map { $0 != "false" } ?? true, file: file)
+            genericFallback: fields.string("generic-fallback", required: false).map { $0 != "false" } ?? true,
+            answerPrefixes: fields.string("answer-prefixes", required: false) == "true", file: file)
     }
 
     private static func valueMap(_ fields: YAMLFields, for canonical: CanonicalField, diagnostics: any DiagnosticCollector) -> ImportProfile.ValueMap {
