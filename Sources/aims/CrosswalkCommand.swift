@@ -64,7 +64,7 @@ struct CrosswalkCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
             guard catalog.contains(key.id) else {
-                let hint = catalog.nearest(to: key.id).first.map { " (did you mean \(key.framework)/\($0)?)" } ?? ""
+                let hint = catalog.nearest(to: key.id).map { " (did you mean \(key.framework)/\($0)?)" } ?? ""
                 printer.printError("aims: error: \(key.id) is not in \(key.framework)\(hint)")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }

@@ -160,7 +160,7 @@ enum MappingsValidator {
             for edge in crosswalk.edges {
                 for end in [edge.source, edge.target] {
                     guard let catalog = library.catalog(end.framework), !catalog.contains(end.id) else { continue }
-                    let hint = catalog.nearest(to: end.id).first.map { "; nearest: '\($0)'" } ?? ""
+                    let hint = catalog.nearest(to: end.id).map { "; nearest: '\($0)'" } ?? ""
                     diagnostics.emit(Diagnostic(.error, "'\(end.id)' is not in \(end.framework)\(hint)", at: edge.locator))
                 }
                 let pair = "\(edge.source)→\(edge.target)"

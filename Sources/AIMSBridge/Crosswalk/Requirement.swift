@@ -106,16 +106,28 @@ public struct FrameworkCatalog: Sendable {
         index[id] != nil
     }
 
-    /// The ids closest in spelling to `id`, for "did you mean" hints.
-    public func nearest(to id: String, count: Int = 1) -> [String] {
-        let scored = requirements.map { (id: $0.id, distance: EditDistance.between($0.id, id)) }
-        return scored.sorted { ($0.distance, RequirementKey.sortKey($0.id)) < ($1.distance, RequirementKey.sortKey($1.id)) }
-            .prefix(count).map(\.id)
+    /// The id closest in spelling to `id`, for "did you mean" hints.
+    public func nearest(to id: String) -> String? {
+        EditDistance.closest(to: id, in: requirements.map(\.id))
     }
 }
 
 /// Levenshtein distance, for suggestions (short strings only).
 enum EditDistance {
+    /// The candidate closest in spelling to `text` (ties: the one that sorts first as an id),
+    /// if it is within `limit` edits.
+    static func closest(to text: String, in candidates: some Sequence<String>, limit: Int = .max) -> String? {
+        let best = candidates.min {
+            (between($0, text), RequirementKey.sortKey($0)) < (between($1, text), RequirementKey.sortKey($1))
+        }
+        return best.flatMap { between($0, text) <= limit ? $0 : nil }
+    }
+
+    /// ` — did you mean 'x'?` for the closest candidate, or nothing.
+    static func hint(for text: String, in candidates: some Sequence<String>, limit: Int = .max) -> String {
+        closest(to: text, in: candidates, limit: limit).map { " — did you mean '\($0)'?" } ?? ""
+    }
+
     static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars)
         let b = Array(b.unicodeScalars)

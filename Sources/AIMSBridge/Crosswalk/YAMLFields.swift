@@ -61,7 +61,7 @@ struct YAMLFields {
     func choice(_ key: String, _ choices: [String]) -> String? {
         guard let text = string(key) else { return nil }
         guard choices.contains(text) else {
-            let hint = choices.min { EditDistance.between($0, text) < EditDistance.between($1, text) }.map { " — did you mean '\($0)'?" } ?? ""
+            let hint = EditDistance.hint(for: text, in: choices)
             diagnostics.emit(Diagnostic(.error, "'\(text)' is not a valid \(key) (\(choices.joined(separator: ", ")))\(hint)",
                                         at: YAMLFields.locator(file, node(key)?.mark)))
             return nil
@@ -86,8 +86,7 @@ struct YAMLFields {
     func warnUnknownKeys(_ known: [String]) {
         for (key, _) in mapping {
             guard let name = key.string, !known.contains(name) else { continue }
-            let hint = known.min { EditDistance.between($0, name) < EditDistance.between($1, name) }
-                .flatMap { EditDistance.between($0, name) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
+            let hint = EditDistance.hint(for: name, in: known, limit: 3)
             diagnostics.emit(Diagnostic(.warning, "unknown key '\(name)'\(hint)", at: YAMLFields.locator(file, key.mark)))
         }
     }

@@ -231,9 +231,7 @@ public enum RequirementIdentifiers {
 
     /// The identifier of the framework nearest in spelling to `id` (`A.6.10.2` → `A.6.2.10`).
     static func nearest(to id: String, framework: String) -> String? {
-        identifiers(framework: framework).min {
-            (EditDistance.between($0, id), RequirementKey.sortKey($0)) < (EditDistance.between($1, id), RequirementKey.sortKey($1))
-        }
+        EditDistance.closest(to: id, in: identifiers(framework: framework))
     }
 
     static func containsEUAIAct(_ id: String) -> Bool {

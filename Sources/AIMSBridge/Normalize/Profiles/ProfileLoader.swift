@@ -128,7 +128,7 @@ public enum ProfileLoader {
             for (key, value) in terms.mapping {
                 guard let word = key.string, let term = value.string else { continue }
                 guard vocabulary.contains(term) else {
-                    let hint = vocabulary.min { EditDistance.between($0, term) < EditDistance.between($1, term) }.map { " — did you mean '\($0)'?" } ?? ""
+                    let hint = EditDistance.hint(for: term, in: vocabulary)
                     diagnostics.emit(Diagnostic(.error, "'\(term)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
                                                 at: YAMLFields.locator(fields.file, value.mark)))
                     continue
@@ -143,7 +143,7 @@ public enum ProfileLoader {
     private static func canonicalField(_ name: String, at mark: Mark?, file: String, diagnostics: any DiagnosticCollector) -> CanonicalField? {
         if let field = CanonicalField(name: name) { return field }
         let names = CanonicalField.allCases.map(\.name)
-        let hint = names.min { EditDistance.between($0, name) < EditDistance.between($1, name) }.map { " — did you mean '\($0)'?" } ?? ""
+        let hint = EditDistance.hint(for: name, in: names)
         diagnostics.emit(Diagnostic(.error, "unknown canonical field '\(name)'\(hint)", at: YAMLFields.locator(file, mark)))
         return nil
     }
