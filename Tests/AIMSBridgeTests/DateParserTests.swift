@@ -120,4 +120,11 @@ import Testing
         #expect(r.value == DateValue(raw: "  ", iso: nil))
         #expect(r.warning == nil)
     }
+
+    @Test func monthAndYear() {
+        let parser = DateParser()
+        #expect(parser.parse("03/2021").value == DateValue(raw: "03/2021", iso: "2021-03"))
+        #expect(parser.parse("3/2021").value.iso == "2021-03")
+        #expect(parser.parse("13/2021").value.iso == nil)
+    }
 }

@@ -18,6 +18,7 @@ import Testing
         ("Fixtures/profiles/onetrust-ai-inventory.json", "onetrust-ai-inventory"),
         ("Fixtures/profiles/oscal-poam.json", "oscal-poam-risks"),
         ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
+        ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
     ]
 
     @Test(arguments: fixtures)

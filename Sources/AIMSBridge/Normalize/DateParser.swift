@@ -287,7 +287,13 @@ public struct DateParser: Sendable {
             }
             guard separator == 0x2F || separator == 0x2E || separator == 0x2D else { return .invalid }
             i += 1
-            guard let second = number(), second.length <= 2, accept(separator) else { return .invalid }
+            guard let second = number() else { return .invalid }
+            // `03/2021`: a month and a four-digit year (federal AI inventories date things so).
+            if second.length == 4 && atEnd {
+                guard (1...12).contains(first) else { return .invalid }
+                return .date(DateParser.isoMonth(second.value, first), ambiguity: nil, twoDigitYear: nil)
+            }
+            guard second.length <= 2, accept(separator) else { return .invalid }
             guard let (year, widened) = year() else { return .invalid }
             let a = first, b = second.value
             // (day, month) readings in the configured order, then the other one.

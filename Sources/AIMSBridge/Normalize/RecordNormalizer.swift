@@ -349,7 +349,10 @@ public struct RecordNormalizer {
     /// Parses a value of a rating, score, date, term or reference field.
     private mutating func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
         var text = field.value.joined(separator: "; ").trimmingWhitespace()
-        if let profile, profile.answerPrefixes { text = profile.withoutAnswerPrefix(text) }
+        // Answer letters ("a) Initiated") sit on the choices of a questionnaire, not on free text.
+        if let profile, profile.answerPrefixes, target.valueType != .text || [.status, .category, .impactRating].contains(target) {
+            text = profile.withoutAnswerPrefix(text)
+        }
         switch target.valueType {
         case .text:
             return Interpretation(value: .text(text))
