@@ -149,7 +149,9 @@ struct Convert: ParsableCommand {
             var line = "\(summary.path): \(summary.format), profile \(summary.profile): \(summary.records) records, "
                 + "\(summary.converted) converted, \(summary.rejected) rejected"
             if !summary.unmappedFields.isEmpty {
-                line += "; kept as extensions: \(summary.unmappedFields.joined(separator: ", "))"
+                // One line per source, even when a header holds line breaks.
+                let names = summary.unmappedFields.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
+                line += "; kept as extensions: \(names.joined(separator: ", "))"
             }
             printer.printError(line)
         }
