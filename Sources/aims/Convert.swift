@@ -30,7 +30,7 @@ struct Convert: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .json
 
-    @Option(name: .customLong("as"), help: "Kind of the records: systems, risks, controls, evidence or assessments (default: detected from the fields).")
+    @Option(name: .customLong("as"), help: "Kind of the records: systems, risks, controls, evidence, assessments or datasets (default: detected from the fields).")
     var kind: String?
 
     @Option(help: "Import profile: a name from 'aims profiles list', 'generic' (header synonyms only), or a profile file. Default: detected.")
@@ -62,7 +62,7 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         if let kind, RecordKind(userText: kind) == nil {
-            throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence or assessments")
+            throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence, assessments or datasets")
         }
         if let framework, frameworkKey(framework) == nil {
             throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")

@@ -138,7 +138,7 @@ import Testing
             #expect(records == (source["converted"] as! Int) + (source["rejected"] as! Int))
             converted += source["converted"] as! Int
         }
-        let kinds = ["systems", "risks", "controls", "evidence", "assessments"]
+        let kinds = ["systems", "risks", "controls", "evidence", "assessments", "datasets"]
         let inArrays = kinds.reduce(0) { $0 + ((document[$1] as? [Any])?.count ?? 0) }
         #expect(inArrays == converted)
     }

@@ -71,7 +71,7 @@ import Testing
         let (profile, diagnostics, path) = try load(text)
         #expect(profile == nil)
         #expect(diagnostics.map(\.description) == [
-            "\(path):5:7: error: 'risks' is not a valid kind (system, risk, control, evidence, assessment) — did you mean 'risk'?",
+            "\(path):5:7: error: 'risks' is not a valid kind (system, risk, control, evidence, assessment, dataset) — did you mean 'risk'?",
             "\(path):18:46: error: level of 'Often' must be a whole number from 1 to 3",
             "\(path):20:18: error: 'mitigate' is not a treatment term (modify, avoid, share, retain) — did you mean 'modify'?",
         ])

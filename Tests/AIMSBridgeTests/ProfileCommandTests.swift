@@ -19,6 +19,7 @@ import Testing
         ("Fixtures/profiles/oscal-poam.json", "oscal-poam-risks"),
         ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
         ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
+        ("Fixtures/profiles/cyclonedx-mlbom.json", "cyclonedx-mlbom-json"),
     ]
 
     @Test(arguments: fixtures)

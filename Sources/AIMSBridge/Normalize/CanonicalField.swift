@@ -134,6 +134,8 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
             return common.union([.location, .collected, .validUntil, .systems])
         case .assessment:
             return common.union([.assessmentType, .systems, .outcome, .assessed])
+        case .dataset:
+            return common.union([.supplier, .version, .dataCategories, .systems, .location])
         }
     }
 

@@ -36,7 +36,7 @@ public enum GenericProfile {
         Rule(["evidence", "evidencename", "evidencetitle", "artifact", "document", "documentname"], .title, kinds: [.evidence], suggests: .evidence),
         Rule(["assessmenttitle", "assessmentname"], .title, suggests: .assessment),
         Rule(["title", "name", "summary", "shortdescription", "risk", "control", "subject"], .title,
-             kinds: [.risk, .control, .evidence, .assessment]),
+             kinds: [.risk, .control, .evidence, .assessment, .dataset]),
         Rule(["description", "details", "riskdescription", "systemdescription", "controldescription", "desc",
               "evidencedescription", "scenario"], .description),
         Rule(["category", "riskcategory", "riskcategories", "domain", "theme"], .category),

@@ -122,6 +122,7 @@ public struct RecordNormalizer {
     /// are kept in their holder's extensions.
     public mutating func kind(of record: SourceRecord) -> RecordKind? {
         let collection = record.parent?.field ?? ""
+        if collection.isEmpty, options.kind == nil, let byValue = profile?.kind(of: record) { return byValue.kind }
         if let kind = kinds[collection] { return kind }
         let kind: RecordKind?
         if collection.isEmpty, let given = options.kind ?? profile?.kind {
@@ -162,8 +163,13 @@ public struct RecordNormalizer {
             if let parent = record.parent {
                 return .attached(RecordNormalizer.extension(of: record, in: parent.field), toParent: parent.parentOrdinal)
             }
+            if let profile, let byValue = profile.kind(of: record) {
+                return .rejected(RejectedRecord(locator: record.locator,
+                                                reason: "'\(byValue.value ?? "")' in \(profile.kindBy?.field ?? "") names no kind of record the profile \(profile.name) converts",
+                                                raw: record.rawText))
+            }
             return .rejected(RejectedRecord(locator: record.locator,
-                                           reason: "cannot tell what kind of record this is from its fields; use --as systems|risks|controls|evidence|assessments",
+                                           reason: "cannot tell what kind of record this is from its fields; use --as systems|risks|controls|evidence|assessments|datasets",
                                            raw: record.rawText))
         }
         if record.parent == nil { parents.removeAll(keepingCapacity: true) }
@@ -221,7 +227,9 @@ public struct RecordNormalizer {
     /// Why a record lacks what its profile requires (a field missing, or a rating or date the
     /// profile requires that could not be read); nil when it has everything.
     private func missingRequired(_ record: CanonicalRecord, hadID: Bool) -> String? {
-        guard let profile else { return nil }
+        // Required fields are what the export's own records need; nested records (a model
+        // card's considerations) carry what their structure gives them.
+        guard let profile, record.parent == nil else { return nil }
         for field in profile.required where CanonicalField.fields(of: record.kind).contains(field) {
             if field == .id {
                 if !hadID { return "missing required field 'id' (profile \(profile.name))" }
@@ -230,6 +238,8 @@ public struct RecordNormalizer {
             switch record.values[field] {
             case nil:
                 if field == .requirements && !record.refs.isEmpty { continue }
+                // A system's label is its name, other records' their title: either will do.
+                if (field == .name || field == .title) && (record.values.contains(.name) || record.values.contains(.title)) { continue }
                 return "missing required field '\(field.name)' (profile \(profile.name))"
             case .rating(let rating)? where rating.normalized == nil:
                 return "required field '\(field.name)' has '\(rating.label)', which is not a rating on the profile's scale (profile \(profile.name))"

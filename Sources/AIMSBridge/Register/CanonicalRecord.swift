@@ -10,6 +10,8 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case evidence
     /// An impact assessment (AI system impact assessment, FRIA, DPIA).
     case assessment
+    /// A data resource an AI system is trained, tested or run on (an AI-BOM `data` component).
+    case dataset
 
     /// The key of this kind's array in the register document.
     public var collectionKey: String {
@@ -19,6 +21,7 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .control: return "controls"
         case .evidence: return "evidence"
         case .assessment: return "assessments"
+        case .dataset: return "datasets"
         }
     }
 

@@ -30,6 +30,9 @@ public struct ImportProfile: Sendable {
     public var format: SourceFormat
     /// The kind of the top-level records.
     public var kind: RecordKind
+    /// When records of several kinds share one list (AI-BOM components): the field whose value
+    /// decides the kind (as a header key), and value (as a header key) → kind.
+    public var kindBy: (field: String, values: [String: RecordKind])?
     /// XML element path or JSON Pointer of the records, when the profile knows it.
     public var recordPath: String?
     /// XML: how the export names its fields by id (RSA Archer), if it does.
@@ -65,6 +68,16 @@ public struct ImportProfile: Sendable {
         guard scalars.count >= 3, scalars[0].properties.isAlphabetic || ("0"..."9").contains(scalars[0]),
               scalars[1] == ")" || scalars[1] == ".", scalars[2] == " " else { return text }
         return String(text.unicodeScalars.dropFirst(3)).trimmingWhitespace()
+    }
+
+    /// The kind a record's `kind-by` field gives it; nil when the profile has no `kind-by` or the
+    /// value is not listed (with the value, for the message).
+    func kind(of record: SourceRecord) -> (kind: RecordKind?, value: String?)? {
+        guard let kindBy else { return nil }
+        guard let value = record.fields.first(where: { HeaderKey($0.path).value == kindBy.field })?.value.joined(separator: " ") else {
+            return (nil, nil)
+        }
+        return (kindBy.values[HeaderKey(value).value], value)
     }
 
     /// The canonical field a source field path feeds, by the profile's own map.

@@ -43,7 +43,7 @@ public enum ProfileLoader {
               let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: errorsBefore) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
                                 "separator", "escape", "null-markers", "required", "children", "generic-fallback",
-                                "field-definitions", "answer-prefixes"])
+                                "field-definitions", "answer-prefixes", "kind-by"])
         let name = fields.string("profile")
         let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
         let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
@@ -82,6 +82,24 @@ public enum ProfileLoader {
                 children[path] = childKind
             }
         }
+        var kindBy: (field: String, values: [String: RecordKind])?
+        if let node = fields.node("kind-by"), let entry = YAMLFields(node, file: file, what: "a kind-by map", diagnostics: errorsBefore) {
+            entry.warnUnknownKeys(["field", "values"])
+            if let field = entry.string("field"), let valuesNode = entry.node("values"),
+               let values = YAMLFields(valuesNode, file: file, what: "a map of values to kinds", diagnostics: errorsBefore) {
+                var table: [String: RecordKind] = [:]
+                for (key, value) in values.mapping {
+                    guard let word = key.string, let name = value.string else { continue }
+                    guard let kind = RecordKind(userText: name) else {
+                        errorsBefore.emit(Diagnostic(.error, "'\(name)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                                     at: YAMLFields.locator(file, value.mark)))
+                        continue
+                    }
+                    table[HeaderKey(word).value] = kind
+                }
+                kindBy = (HeaderKey(field).value, table)
+            }
+        }
         var fieldDefinitions: XMLFieldDefinitions?
         if let node = fields.node("field-definitions"),
            let entry = YAMLFields(node, file: file, what: "a field-definitions map", diagnostics: errorsBefore) {
@@ -98,7 +116,7 @@ public enum ProfileLoader {
         guard errorsBefore.errors == 0, let name, let format, let kind else { return nil }
         return ImportProfile(
             name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
-            format: format, kind: kind, recordPath: fields.string("record-path", required: false),
+            format: format, kind: kind, kindBy: kindBy, recordPath: fields.string("record-path", required: false),
             fieldDefinitions: fieldDefinitions, signature: signature,
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
             escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
