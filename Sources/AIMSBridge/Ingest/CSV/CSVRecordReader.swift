@@ -64,9 +64,6 @@ public struct CSVRecordReader: RecordReader {
 
     private var bomToSkip: Int
 
-    /// The column names, once the header has been read.
-    public var columns: [String]? { header }
-
     /// The next record or rejected record.
     public mutating func next() throws(IngestError) -> IngestItem? {
         while pendingIndex >= pending.count {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// Loads import profiles (`profiles/*.yaml` in each mapping folder) and reports every problem at
@@ -38,9 +39,9 @@ public enum ProfileLoader {
             diagnostics.emit(Diagnostic(.error, "cannot read profile", at: Locator(file: file, line: 1)))
             return nil
         }
-        let errorsBefore = ErrorCounter(diagnostics)
-        guard let node = YAMLFields.compose(String(decoding: data, as: UTF8.self), file: file, diagnostics: errorsBefore),
-              let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: errorsBefore) else { return nil }
+        let counted = ErrorCounter(diagnostics)
+        guard let node = YAMLFields.compose(String(decoding: data, as: UTF8.self), file: file, diagnostics: counted),
+              let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: counted) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
                                 "separator", "escape", "null-markers", "required", "children", "generic-fallback",
                                 "field-definitions", "answer-prefixes", "kind-by"])
@@ -48,34 +49,34 @@ public enum ProfileLoader {
         let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
         let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
         var signature = ImportProfile.Signature()
-        if let node = fields.node("signature"), let entry = YAMLFields(node, file: file, what: "a signature", diagnostics: errorsBefore) {
+        if let node = fields.node("signature"), let entry = YAMLFields(node, file: file, what: "a signature", diagnostics: counted) {
             entry.warnUnknownKeys(["fields", "root", "record"])
             signature.fields = strings(entry, "fields").map { HeaderKey($0).value }
             signature.root = entry.string("root", required: false)
             signature.record = entry.string("record", required: false)
         }
         var map: [String: CanonicalField] = [:]
-        if let node = fields.node("fields"), let entry = YAMLFields(node, file: file, what: "a map of source fields to canonical fields", diagnostics: errorsBefore) {
+        if let node = fields.node("fields"), let entry = YAMLFields(node, file: file, what: "a map of source fields to canonical fields", diagnostics: counted) {
             for (key, value) in entry.mapping {
                 guard let source = key.string, let target = value.string else { continue }
-                guard let canonical = canonicalField(target, at: value.mark, file: file, diagnostics: errorsBefore) else { continue }
+                guard let canonical = canonicalField(target, at: value.mark, file: file, diagnostics: counted) else { continue }
                 map[HeaderKey(source).value] = canonical
             }
         }
         var values: [CanonicalField: ImportProfile.ValueMap] = [:]
-        if let node = fields.node("values"), let entry = YAMLFields(node, file: file, what: "a map of canonical fields to value maps", diagnostics: errorsBefore) {
+        if let node = fields.node("values"), let entry = YAMLFields(node, file: file, what: "a map of canonical fields to value maps", diagnostics: counted) {
             for (key, value) in entry.mapping {
-                guard let name = key.string, let canonical = canonicalField(name, at: key.mark, file: file, diagnostics: errorsBefore),
-                      let valueFields = YAMLFields(value, file: file, what: "a value map", diagnostics: errorsBefore) else { continue }
-                values[canonical] = valueMap(valueFields, for: canonical, diagnostics: errorsBefore)
+                guard let name = key.string, let canonical = canonicalField(name, at: key.mark, file: file, diagnostics: counted),
+                      let valueFields = YAMLFields(value, file: file, what: "a value map", diagnostics: counted) else { continue }
+                values[canonical] = valueMap(valueFields, for: canonical, diagnostics: counted)
             }
         }
         var children: [String: RecordKind] = [:]
-        if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: errorsBefore) {
+        if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: counted) {
             for (key, value) in entry.mapping {
                 guard let path = key.string, let kindName = value.string else { continue }
                 guard let childKind = RecordKind(userText: kindName) else {
-                    errorsBefore.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment)",
+                    counted.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment)",
                                                  at: YAMLFields.locator(file, value.mark)))
                     continue
                 }
@@ -83,15 +84,15 @@ public enum ProfileLoader {
             }
         }
         var kindBy: (field: String, values: [String: RecordKind])?
-        if let node = fields.node("kind-by"), let entry = YAMLFields(node, file: file, what: "a kind-by map", diagnostics: errorsBefore) {
+        if let node = fields.node("kind-by"), let entry = YAMLFields(node, file: file, what: "a kind-by map", diagnostics: counted) {
             entry.warnUnknownKeys(["field", "values"])
             if let field = entry.string("field"), let valuesNode = entry.node("values"),
-               let values = YAMLFields(valuesNode, file: file, what: "a map of values to kinds", diagnostics: errorsBefore) {
+               let values = YAMLFields(valuesNode, file: file, what: "a map of values to kinds", diagnostics: counted) {
                 var table: [String: RecordKind] = [:]
                 for (key, value) in values.mapping {
                     guard let word = key.string, let name = value.string else { continue }
                     guard let kind = RecordKind(userText: name) else {
-                        errorsBefore.emit(Diagnostic(.error, "'\(name)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                        counted.emit(Diagnostic(.error, "'\(name)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
                                                      at: YAMLFields.locator(file, value.mark)))
                         continue
                     }
@@ -102,7 +103,7 @@ public enum ProfileLoader {
         }
         var fieldDefinitions: XMLFieldDefinitions?
         if let node = fields.node("field-definitions"),
-           let entry = YAMLFields(node, file: file, what: "a field-definitions map", diagnostics: errorsBefore) {
+           let entry = YAMLFields(node, file: file, what: "a field-definitions map", diagnostics: counted) {
             entry.warnUnknownKeys(["definition", "id", "name", "field", "field-id"])
             var definitions = XMLFieldDefinitions()
             if let value = entry.string("definition", required: false) { definitions.definition = value }
@@ -112,8 +113,8 @@ public enum ProfileLoader {
             if let value = entry.string("field-id", required: false) { definitions.fieldIDAttribute = value }
             fieldDefinitions = definitions
         }
-        let required = strings(fields, "required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: errorsBefore) }
-        guard errorsBefore.errors == 0, let name, let format, let kind else { return nil }
+        let required = strings(fields, "required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: counted) }
+        guard counted.errors == 0, let name, let format, let kind else { return nil }
         return ImportProfile(
             name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
             format: format, kind: kind, kindBy: kindBy, recordPath: fields.string("record-path", required: false),
@@ -180,16 +181,19 @@ public enum ProfileLoader {
 }
 
 /// Passes diagnostics on and counts the errors among them.
-final class ErrorCounter: DiagnosticCollector, @unchecked Sendable {
+final class ErrorCounter: DiagnosticCollector {
     private let base: any DiagnosticCollector
-    private(set) var errors = 0
+    private let count = Mutex(0)
 
     init(_ base: any DiagnosticCollector) {
         self.base = base
     }
 
+    /// Errors passed on so far.
+    var errors: Int { count.withLock { $0 } }
+
     func emit(_ diagnostic: Diagnostic) {
-        if diagnostic.severity == .error { errors += 1 }
+        if diagnostic.severity == .error { count.withLock { $0 += 1 } }
         base.emit(diagnostic)
     }
 }
