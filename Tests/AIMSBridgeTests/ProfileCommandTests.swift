@@ -20,6 +20,7 @@ import Testing
         ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
         ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
         ("Fixtures/profiles/cyclonedx-mlbom.json", "cyclonedx-mlbom-json"),
+        ("Fixtures/profiles/cyclonedx-mlbom.xml", "cyclonedx-mlbom-xml"),
     ]
 
     @Test(arguments: fixtures)

@@ -105,6 +105,26 @@ import Testing
         }
     }
 
+    @Test func childElementsBecomeRecordsLinkedToTheirParent() throws {
+        let xml = """
+        <bom><components>
+          <component type="machine-learning-model"><name>m</name>
+            <considerations><risks><risk><name>r1</name></risk><risk><name>r2</name></risk></risks></considerations>
+          </component>
+          <component type="data"><name>d</name></component>
+        </components></bom>
+        """
+        let diagnostics = DiagnosticList()
+        var reader = try XMLRecordReader(source: ByteSource(name: "b.xml", bytes: Array(xml.utf8)), recordPath: "/bom/components/component",
+                                         childPaths: ["considerations.risks.risk"], diagnostics: diagnostics)
+        let records = TestSupport.records(try TestSupport.readAll(&reader))
+        #expect(records.map { $0["name"] } == ["m", "r1", "r2", "d"])
+        #expect(records.map(\.ordinal) == [0, 1, 2, 3])
+        #expect(records[1].parent?.parentOrdinal == 0 && records[1].parent?.field == "considerations.risks.risk")
+        #expect(records[2].locator.path == "/bom/components/component[1]/considerations/risks/risk[2]")
+        #expect(records[0].fields.map(\.path) == ["@type", "name"], "the child elements are not flattened into the parent")
+    }
+
     @Test func deepNestingIsRefusedByLibxml2() throws {
         let xml = "<root><r>" + String(repeating: "<a>", count: 5000) + String(repeating: "</a>", count: 5000) + "</r><r/></root>"
         #expect(throws: IngestError.self) { try read(xml) }

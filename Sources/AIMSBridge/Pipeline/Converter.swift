@@ -108,7 +108,8 @@ public struct Converter: Sendable {
             summary.profile = profile?.name ?? "generic"
             normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, profile: profile)
             var opened = try makeReader(source: source, format: format, recordPath: recordPath,
-                                        fieldDefinitions: profile?.fieldDefinitions, diagnostics: readerDiagnostics)
+                                        fieldDefinitions: profile?.fieldDefinitions,
+                                        childPaths: Set(profile?.children.keys.map { $0 } ?? []), diagnostics: readerDiagnostics)
             while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
             if sample.count == Converter.sampleSize { reader = opened }
         } catch {
@@ -269,14 +270,14 @@ public struct Converter: Sendable {
     }
 
     private func makeReader(source: ByteSource, format: SourceFormat, recordPath: String?,
-                            fieldDefinitions: XMLFieldDefinitions? = nil,
+                            fieldDefinitions: XMLFieldDefinitions? = nil, childPaths: Set<String> = [],
                             diagnostics: DiagnosticList) throws(IngestError) -> any RecordReader {
         switch format {
         case .csv:
             return try CSVRecordReader(source: source, limits: options.limits, diagnostics: diagnostics)
         case .xml:
             return try XMLRecordReader(source: source, recordPath: recordPath, fieldDefinitions: fieldDefinitions,
-                                       limits: options.limits, diagnostics: diagnostics)
+                                       childPaths: childPaths, limits: options.limits, diagnostics: diagnostics)
         case .json, .ndjson:
             return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits)
         }
@@ -299,15 +300,16 @@ public struct Converter: Sendable {
         -> (ranked: [ProfileMatch], records: [SourceRecord]) {
         let prefix = Array(try source.peek(256 * 1024))
         var probes: [String: (records: [SourceRecord], xmlPath: [String]?)] = [:]
-        func probe(_ recordPath: String?, _ definitions: XMLFieldDefinitions? = nil) -> (records: [SourceRecord], xmlPath: [String]?) {
-            let key = (recordPath ?? "") + (definitions == nil ? "" : "#fields")
+        func probe(_ recordPath: String?, _ profile: ImportProfile? = nil) -> (records: [SourceRecord], xmlPath: [String]?) {
+            let key = (recordPath ?? "") + (profile.map { "#" + $0.name } ?? "")
             if let known = probes[key] { return known }
             var records: [SourceRecord] = []
             var xmlPath: [String]?
             let sample = ByteSource(name: source.name, bytes: prefix)
             do {
-                var reader = try makeReader(source: sample, format: format, recordPath: recordPath, fieldDefinitions: definitions,
-                                            diagnostics: DiagnosticList())
+                var reader = try makeReader(source: sample, format: format, recordPath: recordPath,
+                                            fieldDefinitions: profile?.fieldDefinitions,
+                                            childPaths: Set(profile?.children.keys.map { $0 } ?? []), diagnostics: DiagnosticList())
                 if let xml = reader as? XMLRecordReader { xmlPath = xml.recordPath }
                 while records.count < 64, let item = try reader.next() {
                     if case .record(let record) = item { records.append(record) }
@@ -325,7 +327,7 @@ public struct Converter: Sendable {
         }
         ranked.sort { ($0.score, $1.profile.name) > ($1.score, $0.profile.name) }
         let best = ProfileDetector.best(ranked)?.profile
-        return (ranked, probe(options.recordPath ?? best?.recordPath, best?.fieldDefinitions).records)
+        return (ranked, probe(options.recordPath ?? best?.recordPath, best).records)
     }
 }
 

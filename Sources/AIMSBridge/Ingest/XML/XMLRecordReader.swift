@@ -42,6 +42,10 @@ public struct XMLRecordReader: RecordReader {
     private var started = false
     /// Names of the open elements down to the current node.
     private var path: [String] = []
+    /// Element paths inside a record that are records of their own.
+    private let childPaths: Set<String>
+    /// Child records of the last record, waiting to be returned after it.
+    private var pendingChildren: [IngestItem] = []
     /// Field ids and names, when the export defines its fields by id.
     private let fieldDefinitions: XMLFieldDefinitions?
     private var fieldNames: [String: String] = [:]
@@ -93,9 +97,11 @@ public struct XMLRecordReader: RecordReader {
     /// element name; without it, the record element is the first element found repeated
     /// among siblings, shallowest first, in the first 256 KiB.
     public init(source: ByteSource, recordPath: String? = nil, fieldDefinitions: XMLFieldDefinitions? = nil,
-                limits: ReaderLimits = .standard, diagnostics: any DiagnosticCollector) throws(IngestError) {
+                childPaths: Set<String> = [], limits: ReaderLimits = .standard,
+                diagnostics: any DiagnosticCollector) throws(IngestError) {
         _ = XMLSupport.initialised
         self.fieldDefinitions = fieldDefinitions
+        self.childPaths = childPaths
         self.diagnostics = diagnostics
         self.limits = limits
         let prefix = try source.peek(256 * 1024)
@@ -120,6 +126,7 @@ public struct XMLRecordReader: RecordReader {
 
     /// The next record, or nil at the end of the document.
     public mutating func next() throws(IngestError) -> IngestItem? {
+        if !pendingChildren.isEmpty { return pendingChildren.removeFirst() }
         guard let reader = state.reader else { return nil }
         // After a record, the reader sits on its start element: skip its subtree.
         var result: Int32 = started ? xmlTextReaderNext(reader) : xmlTextReaderRead(reader)
@@ -168,12 +175,23 @@ public struct XMLRecordReader: RecordReader {
         let locator = Locator(file: state.source.name, line: max(line, 1), column: 1, path: xpath)
         var flattener = XMLFlattener(limits: limits)
         if let fieldDefinitions { flattener.namedFields = (fieldDefinitions, fieldNames) }
+        flattener.childPaths = childPaths
         flattener.flatten(node)
+        let parentOrdinal = ordinal
+        for (index, child) in flattener.children.enumerated() {
+            var childFlattener = XMLFlattener(limits: limits)
+            childFlattener.flatten(child.node)
+            let childLocator = Locator(file: state.source.name, line: max(Int(xmlGetLineNo(child.node)), 1), column: 1,
+                                       path: "\(xpath)/\(child.path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
+            let link = ParentLink(field: child.path, locator: locator, parentOrdinal: parentOrdinal)
+            pendingChildren.append(.record(SourceRecord(fields: childFlattener.fields, locator: childLocator,
+                                                        ordinal: parentOrdinal + 1 + index, parent: link)))
+        }
         for entity in flattener.entities {
             diagnostics.emit(Diagnostic(.warning, "entity reference '&\(entity);' left unexpanded (entities are never expanded)",
                                         at: locator))
         }
-        defer { ordinal += 1 }
+        defer { ordinal += 1 + flattener.children.count }
         if let problem = flattener.overLimit {
             let partial = SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal)
             return .rejected(RejectedRecord(locator: locator, reason: problem, raw: partial.rawText))
@@ -215,6 +233,11 @@ struct XMLFlattener {
     /// Field elements named through definitions (Archer): `<Field id="1002">` → the field
     /// "Risk Title", with the element's text, or the texts of its leaf elements as a list.
     var namedFields: (definitions: XMLFieldDefinitions, names: [String: String])?
+    /// Element paths (relative to the record, `a.b.c`) whose elements are records of their own
+    /// (a model card's considerations); they are collected, not flattened into the record.
+    var childPaths: Set<String> = []
+    /// The child elements found, with their path, in document order.
+    var children: [(path: String, node: xmlNodePtr)] = []
 
     init(limits: ReaderLimits) {
         self.limits = limits
@@ -232,6 +255,10 @@ struct XMLFlattener {
                 continue
             }
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            if childPaths.contains(path) {
+                children.append((path, node))
+                continue
+            }
             addAttributes(of: node, prefix: path)
             let text = directText(of: node)
             if !text.trimmingWhitespace().isEmpty { add(path, text) }
