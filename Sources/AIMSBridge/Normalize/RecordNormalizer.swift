@@ -174,7 +174,6 @@ public struct RecordNormalizer {
         }
         if record.parent == nil { parents.removeAll(keepingCapacity: true) }
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
-        var extensions: [String: Int] = [:]
         for field in record.fields {
             if let markers = profile?.nullMarkers, !markers.isEmpty,
                case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
@@ -187,7 +186,8 @@ public struct RecordNormalizer {
                     slots[slot].reported = true
                     if reportedUnmapped.insert(field.path).inserted { unmappedFields.append(field.path) }
                 }
-                keepExtension(field, in: &canonical, index: &extensions)
+                // The same name twice (repeated XML elements) keeps every value, as a list.
+                canonical.addExtension(ExtensionField(name: field.path, value: field.value))
             }
         }
         let hadID = canonical.values.contains(.id)
@@ -294,17 +294,6 @@ public struct RecordNormalizer {
         }
         guard profile?.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return .unmapped }
         return .canonical(field, framework: framework)
-    }
-
-    private func keepExtension(_ field: SourceField, in record: inout CanonicalRecord, index: inout [String: Int]) {
-        if let position = index[field.path] {
-            // The same name twice (repeated XML elements): keep every value, as a list.
-            let merged = record.extensions[position].value.strings + field.value.strings
-            record.extensions[position].value = .list(merged)
-        } else {
-            index[field.path] = record.extensions.count
-            record.extensions.append(ExtensionField(name: field.path, value: field.value))
-        }
     }
 
     /// What a source value means for a canonical field: a value, or references, and warnings.
