@@ -335,10 +335,11 @@ public struct RequirementReferenceParser: Sendable {
                 return (RequirementReference(framework: key, id: id, raw: raw, resolved: false),
                         "unsupported edition '\(key)' in '\(raw)'; known: \(RequirementIdentifiers.frameworkKeys.joined(separator: ", "))")
             }
-            let resolved = RequirementIdentifiers.contains(framework: key, id: id)
+            if RequirementIdentifiers.contains(framework: key, id: id) {
+                return (RequirementReference(framework: key, id: id, raw: raw, resolved: true), nil)
+            }
             let hint = RequirementIdentifiers.nearest(to: id, framework: key).map { "; nearest: \($0)" } ?? ""
-            return (RequirementReference(framework: key, id: id, raw: raw, resolved: resolved),
-                    resolved ? nil : "\(id) is not in \(key)\(hint)")
+            return (RequirementReference(framework: key, id: id, raw: raw, resolved: false), "\(id) is not in \(key)\(hint)")
         }
         switch parsed {
         case .article(let id), .annexEU(let id):

@@ -218,9 +218,14 @@ public struct Converter: Sendable {
         }
         while let item = items.popLast() {
             if item.isTopLevel { flush() }
+            // Most records have no nested ones: those go straight out, without the tree.
+            let childFollows = items.last.map { !$0.isTopLevel } ?? false
             switch item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
+                case .record(let canonical) where tree.isEmpty && !childFollows:
+                    output.records += 1
+                    output.encoded.append(canonical)
                 case .record(let canonical):
                     output.records += 1
                     positions[record.ordinal] = tree.count
