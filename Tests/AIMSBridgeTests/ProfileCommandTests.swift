@@ -21,6 +21,7 @@ import Testing
         ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
         ("Fixtures/profiles/cyclonedx-mlbom.json", "cyclonedx-mlbom-json"),
         ("Fixtures/profiles/cyclonedx-mlbom.xml", "cyclonedx-mlbom-xml"),
+        ("Fixtures/profiles/spdx3-ai-bom.json", "spdx3-ai-bom"),
     ]
 
     @Test(arguments: fixtures)

@@ -100,7 +100,7 @@ public struct Converter: Sendable {
         var failure: IngestError?
         var sample: [IngestItem] = []
         var reader: (any RecordReader)?
-        do {
+        do throws(IngestError) {
             let prefix = try source.peek(4096)
             let format = options.format ?? SourceFormat.detect(path: source.name, prefix: prefix)
             summary.format = format.rawValue
@@ -110,8 +110,24 @@ public struct Converter: Sendable {
             var opened = try makeReader(source: source, format: format, recordPath: recordPath,
                                         fieldDefinitions: profile?.fieldDefinitions,
                                         childPaths: Set(profile?.children.keys.map { $0 } ?? []), diagnostics: readerDiagnostics)
-            while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
-            if sample.count == Converter.sampleSize { reader = opened }
+            if let profile, let graph = profile.graph {
+                // A graph is resolved whole before any of it is normalized (bounded).
+                while let item = try opened.next() {
+                    sample.append(item)
+                    if sample.count > GraphResolver.limit {
+                        throw IngestError("more than \(GraphResolver.limit) elements in a graph export", at: Locator(file: path, line: 1))
+                    }
+                }
+                let resolved = GraphResolver.resolve(sample, spec: graph, profile: profile)
+                sample = resolved.items
+                if resolved.folded > 0 {
+                    diagnostics.emit(Diagnostic(.note, "\(resolved.folded) graph elements (relationships, agents, creation info, documents) were folded into the records they describe",
+                                                at: Locator(file: path, line: 1)))
+                }
+            } else {
+                while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
+                if sample.count == Converter.sampleSize { reader = opened }
+            }
         } catch {
             failure = error
         }

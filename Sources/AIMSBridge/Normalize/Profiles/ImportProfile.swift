@@ -35,6 +35,8 @@ public struct ImportProfile: Sendable {
     public var kindBy: (field: String, values: [String: RecordKind])?
     /// XML element path or JSON Pointer of the records, when the profile knows it.
     public var recordPath: String?
+    /// How the export's elements refer to each other (SPDX 3.0), if it is a graph.
+    public var graph: GraphSpec?
     /// XML: how the export names its fields by id (RSA Archer), if it does.
     public var fieldDefinitions: XMLFieldDefinitions?
     /// How detection recognises the export.

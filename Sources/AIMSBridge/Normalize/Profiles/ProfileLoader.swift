@@ -44,7 +44,7 @@ public enum ProfileLoader {
               let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: counted) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
                                 "separator", "escape", "null-markers", "required", "children", "generic-fallback",
-                                "field-definitions", "answer-prefixes", "kind-by"])
+                                "field-definitions", "answer-prefixes", "kind-by", "graph"])
         let name = fields.string("profile")
         let format = fields.choice("format", SourceFormat.allCases.map(\.rawValue)).flatMap(SourceFormat.init(rawValue:))
         let kind = fields.choice("kind", RecordKind.allCases.map(\.rawValue)).flatMap(RecordKind.init(rawValue:))
@@ -101,6 +101,14 @@ public enum ProfileLoader {
                 kindBy = (HeaderKey(field).value, table)
             }
         }
+        var graph: GraphSpec?
+        if let node = fields.node("graph"), let entry = YAMLFields(node, file: file, what: "a graph map", diagnostics: counted) {
+            entry.warnUnknownKeys(["id", "references", "relationship", "relationship-types"])
+            if let id = entry.string("id"), let relationship = entry.string("relationship") {
+                graph = GraphSpec(id: HeaderKey(id).value, references: strings(entry, "references").map { HeaderKey($0).value },
+                                  relationship: relationship, relationshipTypes: Set(strings(entry, "relationship-types")))
+            }
+        }
         var fieldDefinitions: XMLFieldDefinitions?
         if let node = fields.node("field-definitions"),
            let entry = YAMLFields(node, file: file, what: "a field-definitions map", diagnostics: counted) {
@@ -118,7 +126,7 @@ public enum ProfileLoader {
         return ImportProfile(
             name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
             format: format, kind: kind, kindBy: kindBy, recordPath: fields.string("record-path", required: false),
-            fieldDefinitions: fieldDefinitions, signature: signature,
+            graph: graph, fieldDefinitions: fieldDefinitions, signature: signature,
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
             escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
             required: required, children: children,
