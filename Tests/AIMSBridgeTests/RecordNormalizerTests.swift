@@ -18,7 +18,7 @@ import Testing
             switch normalizer.normalize(record, diagnostics: diagnostics) {
             case .record(let canonical): converted.append(canonical)
             case .rejected(let reason): rejected.append(reason)
-            case .attached(let field, _): Issue.record("unexpected attached field \(field)")
+            case .attached(_, let field, _): Issue.record("unexpected nested object in \(field)")
             }
         }
         return (converted, rejected, diagnostics.diagnostics, normalizer)
@@ -143,14 +143,30 @@ import Testing
     }
 
     @Test func kindlessNestedObjectsBecomeExtensionsOfTheirHolder() {
+        var normalizer = RecordNormalizer(sourcePath: "v.json", options: NormalizeOptions())
+        var holder = CanonicalRecord(kind: .system, id: "S-1", source: "v.json", locator: Locator(file: "v.json", line: 3))
         let pair = SourceRecord(fields: [SourceField("label", "AI system"), SourceField("value", "Fraud engine")],
-                                locator: Locator(file: "v.json", line: 9), ordinal: 1,
-                                parent: ParentLink(field: "customFields", locator: Locator(file: "v.json", line: 3), parentOrdinal: 0))
-        #expect(RecordNormalizer.extension(of: pair, in: "customFields")
-                == ExtensionField(name: "customFields.AI system", value: .text("Fraud engine")))
+                                locator: Locator(file: "v.json", line: 9), ordinal: 1)
         let other = SourceRecord(fields: [SourceField("a", "1"), SourceField("b", "2"), SourceField("c", "3")],
-                                 locator: Locator(file: "v.json", line: 9), ordinal: 1)
-        #expect(RecordNormalizer.extension(of: other, in: "things") == ExtensionField(name: "things", value: .list(["a=1; b=2; c=3"])))
+                                 locator: Locator(file: "v.json", line: 10), ordinal: 2)
+        normalizer.attach(pair, in: "customFields", to: &holder, diagnostics: DiagnosticList())
+        normalizer.attach(other, in: "things", to: &holder, diagnostics: DiagnosticList())
+        #expect(holder.extensions == [ExtensionField(name: "customFields.AI system", value: .text("Fraud engine")),
+                                      ExtensionField(name: "things", value: .list(["a=1; b=2; c=3"]))])
+    }
+
+    @Test func namedValueThatTheProfileMapsFillsTheHoldersField() throws {
+        let profile = try #require(ProfileLoader.load(file: "Mappings/profiles/oscal-poam-risks.yaml", diagnostics: DiagnosticList()))
+        var normalizer = RecordNormalizer(sourcePath: "poam.json", options: NormalizeOptions(), profile: profile)
+        var holder = CanonicalRecord(kind: .risk, id: "R-1", source: "poam.json", locator: Locator(file: "poam.json", line: 3))
+        let facet = SourceRecord(fields: [SourceField("name", "likelihood"), SourceField("system", "https://fedramp.gov"),
+                                          SourceField("value", "moderate")],
+                                 locator: Locator(file: "poam.json", line: 9), ordinal: 1)
+        normalizer.attach(facet, in: "facets", to: &holder, diagnostics: DiagnosticList())
+        #expect(holder.values[.likelihood] == .rating(Rating(label: "moderate", level: 2, of: 3, normalized: 0.5)))
+        // The whole facet is kept too: its system is no canonical field.
+        #expect(holder.extensions == [ExtensionField(name: "facets",
+                                                     value: .list(["name=likelihood; system=https://fedramp.gov; value=moderate"]))])
     }
 
     @Test func childRecordsLinkToTheirParent() {

@@ -146,9 +146,10 @@ public struct RecordNormalizer {
         case record(CanonicalRecord)
         /// Not converted, with the reason.
         case rejected(RejectedRecord)
-        /// A nested object of no kind of its own (a `{label, value}` custom field): kept in the
-        /// extensions of the record that holds it, identified by that record's ordinal.
-        case attached(ExtensionField, toParent: Int)
+        /// A nested object of no kind of its own (a `{label, value}` custom field, an OSCAL
+        /// facet), found in the field `in` of the record with ordinal `toParent`: it belongs to
+        /// that record, see ``attach(_:in:to:diagnostics:)``.
+        case attached(SourceRecord, in: String, toParent: Int)
 
         /// The converted record, if it was converted.
         public var record: CanonicalRecord? {
@@ -161,7 +162,7 @@ public struct RecordNormalizer {
     public mutating func normalize(_ record: SourceRecord, diagnostics: some DiagnosticCollector) -> Outcome {
         guard let kind = kind(of: record) else {
             if let parent = record.parent {
-                return .attached(RecordNormalizer.extension(of: record, in: parent.field), toParent: parent.parentOrdinal)
+                return .attached(record, in: parent.field, toParent: parent.parentOrdinal)
             }
             if let profile, let byValue = profile.kind(of: record) {
                 return .rejected(RejectedRecord(locator: record.locator,
@@ -210,18 +211,35 @@ public struct RecordNormalizer {
         return .record(canonical)
     }
 
-    /// A kind-less nested object as an extension of its holder: a `{label|name|key, value}` pair
-    /// becomes `field.<label>: value`; anything else `field: ["path=value; …"]`.
-    static func `extension`(of record: SourceRecord, in field: String) -> ExtensionField {
-        let labelKeys: Set<String> = ["label", "name", "key", "title", "field"]
-        if record.fields.count == 2,
-           let label = record.fields.first(where: { labelKeys.contains(HeaderKey($0.path).value) }),
-           let value = record.fields.first(where: { HeaderKey($0.path).value == "value" }),
-           case .text(let name) = label.value {
-            return ExtensionField(name: "\(field).\(name)", value: value.value)
+    /// Adds a kind-less nested object, found in `field` of `holder`, to the holder. Its
+    /// `{label|name|key, value}` pair, if it has one, is the holder's field `field.<label>`: mapped
+    /// like any of the holder's fields when the profile maps that name to a canonical field the
+    /// holder lacks (`facets.likelihood: likelihood`), else kept as that extension. An object with
+    /// more than the pair (an OSCAL facet's `system`) is also kept whole, as `field: ["path=value; …"]`.
+    public mutating func attach(_ record: SourceRecord, in field: String, to holder: inout CanonicalRecord,
+                                diagnostics: some DiagnosticCollector) {
+        if let pair = RecordNormalizer.namedValue(of: record, in: field) {
+            let slot = slotIndex(for: pair, kind: holder.kind)
+            if case .canonical(let target, let framework) = slots[slot].mapping, target != .id,
+               !holder.values.contains(target) || target == .requirements {
+                apply(pair, to: target, framework: framework, slot: slot, record: &holder, diagnostics: diagnostics)
+                if record.fields.count == 2 { return }
+            } else if record.fields.count == 2 {
+                holder.addExtension(ExtensionField(name: pair.path, value: pair.value))
+                return
+            }
         }
         let text = record.fields.map { "\($0.path)=\($0.value.joined(separator: ", "))" }.joined(separator: "; ")
-        return ExtensionField(name: field, value: .list([text]))
+        holder.addExtension(ExtensionField(name: field, value: .list([text])))
+    }
+
+    /// A nested object's `{label|name|key, value}` pair as the field `field.<label>`, if it has one.
+    static func namedValue(of record: SourceRecord, in field: String) -> SourceField? {
+        let labelKeys: Set<String> = ["label", "name", "key", "title", "field"]
+        guard let label = record.fields.first(where: { labelKeys.contains(HeaderKey($0.path).value) }),
+              let value = record.fields.first(where: { HeaderKey($0.path).value == "value" }),
+              case .text(let name) = label.value else { return nil }
+        return SourceField(path: "\(field).\(name)", value: value.value)
     }
 
     /// Why a record lacks what its profile requires (a field missing, or a rating or date the

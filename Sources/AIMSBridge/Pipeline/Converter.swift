@@ -249,9 +249,9 @@ public struct Converter: Sendable {
                 case .rejected(let rejected):
                     output.records += 1
                     output.rejected.append(rejected)
-                case .attached(let field, let parent):
+                case .attached(let nested, let field, let parent):
                     if let position = positions[parent] {
-                        tree[position].addExtension(field)
+                        normalizer.attach(nested, in: field, to: &tree[position], diagnostics: collected)
                         // Objects nested in this one go to the same holder.
                         positions[record.ordinal] = position
                     } else {
