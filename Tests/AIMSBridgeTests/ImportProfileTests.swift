@@ -77,6 +77,19 @@ import Testing
         ])
     }
 
+    @Test func childrenAreKindsOrKeptWithTheirHolder() throws {
+        let text = Self.sample + "\nchildren:\n  treatments.treatment: control\n  rating.facet: extension\n  notes.note: remark\n"
+        let (profile, diagnostics, path) = try load(text)
+        #expect(profile == nil)
+        #expect(diagnostics.map(\.description) == [
+            "\(path):28:15: error: 'remark' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
+        ])
+        let (valid, _, _) = try load(text.replacingOccurrences(of: "  notes.note: remark\n", with: ""))
+        let loaded = try #require(valid)
+        #expect(loaded.children == ["treatments.treatment": .control])
+        #expect(loaded.childPaths == ["treatments.treatment", "rating.facet"])
+    }
+
     @Test func normalizesWithTheProfile() throws {
         let (profile, _, _) = try load(Self.sample)
         var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)

@@ -17,6 +17,7 @@ import Testing
         ("Fixtures/profiles/vanta-risk-scenarios.json", "vanta-risk-scenarios"),
         ("Fixtures/profiles/onetrust-ai-inventory.json", "onetrust-ai-inventory"),
         ("Fixtures/profiles/oscal-poam.json", "oscal-poam-risks"),
+        ("Fixtures/profiles/oscal-poam.xml", "oscal-poam-risks-xml"),
         ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
         ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
         ("Fixtures/profiles/cyclonedx-mlbom.json", "cyclonedx-mlbom-json"),

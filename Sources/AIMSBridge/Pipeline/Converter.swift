@@ -109,7 +109,7 @@ public struct Converter: Sendable {
             normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, profile: profile)
             var opened = try makeReader(source: source, format: format, recordPath: recordPath,
                                         fieldDefinitions: profile?.fieldDefinitions,
-                                        childPaths: Set(profile?.children.keys.map { $0 } ?? []), diagnostics: readerDiagnostics)
+                                        childPaths: profile?.childPaths ?? [], diagnostics: readerDiagnostics)
             if let profile, let graph = profile.graph {
                 // A graph is resolved whole before any of it is normalized (bounded).
                 while let item = try opened.next() {
@@ -330,7 +330,7 @@ public struct Converter: Sendable {
             do {
                 var reader = try makeReader(source: sample, format: format, recordPath: recordPath,
                                             fieldDefinitions: profile?.fieldDefinitions,
-                                            childPaths: Set(profile?.children.keys.map { $0 } ?? []), diagnostics: DiagnosticList())
+                                            childPaths: profile?.childPaths ?? [], diagnostics: DiagnosticList())
                 if let xml = reader as? XMLRecordReader { xmlPath = xml.recordPath }
                 while records.count < 64, let item = try reader.next() {
                     if case .record(let record) = item { records.append(record) }

@@ -53,8 +53,14 @@ public struct ImportProfile: Sendable {
     public var nullMarkers: Set<String>
     /// Canonical fields a record must have to be converted.
     public var required: [CanonicalField]
-    /// JSON: the field path of an array of child records → their kind.
+    /// The field path of an array of child records (JSON) or of repeated child elements (XML) →
+    /// their kind.
     public var children: [String: RecordKind]
+    /// XML: paths of repeated child elements read as objects of their own but kept with their
+    /// holder (`characterization.facet`), as JSON arrays of objects are; `children: {path: extension}`.
+    public var keptWithHolder: Set<String>
+    /// Element paths the XML reader reads as objects of their own.
+    public var childPaths: Set<String> { keptWithHolder.union(children.keys) }
     /// Whether fields the profile does not list are mapped by the generic header synonyms.
     public var genericFallback: Bool
     /// Whether values carry questionnaire answer letters to drop (`a) Initiated` → `Initiated`).

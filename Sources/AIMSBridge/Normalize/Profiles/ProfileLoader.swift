@@ -72,11 +72,16 @@ public enum ProfileLoader {
             }
         }
         var children: [String: RecordKind] = [:]
+        var keptWithHolder: Set<String> = []
         if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: counted) {
             for (key, value) in entry.mapping {
                 guard let path = key.string, let kindName = value.string else { continue }
+                if kindName == "extension" {
+                    keptWithHolder.insert(path)
+                    continue
+                }
                 guard let childKind = RecordKind(userText: kindName) else {
-                    counted.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment)",
+                    counted.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
                                                  at: YAMLFields.locator(file, value.mark)))
                     continue
                 }
@@ -129,7 +134,7 @@ public enum ProfileLoader {
             graph: graph, fieldDefinitions: fieldDefinitions, signature: signature,
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
             escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
-            required: required, children: children,
+            required: required, children: children, keptWithHolder: keptWithHolder,
             genericFallback: fields.string("generic-fallback", required: false).map { $0 != "false" } ?? true,
             answerPrefixes: fields.string("answer-prefixes", required: false) == "true", file: file)
     }
