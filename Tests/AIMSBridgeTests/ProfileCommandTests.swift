@@ -20,6 +20,8 @@ import Testing
         ("Fixtures/profiles/oscal-poam.xml", "oscal-poam-risks-xml"),
         ("Fixtures/profiles/archer-risk-register-search.xml", "rsa-archer-risk-register"),
         ("Fixtures/profiles/omb-2024-ai-use-case-inventory.csv", "omb-2024-ai-use-case-inventory"),
+        ("Fixtures/profiles/omb-2025-ai-use-case-inventory.csv", "omb-2025-ai-use-case-inventory"),
+        ("Fixtures/profiles/omb-2025-agency-ai-use-case-form.csv", "omb-2025-agency-ai-use-case-form"),
         ("Fixtures/profiles/cyclonedx-mlbom.json", "cyclonedx-mlbom-json"),
         ("Fixtures/profiles/cyclonedx-mlbom.xml", "cyclonedx-mlbom-xml"),
         ("Fixtures/profiles/spdx3-ai-bom.json", "spdx3-ai-bom"),
