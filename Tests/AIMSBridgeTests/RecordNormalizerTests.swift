@@ -167,6 +167,16 @@ import Testing
         // The whole facet is kept too: its system is no canonical field.
         #expect(holder.extensions == [ExtensionField(name: "facets",
                                                      value: .list(["name=likelihood; system=https://fedramp.gov; value=moderate"]))])
+        // A member the profile names by its path under the holder fills the field once.
+        for (ordinal, title) in ["Add reviewer attestation", "Measure accuracy monthly"].enumerated() {
+            let remediation = SourceRecord(fields: [SourceField("lifecycle", "planned"), SourceField("title", title)],
+                                           locator: Locator(file: "poam.json", line: 12 + ordinal), ordinal: 2 + ordinal)
+            normalizer.attach(remediation, in: "remediations", to: &holder, diagnostics: DiagnosticList())
+        }
+        #expect(holder.values[.treatmentPlan] == .text("Add reviewer attestation"))
+        #expect(holder.extensions.last == ExtensionField(name: "remediations", value: .list([
+            "lifecycle=planned; title=Add reviewer attestation", "lifecycle=planned; title=Measure accuracy monthly",
+        ])))
     }
 
     @Test func childRecordsLinkToTheirParent() {

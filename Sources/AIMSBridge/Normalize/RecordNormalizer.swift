@@ -214,23 +214,43 @@ public struct RecordNormalizer {
     /// Adds a kind-less nested object, found in `field` of `holder`, to the holder. Its
     /// `{label|name|key, value}` pair, if it has one, is the holder's field `field.<label>`: mapped
     /// like any of the holder's fields when the profile maps that name to a canonical field the
-    /// holder lacks (`facets.likelihood: likelihood`), else kept as that extension. An object with
-    /// more than the pair (an OSCAL facet's `system`) is also kept whole, as `field: ["path=value; …"]`.
+    /// holder lacks (`facets.likelihood: likelihood`), else kept as that extension. Each of its
+    /// members is the holder's field `field.<member>`, mapped the same way when the profile names
+    /// it (`remediations.title: treatmentPlan`). An object that is more than a mapped pair (an
+    /// OSCAL facet's `system`) is also kept whole, as `field: ["path=value; …"]`.
     public mutating func attach(_ record: SourceRecord, in field: String, to holder: inout CanonicalRecord,
                                 diagnostics: some DiagnosticCollector) {
+        let isPair = record.fields.count == 2
         if let pair = RecordNormalizer.namedValue(of: record, in: field) {
-            let slot = slotIndex(for: pair, kind: holder.kind)
-            if case .canonical(let target, let framework) = slots[slot].mapping, target != .id,
-               !holder.values.contains(target) || target == .requirements {
-                apply(pair, to: target, framework: framework, slot: slot, record: &holder, diagnostics: diagnostics)
-                if record.fields.count == 2 { return }
-            } else if record.fields.count == 2 {
+            if fill(&holder, from: pair, diagnostics: diagnostics) {
+                if isPair { return }
+            } else if isPair {
                 holder.addExtension(ExtensionField(name: pair.path, value: pair.value))
                 return
             }
         }
+        if let profile {
+            for member in record.fields {
+                let path = "\(field).\(member.path)"
+                if profile.field(for: path) != nil {
+                    fill(&holder, from: SourceField(path: path, value: member.value), diagnostics: diagnostics)
+                }
+            }
+        }
         let text = record.fields.map { "\($0.path)=\($0.value.joined(separator: ", "))" }.joined(separator: "; ")
         holder.addExtension(ExtensionField(name: field, value: .list([text])))
+    }
+
+    /// Sets the canonical field that `field` maps to on `holder`, unless the holder has it already
+    /// (ids are never replaced; requirement references add up). Whether it did.
+    @discardableResult
+    private mutating func fill(_ holder: inout CanonicalRecord, from field: SourceField,
+                               diagnostics: some DiagnosticCollector) -> Bool {
+        let slot = slotIndex(for: field, kind: holder.kind)
+        guard case .canonical(let target, let framework) = slots[slot].mapping, target != .id,
+              !holder.values.contains(target) || target == .requirements else { return false }
+        apply(field, to: target, framework: framework, slot: slot, record: &holder, diagnostics: diagnostics)
+        return true
     }
 
     /// A nested object's `{label|name|key, value}` pair as the field `field.<label>`, if it has one.
