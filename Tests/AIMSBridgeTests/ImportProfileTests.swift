@@ -120,6 +120,22 @@ import Testing
         }
     }
 
+    @Test func requiredFieldOfTheWrongTypeIsRejectedAtItsLocation() throws {
+        let text = Self.sample.replacingOccurrences(of: "required: [id, title]", with: "required: [id, title, likelihood]")
+        let (profile, diagnostics, _) = try load(text)
+        #expect(diagnostics.isEmpty)
+        var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)
+        let record = SourceRecord(fields: [SourceField("Risk No", "R-4"), SourceField("Risk Headline", "Vendor lock-in"),
+                                           SourceField("Chance", "Every other Tuesday")],
+                                  locator: Locator(file: "acme.csv", line: 12, column: 1), ordinal: 5)
+        switch normalizer.normalize(record, diagnostics: DiagnosticList()) {
+        case .record, .attached: Issue.record("expected a rejection")
+        case .rejected(let rejected):
+            #expect(rejected.locator == Locator(file: "acme.csv", line: 12, column: 1))
+            #expect(rejected.reason == "required field 'likelihood' has 'Every other Tuesday', which is not a rating on the profile's scale (profile acme-risks)")
+        }
+    }
+
     @Test func detectionPicksTheProfileWhoseSignatureMatches() throws {
         let (profile, _, _) = try load(Self.sample)
         let acme = try #require(profile)
