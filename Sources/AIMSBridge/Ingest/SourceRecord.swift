@@ -87,7 +87,7 @@ public struct ParentLink: Sendable, Hashable {
     public var field: String
     /// The parent's locator.
     public var locator: Locator
-    /// The parent's fields that can identify it (used to find its id after normalization).
+    /// The parent's ordinal in the source (used to find its id after normalization).
     public var parentOrdinal: Int
 
     /// Creates a link.

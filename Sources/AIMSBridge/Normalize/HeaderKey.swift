@@ -25,3 +25,10 @@ struct HeaderKey: Hashable {
         return HeaderKey(kept)
     }
 }
+
+extension SourceRecord {
+    /// The value of the first field whose name reduces to `key` (a ``HeaderKey`` value).
+    func value(forKey key: String) -> FieldValue? {
+        fields.first { HeaderKey($0.path).value == key }?.value
+    }
+}

@@ -257,9 +257,9 @@ public struct RecordNormalizer {
     static func namedValue(of record: SourceRecord, in field: String) -> SourceField? {
         let labelKeys: Set<String> = ["label", "name", "key", "title", "field"]
         guard let label = record.fields.first(where: { labelKeys.contains(HeaderKey($0.path).value) }),
-              let value = record.fields.first(where: { HeaderKey($0.path).value == "value" }),
+              let value = record.value(forKey: "value"),
               case .text(let name) = label.value else { return nil }
-        return SourceField(path: "\(field).\(name)", value: value.value)
+        return SourceField(path: "\(field).\(name)", value: value)
     }
 
     /// Why a record lacks what its profile requires (a field missing, or a rating or date the

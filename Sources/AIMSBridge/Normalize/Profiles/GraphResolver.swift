@@ -26,22 +26,19 @@ enum GraphResolver {
         let records = items.compactMap { item -> SourceRecord? in
             if case .record(let record) = item { return record } else { return nil }
         }
-        func value(_ record: SourceRecord, _ key: String) -> FieldValue? {
-            record.fields.first { HeaderKey($0.path).value == key }?.value
-        }
         var byID: [String: SourceRecord] = [:]
         for record in records {
-            if case .text(let id)? = value(record, spec.id) { byID[id] = record }
+            if case .text(let id)? = record.value(forKey: spec.id) { byID[id] = record }
         }
         func name(_ id: String) -> String {
-            byID[id].flatMap { value($0, "name")?.joined(separator: ", ") } ?? id
+            byID[id].flatMap { $0.value(forKey: "name")?.joined(separator: ", ") } ?? id
         }
         var outgoing: [String: [(type: String, names: [String])]] = [:]
         var incoming: [String: [(type: String, names: [String])]] = [:]
         let typeKey = profile.kindBy?.field ?? "type"
-        for record in records where value(record, typeKey)?.joined(separator: "") == spec.relationship {
-            guard let type = value(record, "relationshiptype")?.joined(separator: ""), spec.relationshipTypes.contains(type),
-                  case .text(let from)? = value(record, "from"), let to = value(record, "to")?.strings else { continue }
+        for record in records where record.value(forKey: typeKey)?.joined(separator: "") == spec.relationship {
+            guard let type = record.value(forKey: "relationshiptype")?.joined(separator: ""), spec.relationshipTypes.contains(type),
+                  case .text(let from)? = record.value(forKey: "from"), let to = record.value(forKey: "to")?.strings else { continue }
             outgoing[from, default: []].append((type, to.map(name)))
             for target in to { incoming[target, default: []].append((type, [name(from)])) }
         }
@@ -66,7 +63,7 @@ enum GraphResolver {
                     fields.append(field)
                 }
             }
-            if case .text(let id)? = value(record, spec.id) {
+            if case .text(let id)? = record.value(forKey: spec.id) {
                 for link in outgoing[id] ?? [] { fields.append(SourceField(path: link.type, value: .list(link.names))) }
                 for link in incoming[id] ?? [] { fields.append(SourceField(path: "linkedFrom.\(link.type)", value: .list(link.names))) }
             }

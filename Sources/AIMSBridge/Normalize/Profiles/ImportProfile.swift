@@ -82,7 +82,7 @@ public struct ImportProfile: Sendable {
     /// value is not listed (with the value, for the message).
     func kind(of record: SourceRecord) -> (kind: RecordKind?, value: String?)? {
         guard let kindBy else { return nil }
-        guard let value = record.fields.first(where: { HeaderKey($0.path).value == kindBy.field })?.value.joined(separator: " ") else {
+        guard let value = record.value(forKey: kindBy.field)?.joined(separator: " ") else {
             return (nil, nil)
         }
         return (kindBy.values[HeaderKey(value).value], value)
