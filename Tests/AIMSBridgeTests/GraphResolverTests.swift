@@ -27,6 +27,7 @@ import Testing
                      ("to", .list(["d"]))], ordinal: 3),
             element([("type", .text("Relationship")), ("from", .text("m")), ("relationshipType", .text("contains")),
                      ("to", .list(["d"]))], ordinal: 4),
+            element([("type", .text("software_Package")), ("spdxId", .text("lib")), ("name", .text("numpy"))], ordinal: 5),
         ]
         let resolved = GraphResolver.resolve(items, spec: try #require(profile.graph), profile: profile)
         #expect(resolved.folded == 3)
@@ -34,7 +35,9 @@ import Testing
             guard case .record(let record) = item else { return nil }
             return Dictionary(record.fields.map { ($0.path, $0.value.strings) }, uniquingKeysWith: { $1 })
         }
-        #expect(records.count == 2)
+        // A type the profile neither converts nor folds goes on, to be rejected with the reason.
+        #expect(records.count == 3)
+        #expect(records[2]["type"] == ["software_Package"])
         #expect(records[0]["suppliedBy"] == ["Acme"])
         #expect(records[0]["suppliedBy@id"] == ["org"])
         #expect(records[0]["trainedOn"] == ["Data"])

@@ -11,12 +11,16 @@ public struct GraphSpec: Sendable {
     public var relationship: String
     /// The relationship types to carry onto the elements they join (`trainedOn`, `testedOn`).
     public var relationshipTypes: Set<String>
+    /// The `type` values of elements that only describe others (agents, relationships, creation
+    /// info, documents): used in resolving, then folded rather than converted. Elements of other
+    /// types the profile does not convert go on to be rejected with the reason.
+    public var fold: Set<String>
 }
 
 /// Resolves a graph export before normalizing: references become names, relationships become
 /// fields of the elements they join (`trainedOn: [dataset names]` on the source,
-/// `linkedFrom.trainedOn: [system names]` on the target), and elements that are not records of
-/// the profile (organisations, relationships, creation info) are used up rather than converted.
+/// `linkedFrom.trainedOn: [system names]` on the target), and elements of the types the spec
+/// folds (organisations, relationships, creation info) are used up rather than converted.
 /// The whole graph is held in memory, so it is bounded by `limit` elements.
 enum GraphResolver {
     static let limit = 200_000
@@ -36,7 +40,8 @@ enum GraphResolver {
         var outgoing: [String: [(type: String, names: [String])]] = [:]
         var incoming: [String: [(type: String, names: [String])]] = [:]
         let typeKey = profile.kindBy?.field ?? "type"
-        for record in records where record.value(forKey: typeKey)?.joined(separator: "") == spec.relationship {
+        func type(of record: SourceRecord) -> String? { record.value(forKey: typeKey)?.joined(separator: "") }
+        for record in records where type(of: record) == spec.relationship {
             guard let type = record.value(forKey: "relationshiptype")?.joined(separator: ""), spec.relationshipTypes.contains(type),
                   case .text(let from)? = record.value(forKey: "from"), let to = record.value(forKey: "to")?.strings else { continue }
             outgoing[from, default: []].append((type, to.map(name)))
@@ -49,8 +54,8 @@ enum GraphResolver {
                 result.append(item)
                 continue
             }
-            // Elements that are no record of the profile were used above, not converted.
-            guard let kind = profile.kind(of: record), kind.kind != nil else {
+            // Elements that describe others were used above, not converted.
+            if let type = type(of: record), spec.fold.contains(type) {
                 folded += 1
                 continue
             }

@@ -108,10 +108,11 @@ public enum ProfileLoader {
         }
         var graph: GraphSpec?
         if let node = fields.node("graph"), let entry = YAMLFields(node, file: file, what: "a graph map", diagnostics: counted) {
-            entry.warnUnknownKeys(["id", "references", "relationship", "relationship-types"])
+            entry.warnUnknownKeys(["id", "references", "relationship", "relationship-types", "fold"])
             if let id = entry.string("id"), let relationship = entry.string("relationship") {
                 graph = GraphSpec(id: HeaderKey(id).value, references: strings(entry, "references").map { HeaderKey($0).value },
-                                  relationship: relationship, relationshipTypes: Set(strings(entry, "relationship-types")))
+                                  relationship: relationship, relationshipTypes: Set(strings(entry, "relationship-types")),
+                                  fold: Set(strings(entry, "fold")))
             }
         }
         var fieldDefinitions: XMLFieldDefinitions?
