@@ -26,12 +26,7 @@ import Testing
     }
 
     @Test func userMappingsAreValidatedLineByLine() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let crosswalks = folder.appendingPathComponent("crosswalks")
-        try FileManager.default.createDirectory(at: crosswalks, withIntermediateDirectories: true)
-        let file = crosswalks.appendingPathComponent("mine.yaml")
-        try """
+        let folder = try TestSupport.mappingsFolder(["crosswalks/mine.yaml": """
         crosswalk: mine
         source: iso42001:2023
         target: iso27001:2022
@@ -49,7 +44,9 @@ import Testing
             relationship: related
             rationale: semantic
             note: Typo in the source id.
-        """.write(to: file, atomically: true, encoding: .utf8)
+        """])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("crosswalks/mine.yaml")
         let result = try TestSupport.runAIMS(["crosswalk", "check", "--mappings", folder.path])
         #expect(result.status == 3)
         #expect(result.stderr.contains("\(file.path):13:5: error: 'A.6.2.44' is not in iso42001:2023; nearest: 'A.6.2.4'"))

@@ -5,13 +5,10 @@ import Testing
 /// The crosswalk engine on small mapping folders written by the tests.
 @Suite struct CrosswalkEngineTests {
     private func folder(frameworks: [String: String], crosswalks: [String: String]) throws -> URL {
-        let root = try TestSupport.temporaryDirectory()
-        for (sub, files) in [("frameworks", frameworks), ("crosswalks", crosswalks)] {
-            let directory = root.appendingPathComponent(sub)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        }
-        return root
+        var files: [String: String] = [:]
+        for (name, text) in frameworks { files["frameworks/\(name)"] = text }
+        for (name, text) in crosswalks { files["crosswalks/\(name)"] = text }
+        return try TestSupport.mappingsFolder(files)
     }
 
     private func catalog(_ key: String, _ ids: [String]) -> String {

@@ -161,14 +161,10 @@ import Testing
     }
 
     @Test func laterFoldersOverrideProfilesByName() throws {
-        let first = try TestSupport.temporaryDirectory()
-        let second = try TestSupport.temporaryDirectory()
-        for folder in [first, second] {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("profiles"), withIntermediateDirectories: true)
-        }
-        try Self.sample.write(to: first.appendingPathComponent("profiles/acme.yaml"), atomically: true, encoding: .utf8)
-        try Self.sample.replacingOccurrences(of: "title: ACME GRC risks", with: "title: Mine")
-            .write(to: second.appendingPathComponent("profiles/mine.yaml"), atomically: true, encoding: .utf8)
+        let first = try TestSupport.mappingsFolder(["profiles/acme.yaml": Self.sample])
+        let second = try TestSupport.mappingsFolder([
+            "profiles/mine.yaml": Self.sample.replacingOccurrences(of: "title: ACME GRC risks", with: "title: Mine"),
+        ])
         let profiles = ProfileLoader.load(directories: [first.path, second.path], diagnostics: DiagnosticList())
         #expect(profiles.map(\.title) == ["Mine"])
     }

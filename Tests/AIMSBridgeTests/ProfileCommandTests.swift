@@ -53,16 +53,14 @@ import Testing
     }
 
     @Test func userProfileOverridesTheShippedOne() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let profiles = folder.appendingPathComponent("profiles")
-        try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
         let shipped = TestSupport.packageRoot.appendingPathComponent("Mappings/profiles/drata-risk-register.yaml")
         // Same name, but Drata's "Title" now feeds the description instead of the title.
         var text = try String(contentsOf: shipped, encoding: .utf8)
         text = text.replacingOccurrences(of: "title: Drata risk register", with: "title: Our Drata risk register")
         text += "\n"
-        try text.write(to: profiles.appendingPathComponent("drata.yaml"), atomically: true, encoding: .utf8)
+        let folder = try TestSupport.mappingsFolder(["profiles/drata.yaml": text])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let profiles = folder.appendingPathComponent("profiles")
         let listed = try TestSupport.runAIMS(["profiles", "list", "--mappings", folder.path])
         #expect(listed.stdout.contains("Our Drata risk register"))
         #expect(!listed.stdout.contains("  Drata risk register"))

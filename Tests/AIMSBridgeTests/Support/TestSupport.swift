@@ -25,6 +25,18 @@ enum TestSupport {
         return url
     }
 
+    /// A fresh mappings folder holding `files` (paths relative to it, such as
+    /// `profiles/mine.yaml`, → their text), for `--mappings` and the loaders.
+    static func mappingsFolder(_ files: [String: String]) throws -> URL {
+        let root = try temporaryDirectory()
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
     /// The `aims` executable built beside the test bundle.
     static var aimsExecutable: URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
