@@ -52,6 +52,25 @@ import Testing
         #expect(detected.stdout.hasPrefix("\(path): no profile matches"))
     }
 
+    @Test func graphCutShortIsResolvedAsFarAsItWasRead() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("cut.json")
+        try """
+        {"@graph": [
+          {"type": "Organization", "spdxId": "org", "name": "Acme AI"},
+          {"type": "ai_AIPackage", "spdxId": "m", "name": "Model", "suppliedBy": "org"},
+          {"type": "Relationship", "from": "m",
+        """.write(to: input, atomically: true, encoding: .utf8)
+        let result = try TestSupport.runAIMS(["convert", input.path, "--profile", "spdx3-ai-bom", "--format", "ndjson"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("\(input.path):4:40: error: unexpected end of file"))
+        #expect(result.stderr.contains("\(input.path):1:1: note: 1 graph elements"))
+        let first = try #require(result.stdout.split(separator: "\n").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(record["supplier"] as? String == "Acme AI")
+    }
+
     @Test func userProfileOverridesTheShippedOne() throws {
         let shipped = TestSupport.packageRoot.appendingPathComponent("Mappings/profiles/drata-risk-register.yaml")
         // Same name, but Drata's "Title" now feeds the description instead of the title.

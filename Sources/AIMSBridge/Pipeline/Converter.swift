@@ -111,12 +111,17 @@ public struct Converter: Sendable {
                                         fieldDefinitions: profile?.fieldDefinitions,
                                         childPaths: profile?.childPaths ?? [], diagnostics: readerDiagnostics)
             if let profile, let graph = profile.graph {
-                // A graph is resolved whole before any of it is normalized (bounded).
-                while let item = try opened.next() {
-                    sample.append(item)
-                    if sample.count > GraphResolver.limit {
-                        throw IngestError("more than \(GraphResolver.limit) elements in a graph export", at: Locator(file: path, line: 1))
+                // A graph is resolved whole before any of it is normalized (bounded); what was read
+                // before a fatal error is resolved too, as records before one are kept elsewhere.
+                do throws(IngestError) {
+                    while let item = try opened.next() {
+                        sample.append(item)
+                        if sample.count > GraphResolver.limit {
+                            throw IngestError("more than \(GraphResolver.limit) elements in a graph export", at: Locator(file: path, line: 1))
+                        }
                     }
+                } catch {
+                    failure = error
                 }
                 let resolved = GraphResolver.resolve(sample, spec: graph, profile: profile)
                 sample = resolved.items
