@@ -17,10 +17,6 @@ struct Convert: ParsableCommand {
         case json, ndjson
     }
 
-    enum DateOrderOption: String, ExpressibleByArgument, CaseIterable {
-        case dmy, mdy
-    }
-
     @Argument(help: "Export files to convert ('-' for standard input).")
     var files: [String]
 
@@ -30,29 +26,13 @@ struct Convert: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .json
 
-    @Option(name: .customLong("as"), help: "Kind of the records: systems, risks, controls, evidence, assessments or datasets (default: detected from the fields).")
-    var kind: String?
-
-    @Option(help: "Import profile: a name from 'aims profiles list', 'generic' (header synonyms only), or a profile file. Default: detected.")
-    var profile: String?
-
-    @Option(help: "Framework of bare requirement ids such as A.5.2 when the cell and header name none: iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0.")
-    var framework: String?
-
-    @Option(help: "XML element path (/unload/risk) or JSON Pointer (/data/items) of the records.")
-    var recordPath: String?
-
-    @Option(help: "How to read ambiguous dates like 04/05/2025: dmy (day first) or mdy.")
-    var dateOrder: DateOrderOption = .dmy
+    @OptionGroup var conversion: ConversionOptions
 
     @Option(help: "Write rejected records here as NDJSON (locator, reason, raw text).")
     var rejects: String?
 
     @Flag(help: "Add to every resolved requirement reference the requirements it maps to in the other frameworks (crosswalks, up to two hops), with relationship and path.")
     var expand = false
-
-    @Option(name: .customLong("mappings"), help: "A folder with profiles/, frameworks/ and crosswalks/ that extend the built-in mappings (repeatable).")
-    var extraMappings: [String] = []
 
     @Flag(help: "Exit with 1 when there are warnings, not only when records are rejected.")
     var strict = false
@@ -61,12 +41,6 @@ struct Convert: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let kind, RecordKind(userText: kind) == nil {
-            throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence, assessments or datasets")
-        }
-        if let framework, frameworkKey(framework) == nil {
-            throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")
-        }
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
@@ -78,39 +52,14 @@ struct Convert: ParsableCommand {
         }
     }
 
-    /// The framework key for `--framework` (`42001` and `ISO/IEC 42001:2023` work too).
-    private func frameworkKey(_ text: String) -> String? {
-        let supported = ["iso42001:2023", "iso27001:2022", "iso27001:2013", "iso9001:2015", "iso23894:2023",
-                         "eu-ai-act:2024", "nist-ai-rmf:1.0"]
-        return RequirementReferenceParser.frameworkKey(text).flatMap { supported.contains($0) ? $0 : nil }
-    }
-
     func run() throws {
         let printer = DiagnosticPrinter()
         var library: MappingLibrary?
         if expand {
-            library = MappingsLoader.load(directories: [MappingsLoader.builtInDirectory()] + extraMappings, diagnostics: printer)
+            library = MappingsLoader.load(directories: conversion.mappingDirectories, diagnostics: printer)
             if printer.errorCount > 0 { throw ExitCode(ExitStatus.unreadable.rawValue) }
         }
-        let profiles = ProfileLoader.load(directories: [MappingsLoader.builtInDirectory()] + extraMappings, diagnostics: printer)
-        var chosen: ImportProfile?
-        if let profile, profile != "generic" {
-            if profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") || profile.contains("/") {
-                chosen = ProfileLoader.load(file: profile, diagnostics: printer)
-                if chosen == nil { throw ExitCode(ExitStatus.usage.rawValue) }
-            } else if let named = profiles.first(where: { $0.name == profile }) {
-                chosen = named
-            } else {
-                printer.printError("aims: error: unknown profile '\(profile)'; see 'aims profiles list'")
-                throw ExitCode(ExitStatus.usage.rawValue)
-            }
-        }
-        let options = ConvertOptions(
-            recordPath: recordPath,
-            normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
-                                        kind: kind.flatMap(RecordKind.init(userText:)),
-                                        framework: framework.flatMap(frameworkKey), expandWith: library),
-            profile: chosen, candidateProfiles: profile == nil ? profiles : [])
+        let options = try conversion.makeOptions(printer: printer, expandWith: library)
         let converter = Converter(options: options, diagnostics: printer)
         var failed = false
         do {

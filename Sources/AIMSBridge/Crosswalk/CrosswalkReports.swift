@@ -75,8 +75,9 @@ public enum SpreadsheetSafeCSV {
     /// The cell as it should be written.
     public static func cell(_ value: String) -> String {
         var value = value
-        if let first = value.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // Unicode scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
+        if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
+        if value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value

@@ -69,7 +69,8 @@ public enum MappingsLoader {
             guard let id = entry.string("id"), let title = entry.string("title"),
                   let kind = entry.choice("kind", kinds) else { continue }
             requirements.append(CatalogRequirement(id: id, title: title, kind: kind, parent: entry.string("parent", required: false),
-                                                   text: entry.string("text", required: false), locator: entry.locator))
+                                                   text: entry.string("text", required: false), chapter: entry.string("chapter", required: false),
+                                                   locator: entry.locator))
         }
         return FrameworkCatalog(framework: framework, title: fields.string("title") ?? framework,
                                 publisher: fields.string("publisher", required: false) ?? "",

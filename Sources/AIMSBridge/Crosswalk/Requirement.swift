@@ -62,6 +62,9 @@ public struct CatalogRequirement: Sendable, Hashable {
     public var parent: String?
     /// Public-domain or freely reusable text (NIST, EU AI Act), when the catalog carries it.
     public var text: String?
+    /// The chapter the requirement belongs to, for frameworks whose top level is flat (the EU AI
+    /// Act's articles: `III`).
+    public var chapter: String? = nil
     /// Where it is defined.
     public var locator: Locator
 }

@@ -82,6 +82,18 @@ struct YAMLFields {
         return Array(items)
     }
 
+    /// A list of strings (a single string counts as a one-item list; absent, an empty list).
+    func strings(_ key: String) -> [String] {
+        guard let node = node(key) else { return [] }
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let items): return items.compactMap(\.string)
+        default:
+            diagnostics.emit(Diagnostic(.error, "'\(key)' must be a list", at: YAMLFields.locator(file, node.mark)))
+            return []
+        }
+    }
+
     /// Warns about keys that are not among `known` (a misspelt key would otherwise be ignored).
     func warnUnknownKeys(_ known: [String]) {
         for (key, _) in mapping {

@@ -2,7 +2,7 @@
 ///
 /// `line` and `column` are 1-based; `path` is an XPath for XML sources and a JSON Pointer for
 /// JSON sources (nil for CSV).
-public struct Locator: Sendable, Hashable {
+public struct Locator: Sendable, Hashable, CustomStringConvertible {
     /// The file as the user named it (`-` for standard input).
     public var file: String
     /// 1-based line where the record starts.

@@ -1,5 +1,5 @@
 /// Counts and facts about one converted source, written in the register's `sources`.
-public struct SourceSummary: Sendable, Hashable {
+public struct SourceSummary: Sendable, Hashable, Encodable {
     /// The path as the user gave it.
     public var path: String
     /// `csv`, `xml`, `json` or `ndjson`.

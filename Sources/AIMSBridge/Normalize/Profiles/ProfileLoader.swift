@@ -51,7 +51,7 @@ public enum ProfileLoader {
         var signature = ImportProfile.Signature()
         if let node = fields.node("signature"), let entry = YAMLFields(node, file: file, what: "a signature", diagnostics: counted) {
             entry.warnUnknownKeys(["fields", "root", "record"])
-            signature.fields = strings(entry, "fields").map { HeaderKey($0).value }
+            signature.fields = entry.strings("fields").map { HeaderKey($0).value }
             signature.root = entry.string("root", required: false)
             signature.record = entry.string("record", required: false)
         }
@@ -110,9 +110,9 @@ public enum ProfileLoader {
         if let node = fields.node("graph"), let entry = YAMLFields(node, file: file, what: "a graph map", diagnostics: counted) {
             entry.warnUnknownKeys(["id", "references", "relationship", "relationship-types", "fold"])
             if let id = entry.string("id"), let relationship = entry.string("relationship") {
-                graph = GraphSpec(id: HeaderKey(id).value, references: strings(entry, "references").map { HeaderKey($0).value },
-                                  relationship: relationship, relationshipTypes: Set(strings(entry, "relationship-types")),
-                                  fold: Set(strings(entry, "fold")))
+                graph = GraphSpec(id: HeaderKey(id).value, references: entry.strings("references").map { HeaderKey($0).value },
+                                  relationship: relationship, relationshipTypes: Set(entry.strings("relationship-types")),
+                                  fold: Set(entry.strings("fold")))
             }
         }
         var fieldDefinitions: XMLFieldDefinitions?
@@ -127,14 +127,14 @@ public enum ProfileLoader {
             if let value = entry.string("field-id", required: false) { definitions.fieldIDAttribute = value }
             fieldDefinitions = definitions
         }
-        let required = strings(fields, "required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: counted) }
+        let required = fields.strings("required").compactMap { canonicalField($0, at: fields.node("required")?.mark, file: file, diagnostics: counted) }
         guard counted.errors == 0, let name, let format, let kind else { return nil }
         return ImportProfile(
             name: name, title: fields.string("title", required: false) ?? name, tool: fields.string("tool", required: false) ?? "",
             format: format, kind: kind, kindBy: kindBy, recordPath: fields.string("record-path", required: false),
             graph: graph, fieldDefinitions: fieldDefinitions, signature: signature,
             fields: map, values: values, separator: fields.string("separator", required: false)?.first,
-            escape: fields.string("escape", required: false)?.first, nullMarkers: Set(strings(fields, "null-markers")),
+            escape: fields.string("escape", required: false)?.first, nullMarkers: Set(fields.strings("null-markers")),
             required: required, children: children, keptWithHolder: keptWithHolder,
             genericFallback: fields.string("generic-fallback", required: false).map { $0 != "false" } ?? true,
             answerPrefixes: fields.string("answer-prefixes", required: false) == "true", file: file)
@@ -179,18 +179,6 @@ public enum ProfileLoader {
         let hint = EditDistance.hint(for: name, in: names)
         diagnostics.emit(Diagnostic(.error, "unknown canonical field '\(name)'\(hint)", at: YAMLFields.locator(file, mark)))
         return nil
-    }
-
-    /// A list of strings (a single string counts as a one-item list).
-    private static func strings(_ fields: YAMLFields, _ key: String) -> [String] {
-        guard let node = fields.node(key) else { return [] }
-        switch node {
-        case .scalar(let scalar): return [scalar.string]
-        case .sequence(let items): return items.compactMap(\.string)
-        default:
-            fields.diagnostics.emit(Diagnostic(.error, "'\(key)' must be a list", at: YAMLFields.locator(fields.file, node.mark)))
-            return []
-        }
     }
 }
 

@@ -1,0 +1,192 @@
+/// How a record reaches a requirement: by referencing it, or through a crosswalk path from a
+/// requirement it references.
+public struct Addressing: Sendable, Hashable {
+    /// The record's position in the register.
+    public var record: Int
+    /// The crosswalk path; nil for a direct reference.
+    public var mapping: MappedRequirement?
+
+    /// Whether doing what the record does meets the whole requirement: a direct reference, or a
+    /// crosswalk path whose relationship is `equal` or `superset-of` (the referenced requirement
+    /// asks at least what this one asks).
+    public var isComplete: Bool {
+        guard let mapping else { return true }
+        return mapping.relationship == .equal || mapping.relationship == .supersetOf
+    }
+}
+
+/// The register with the lookups every report needs: records by id and name, and for every
+/// requirement of every loaded catalog, the records that address it directly or through the
+/// crosswalks. Built once per report run; pure.
+public struct RegisterIndex: Sendable {
+    /// The register.
+    public let register: Register
+    /// The loaded catalogs and crosswalks.
+    public let library: MappingLibrary
+    private var byID: [RecordKind: [String: Int]] = [:]
+    private var byName: [RecordKind: [String: Int]] = [:]
+    private var addressing: [RequirementKey: [Addressing]] = [:]
+    private var children: [RequirementKey: [RequirementKey]] = [:]
+
+    /// Indexes a register against a mapping library.
+    public init(register: Register, library: MappingLibrary) {
+        self.register = register
+        self.library = library
+        for (position, record) in register.records.enumerated() {
+            if byID[record.kind]?[record.id] == nil { byID[record.kind, default: [:]][record.id] = position }
+            let name = RegisterIndex.label(of: record).lowercased()
+            if byName[record.kind]?[name] == nil { byName[record.kind, default: [:]][name] = position }
+        }
+        var mapped: [RequirementKey: [MappedRequirement]] = [:]
+        for (position, record) in register.records.enumerated() {
+            // Direct references first, so that a record citing both ends of a mapping is linked directly.
+            let keys = record.refs.compactMap { reference in
+                reference.resolved ? reference.framework.map { RequirementKey(framework: $0, id: reference.id) } : nil
+            }
+            var seen: Set<RequirementKey> = []
+            for key in keys where seen.insert(key).inserted {
+                addressing[key, default: []].append(Addressing(record: position, mapping: nil))
+            }
+            for key in keys {
+                if mapped[key] == nil {
+                    mapped[key] = library.map(key).filter { $0.relationship != .noRelationship && $0.path.allSatisfy { $0.relationship != .noRelationship } }
+                }
+                for mapping in mapped[key]! where seen.insert(mapping.target).inserted {
+                    addressing[mapping.target, default: []].append(Addressing(record: position, mapping: mapping))
+                }
+            }
+        }
+        for catalog in library.catalogs {
+            for requirement in catalog.requirements {
+                guard let parent = requirement.parent else { continue }
+                children[RequirementKey(framework: catalog.framework, id: parent), default: []]
+                    .append(RequirementKey(framework: catalog.framework, id: requirement.id))
+            }
+        }
+    }
+
+    /// A record's title, else its name, else its id.
+    public static func label(of record: CanonicalRecord) -> String {
+        if case .text(let title)? = record.values[.title] { return title }
+        if case .text(let name)? = record.values[.name] { return name }
+        return record.id
+    }
+
+    /// The record of `kind` with this id, or else with this title or name (case-insensitive).
+    public func record(_ kind: RecordKind, named text: String) -> CanonicalRecord? {
+        let position = byID[kind]?[text] ?? byName[kind]?[text.lowercased()]
+        return position.map { register.records[$0] }
+    }
+
+    /// The records that address `key` (and, with `descendants`, any requirement below it), each
+    /// once, by its most direct link: register order.
+    public func addressing(_ key: RequirementKey, descendants: Bool = false) -> [Addressing] {
+        var best: [Int: Addressing] = [:]
+        var pending = [key]
+        while let next = pending.popLast() {
+            for entry in addressing[next] ?? [] {
+                if let known = best[entry.record], RegisterIndex.rank(known) <= RegisterIndex.rank(entry) { continue }
+                best[entry.record] = entry
+            }
+            if descendants { pending += children[next] ?? [] }
+        }
+        return best.values.sorted { $0.record < $1.record }
+    }
+
+    /// Direct links first, then shorter crosswalk paths.
+    private static func rank(_ entry: Addressing) -> Int {
+        entry.mapping?.path.count ?? 0
+    }
+
+    /// The register record at a position.
+    public func record(at position: Int) -> CanonicalRecord {
+        register.records[position]
+    }
+
+    /// A record as a report names it, linked by `entry`; a direct reference to something other
+    /// than `key` itself (a sub-requirement) says so.
+    public func linked(_ entry: Addressing, to key: RequirementKey) -> ReportLink {
+        let record = register.records[entry.record]
+        var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record))
+        if let mapping = entry.mapping {
+            link.via = mapping.pathDescription
+            link.relationship = mapping.relationshipName
+            if mapping.target != key { link.via! += " (under \(key.id))" }
+        } else if !record.refs.contains(where: { $0.resolved && $0.framework == key.framework && $0.id == key.id }) {
+            let under = record.refs.first { $0.resolved && $0.framework == key.framework && $0.id.hasPrefix(key.id) }
+            link.via = under.map { "\($0.key)" }
+        }
+        return link
+    }
+
+    /// The requirements of `framework` a record references, directly or through the crosswalks
+    /// (direct ones first, then by id; each once, by its shortest path).
+    public func requirements(reachedBy record: CanonicalRecord, in framework: String) -> [ReportLink] {
+        var found: [RequirementKey: ReportLink] = [:]
+        var order: [RequirementKey] = []
+        func add(_ key: RequirementKey, _ mapping: MappedRequirement?) {
+            guard found[key] == nil, let title = library.catalog(framework)?[key.id]?.title else { return }
+            found[key] = ReportLink(kind: framework, id: key.id, title: title, via: mapping?.pathDescription,
+                                    relationship: mapping?.relationshipName)
+            order.append(key)
+        }
+        let keys = record.refs.compactMap { reference in
+            reference.resolved ? reference.framework.map { RequirementKey(framework: $0, id: reference.id) } : nil
+        }
+        for key in keys where key.framework == framework { add(key, nil) }
+        let mapped = keys.filter { $0.framework != framework }
+            .flatMap { library.map($0, to: framework) }
+            .filter { mapping in mapping.path.allSatisfy { $0.relationship != .noRelationship } }
+            .sorted { ($0.path.count, $0.target) < ($1.path.count, $1.target) }
+        for mapping in mapped { add(mapping.target, mapping) }
+        return order.map { found[$0]! }
+    }
+
+    /// A record as a report names it, linked through another record (`via`).
+    public func linked(_ record: CanonicalRecord, via: String? = nil) -> ReportLink {
+        ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), via: via)
+    }
+}
+
+extension CanonicalRecord {
+    /// The text of a text field, if the record has one.
+    public func text(_ field: CanonicalField) -> String? {
+        switch values[field] {
+        case .text(let text)?: return text
+        case .term(let term)?: return term.value ?? term.source
+        case .date(let date)?: return date.iso ?? date.raw
+        case .list(let items)?: return items.joined(separator: "; ")
+        default: return nil
+        }
+    }
+
+    /// The items of a list field (empty when absent).
+    public func list(_ field: CanonicalField) -> [String] {
+        switch values[field] {
+        case .list(let items)?: return items
+        case .text(let text)?: return [text]
+        default: return []
+        }
+    }
+
+    /// The canonical word of a term field, when recognised.
+    public func termValue(_ field: CanonicalField) -> String? {
+        if case .term(let term)? = values[field] { return term.value }
+        return nil
+    }
+
+    /// A date field's last day as `YYYY-MM-DD` (a month or quarter ends on its last day), for
+    /// comparing with a report date; nil when absent or not a valid date.
+    public func lastDay(_ field: CanonicalField) -> String? {
+        guard case .date(let date)? = values[field], let iso = date.iso else { return nil }
+        let parts = iso.prefix(10).split(separator: "-")
+        switch parts.count {
+        case 1: return "\(parts[0])-12-31"
+        case 2 where parts[1].hasPrefix("Q"):
+            let quarter = Int(parts[1].dropFirst()) ?? 4
+            return "\(parts[0])-\(["03", "06", "09", "12"][max(1, min(4, quarter)) - 1])-31"
+        case 2: return "\(parts[0])-\(parts[1])-31"
+        default: return String(iso.prefix(10))
+        }
+    }
+}

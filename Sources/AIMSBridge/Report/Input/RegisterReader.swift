@@ -1,0 +1,219 @@
+import Foundation
+
+/// A canonical register held in memory: what the reports are built from.
+public struct Register: Sendable {
+    /// The sources the records came from, with their counts.
+    public var sources: [SourceSummary] = []
+    /// The records, in register order (kind by kind for a JSON register, input order for NDJSON).
+    public var records: [CanonicalRecord] = []
+
+    /// Creates an empty register.
+    public init() {}
+
+    /// The records of one kind, in register order.
+    public func records(of kind: RecordKind) -> [CanonicalRecord] {
+        records.filter { $0.kind == kind }
+    }
+}
+
+/// A problem reading a register document.
+public struct RegisterReadError: Error, Sendable, CustomStringConvertible {
+    /// Where (file and, for NDJSON, line).
+    public var locator: Locator
+    /// What is wrong.
+    public var message: String
+
+    /// `path:line:col: error: message`.
+    public var description: String { "\(locator): error: \(message)" }
+}
+
+/// Reads `aims-register/1` documents (the JSON document or the NDJSON stream that `aims convert`
+/// writes) back into records, the inverse of `RegisterEncoding`. Field placement and value
+/// shapes come from `CanonicalField`, so a field added there is read here without change.
+///
+/// Reports need the whole register at once, so this reader holds it; Foundation's
+/// JSONSerialization does the parsing (the register is our own, well-formed output; the
+/// streaming reader in Ingest is for exports of unknown size and shape).
+public enum RegisterReader {
+    /// Whether the bytes at the start of a file look like a register: a JSON document with
+    /// `"schema": "aims-register/1"`, or NDJSON whose first line is a tagged canonical record.
+    public static func isRegister(prefix: some Collection<UInt8>) -> Bool {
+        let text = String(decoding: prefix.prefix(4096), as: UTF8.self)
+        if text.contains("\"schema\"") && text.contains("\"\(RegisterEncoding.schema)\"") { return true }
+        let firstLine = text.prefix { $0 != "\n" }
+        guard firstLine.hasPrefix("{\"kind\":\"") else { return false }
+        let kind = firstLine.dropFirst(9).prefix { $0 != "\"" }
+        return RecordKind(rawValue: String(kind)) != nil || kind == "source"
+    }
+
+    /// Reads a register file (JSON document or NDJSON).
+    public static func read(path: String) throws(RegisterReadError) -> Register {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RegisterReadError(locator: Locator(file: path, line: 1), message: "cannot read file")
+        }
+        return try read(data, path: path)
+    }
+
+    /// Reads a register from bytes; `path` names it in errors and is the records' fallback source.
+    public static func read(_ data: Data, path: String) throws(RegisterReadError) -> Register {
+        var register = Register()
+        let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        let document = first == UInt8(ascii: "{") ? (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] : nil
+        if let document, document["schema"] != nil {
+            guard document["schema"] as? String == RegisterEncoding.schema else {
+                throw RegisterReadError(locator: Locator(file: path, line: 1),
+                                        message: "not an \(RegisterEncoding.schema) register (schema '\(document["schema"] ?? "")')")
+            }
+            for (index, source) in ((document["sources"] as? [Any]) ?? []).enumerated() {
+                register.sources.append(try summary(source, at: Locator(file: path, line: 1, path: "/sources/\(index)")))
+            }
+            for kind in RecordKind.allCases {
+                for (index, item) in ((document[kind.collectionKey] as? [Any]) ?? []).enumerated() {
+                    let locator = Locator(file: path, line: 1, path: "/\(kind.collectionKey)/\(index)")
+                    register.records.append(try record(item, at: locator))
+                }
+            }
+            return register
+        }
+        var lineNumber = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            let locator = Locator(file: path, line: lineNumber)
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
+                throw RegisterReadError(locator: locator, message: "not a JSON object; expected one register record per line")
+            }
+            if object["kind"] as? String == "source" {
+                register.sources.append(try summary(object, at: locator))
+            } else {
+                register.records.append(try record(object, at: locator))
+            }
+        }
+        return register
+    }
+
+    /// One encoded record (as `RegisterEncoding` writes it) back as a record.
+    static func record(_ item: Any, at locator: Locator) throws(RegisterReadError) -> CanonicalRecord {
+        guard let object = item as? [String: Any], let kindName = object["kind"] as? String,
+              let kind = RecordKind(rawValue: kindName), let id = object["id"] as? String else {
+            throw RegisterReadError(locator: locator, message: "not a register record (needs 'kind' and 'id')")
+        }
+        var values = CanonicalValues()
+        for field in CanonicalField.allCases where field != .id && field != .requirements {
+            let placement = field.jsonPlacement
+            let holder = placement.group.map { object["\($0.key)"] as? [String: Any] } ?? object
+            guard let raw = holder?["\(placement.key)"] else { continue }
+            guard let value = value(raw, as: field.valueType) else {
+                throw RegisterReadError(locator: locator, message: "'\(placement.key)' of \(kind.rawValue) '\(id)' is not a \(field.valueType) value")
+            }
+            values[field] = value
+        }
+        var extensions: [ExtensionField] = []
+        for (name, raw) in (object["extensions"] as? [String: Any]) ?? [:] {
+            if let text = raw as? String {
+                extensions.append(ExtensionField(name: name, value: .text(text)))
+            } else if let items = raw as? [String] {
+                extensions.append(ExtensionField(name: name, value: .list(items)))
+            }
+        }
+        // A JSON object does not keep key order; the register's extensions come sorted by name.
+        extensions.sort { $0.name < $1.name }
+        var parent: RecordLink?
+        if let link = object["parent"] as? [String: Any], let parentKind = (link["kind"] as? String).flatMap(RecordKind.init(rawValue:)),
+           let parentID = link["id"] as? String {
+            parent = RecordLink(kind: parentKind, id: parentID)
+        }
+        let source = object["source"] as? String ?? locator.file
+        let position = object["locator"] as? [String: Any]
+        return CanonicalRecord(kind: kind, id: id, source: source,
+                               locator: Locator(file: source, line: position?["line"] as? Int ?? 1,
+                                                column: position?["column"] as? Int ?? 1, path: position?["path"] as? String),
+                               values: values, refs: ((object["refs"] as? [Any]) ?? []).compactMap(reference),
+                               extensions: extensions, parent: parent)
+    }
+
+    private static func value(_ raw: Any, as type: CanonicalField.ValueType) -> CanonicalValue? {
+        switch type {
+        case .text, .references:
+            return (raw as? String).map(CanonicalValue.text)
+        case .list:
+            return (raw as? [String]).map(CanonicalValue.list)
+        case .rating:
+            guard let object = raw as? [String: Any], let label = object["label"] as? String else { return nil }
+            return .rating(Rating(label: label, level: object["level"] as? Int, of: object["of"] as? Int,
+                                  normalized: (object["normalized"] as? NSNumber)?.doubleValue))
+        case .score:
+            guard let object = raw as? [String: Any], let label = object["label"] as? String else { return nil }
+            return .score(Score(label: label, value: (object["value"] as? NSNumber)?.doubleValue,
+                                band: object["band"] as? String, of: object["of"] as? Int))
+        case .date:
+            guard let object = raw as? [String: Any] else { return nil }
+            let iso = object["iso"] as? String
+            guard let text = object["raw"] as? String ?? iso else { return nil }
+            return .date(DateValue(raw: text, iso: iso))
+        case .term:
+            return term(raw).map(CanonicalValue.term)
+        case .terms:
+            guard let items = raw as? [Any] else { return nil }
+            let terms = items.compactMap(term)
+            return terms.count == items.count ? .terms(terms) : nil
+        case .riskClass:
+            guard let object = raw as? [String: Any], let value = object["value"] as? String,
+                  let source = object["source"] as? String else { return nil }
+            return .riskClass(RiskClassification(value: value, basis: object["basis"] as? String, source: source))
+        }
+    }
+
+    private static func term(_ raw: Any) -> Term? {
+        guard let object = raw as? [String: Any], let source = object["source"] as? String else { return nil }
+        return Term(value: object["value"] as? String, source: source)
+    }
+
+    private static func reference(_ raw: Any) -> RequirementReference? {
+        guard let object = raw as? [String: Any], let id = object["id"] as? String else { return nil }
+        let mappings = ((object["mappings"] as? [[String: Any]]) ?? []).compactMap { mapping -> ReferenceMapping? in
+            guard let target = mapping["target"] as? String, let relationship = mapping["relationship"] as? String,
+                  let path = mapping["path"] as? String else { return nil }
+            return ReferenceMapping(target: target, relationship: relationship, path: path)
+        }
+        return RequirementReference(framework: object["framework"] as? String, id: id, raw: object["raw"] as? String ?? id,
+                                    resolved: object["resolved"] as? Bool ?? false, mappings: mappings)
+    }
+
+    private static func summary(_ item: Any, at locator: Locator) throws(RegisterReadError) -> SourceSummary {
+        guard let object = item as? [String: Any], let path = object["path"] as? String else {
+            throw RegisterReadError(locator: locator, message: "not a source summary (needs 'path')")
+        }
+        return SourceSummary(path: path, format: object["format"] as? String ?? "unknown",
+                             profile: object["profile"] as? String ?? "generic", sha256: object["sha256"] as? String ?? "",
+                             records: object["records"] as? Int ?? 0, converted: object["converted"] as? Int ?? 0,
+                             rejected: object["rejected"] as? Int ?? 0,
+                             unmappedFields: object["unmappedFields"] as? [String] ?? [])
+    }
+}
+
+/// A register sink that keeps what a conversion produced in memory, as a `Register`: how
+/// `aims report` reads raw exports (the same records `aims convert` would write).
+public struct RegisterCollector: RegisterSink {
+    /// What was collected; sources are set by `finish`.
+    public private(set) var register = Register()
+
+    /// Creates an empty collector.
+    public init() {}
+
+    public mutating func add(_ records: EncodedRecords) throws(OutputError) {
+        let bytes = records.bytes
+        for slice in records.records {
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes[slice.range]))
+            do {
+                register.records.append(try RegisterReader.record(object as Any, at: Locator(file: "register", line: 1)))
+            } catch {
+                throw OutputError("cannot read back a converted record: \(error.message)")
+            }
+        }
+    }
+
+    public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
+        register.sources += sources
+    }
+}

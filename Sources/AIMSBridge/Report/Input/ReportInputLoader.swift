@@ -1,0 +1,54 @@
+/// Reads the inputs of `aims report`: each is a canonical register (read back) or a raw export
+/// (converted on the way, exactly as `aims convert` would).
+public struct ReportInputLoader {
+    private let options: ConvertOptions
+
+    /// Creates a loader; `options` apply to raw exports.
+    public init(options: ConvertOptions) {
+        self.options = options
+    }
+
+    /// What reading went wrong with, per input: nothing when every input was read.
+    public struct Failure: Error, Sendable {
+        /// The inputs that could not be read or parsed to their end, with the reason.
+        public var messages: [String]
+    }
+
+    /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
+    /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
+    public func load(paths: [String], diagnostics: DiagnosticList) -> (input: ReportInput, failed: Bool) {
+        var input = ReportInput(register: Register())
+        var failed = false
+        var collector = RegisterCollector()
+        var summaries: [SourceSummary] = []
+        let converter = Converter(options: options, diagnostics: diagnostics)
+        for path in paths {
+            if path != "-", let source = try? ByteSource(path: path), let prefix = try? source.peek(4096),
+               RegisterReader.isRegister(prefix: prefix) {
+                do {
+                    let register = try RegisterReader.read(path: path)
+                    input.register.sources += register.sources
+                    input.register.records += register.records
+                    input.registerFiles.append(path)
+                } catch {
+                    diagnostics.emit(Diagnostic(.error, error.message, at: error.locator))
+                    failed = true
+                }
+                continue
+            }
+            do {
+                let outcome = try converter.convert(path: path, into: &collector) { rejected in input.rejects.append(rejected) }
+                summaries.append(outcome.summary)
+                if outcome.failure != nil { failed = true }
+            } catch {
+                diagnostics.emit(Diagnostic(.error, error.message, at: Locator(file: path, line: 1)))
+                failed = true
+            }
+        }
+        try? collector.finish(sources: summaries)
+        input.register.sources += collector.register.sources
+        input.register.records += collector.register.records
+        input.diagnostics = diagnostics.diagnostics
+        return (input, failed)
+    }
+}

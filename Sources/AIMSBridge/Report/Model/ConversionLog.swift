@@ -1,0 +1,45 @@
+/// One source of the register, what converting it gave, and how many warnings it raised.
+public struct LoggedSource: Sendable, Encodable {
+    /// The source's summary (path, format, profile, digest, counts, unmapped fields).
+    public var source: SourceSummary
+    /// Warnings while converting it.
+    public var warnings: Int
+}
+
+/// A problem found while converting, with where it is.
+public struct LoggedProblem: Sendable, Encodable {
+    /// `path:line:col`.
+    public var location: String
+    /// `error`, `warning`, `note`, or `rejected`.
+    public var severity: String
+    /// What.
+    public var message: String
+}
+
+/// The conversion log: per source, records read, converted, rejected with reasons and
+/// locators, unmapped fields, the profile used, and the warnings.
+public struct ConversionLog: Sendable, Encodable {
+    /// The sources.
+    public var sources: [LoggedSource]
+    /// Rejected records with their reasons.
+    public var rejects: [LoggedProblem]
+    /// Warnings and notes.
+    public var warnings: [LoggedProblem]
+    /// Inputs read as registers (their conversion's rejects and warnings are not in them).
+    public var registerFiles: [String]
+
+    /// Builds the log.
+    public init(input: ReportInput) {
+        let warnings = input.diagnostics.filter { $0.severity != .error }
+        sources = input.register.sources.map { source in
+            LoggedSource(source: source, warnings: warnings.filter { $0.severity == .warning && $0.locator?.file == source.path }.count)
+        }
+        rejects = input.rejects.map {
+            LoggedProblem(location: $0.locator.description, severity: "rejected", message: $0.reason)
+        }
+        self.warnings = warnings.map {
+            LoggedProblem(location: $0.locator?.description ?? "", severity: $0.severity.rawValue, message: $0.message)
+        }
+        registerFiles = input.registerFiles
+    }
+}

@@ -1,0 +1,121 @@
+/// A requirement of one standard beside a harmonized-structure clause.
+public struct ClauseCounterpart: Sendable, Encodable {
+    /// The requirement id (`6.1.2`).
+    public var id: String
+    /// Its short title.
+    public var title: String
+    /// How it relates to the ISO/IEC 42001 clause; nil for the clause itself.
+    public var relationship: String?
+
+    /// `6.1 Actions to address risks (intersects-with)`.
+    public var text: String { "\(id) \(title)" + (relationship.map { " (\($0))" } ?? "") }
+}
+
+/// One harmonized-structure clause with the three standards side by side.
+public struct IntegratedRow: Sendable, Encodable {
+    /// The ISO/IEC 42001 clause (`6.1`).
+    public var clause: ClauseCounterpart
+    /// The ISO/IEC 27001:2022 requirements mapped to it.
+    public var iso27001: [ClauseCounterpart]
+    /// The ISO 9001:2015 requirements mapped to it.
+    public var iso9001: [ClauseCounterpart]
+    /// Control records addressing it.
+    public var controls: [ReportLink]
+    /// Evidence addressing it.
+    public var evidence: [ReportLink]
+    /// Risks referencing it.
+    public var risks: [ReportLink]
+    /// `covered`, `partly covered` or `gap`.
+    public var status: String
+    /// Why.
+    public var statusReason: String
+}
+
+/// The integrated management-system matrix: one row per harmonized-structure clause (4.1 …
+/// 10.2) of ISO/IEC 42001, with the ISO/IEC 27001 and ISO 9001 requirements the crosswalks map
+/// it to, and the records that address any of them.
+///
+/// Status: `covered` when current evidence (no valid-until date, or one not before the report
+/// date) addresses the clause, directly or by an equal or superset crosswalk path; `partly
+/// covered` when only control records, risks, expired evidence or evidence through weaker
+/// crosswalk paths do; `gap` when nothing does.
+public struct IntegratedMatrix: Sendable, Encodable {
+    /// The rows in clause order.
+    public var rows: [IntegratedRow]
+
+    static let base = "iso42001:2023"
+    static let sides = ["iso27001:2022", "iso9001:2015"]
+
+    /// Builds the matrix.
+    public init(index: RegisterIndex, settings: ReportSettings) {
+        guard let catalog = index.library.catalog(IntegratedMatrix.base) else {
+            rows = []
+            return
+        }
+        rows = catalog.requirements.filter(IntegratedMatrix.isHarmonizedClause).map { requirement in
+            let key = RequirementKey(framework: IntegratedMatrix.base, id: requirement.id)
+            let counterparts = index.library.edges(from: key).filter {
+                IntegratedMatrix.sides.contains($0.target.framework) && $0.relationship != .noRelationship
+                    && !$0.target.id.hasPrefix("A.")
+            }
+            func side(_ framework: String) -> [ClauseCounterpart] {
+                counterparts.filter { $0.target.framework == framework }.sorted { $0.target < $1.target }.map {
+                    ClauseCounterpart(id: $0.target.id, title: index.library.catalog(framework)?[$0.target.id]?.title ?? "",
+                                      relationship: $0.relationship.rawValue)
+                }
+            }
+            var links: [(Addressing, RequirementKey)] = index.addressing(key, descendants: true).map { ($0, key) }
+            for counterpart in counterparts {
+                for entry in index.addressing(counterpart.target, descendants: true) where entry.mapping == nil
+                    && !links.contains(where: { $0.0.record == entry.record }) {
+                    links.append((entry, counterpart.target))
+                }
+            }
+            links.sort { $0.0.record < $1.0.record }
+            var row = IntegratedRow(clause: ClauseCounterpart(id: requirement.id, title: requirement.title),
+                                    iso27001: side("iso27001:2022"), iso9001: side("iso9001:2015"),
+                                    controls: [], evidence: [], risks: [], status: "gap", statusReason: "no record addresses it")
+            var currentEvidence = 0
+            var expired = 0
+            var weakEvidence = 0
+            for (entry, reached) in links {
+                let record = index.record(at: entry.record)
+                let link = index.linked(entry, to: reached)
+                switch record.kind {
+                case .control: row.controls.append(link)
+                case .risk: row.risks.append(link)
+                case .evidence, .assessment:
+                    row.evidence.append(link)
+                    if let until = record.lastDay(.validUntil), until < settings.asOf {
+                        expired += 1
+                    } else if entry.isComplete {
+                        currentEvidence += 1
+                    } else {
+                        weakEvidence += 1
+                    }
+                case .system, .dataset: break
+                }
+            }
+            if currentEvidence > 0 {
+                row.status = "covered"
+                row.statusReason = "\(currentEvidence) current evidence record\(currentEvidence == 1 ? "" : "s")"
+            } else if !links.isEmpty {
+                row.status = "partly covered"
+                var parts: [String] = []
+                if weakEvidence > 0 { parts.append("evidence only through partial crosswalk paths") }
+                if expired > 0 { parts.append("evidence expired before \(settings.asOf)") }
+                if weakEvidence == 0 && expired == 0 { parts.append("no evidence") }
+                if !row.controls.isEmpty { parts.append("\(row.controls.count) control\(row.controls.count == 1 ? "" : "s")") }
+                if !row.risks.isEmpty { parts.append("\(row.risks.count) risk\(row.risks.count == 1 ? "" : "s")") }
+                row.statusReason = parts.joined(separator: "; ")
+            }
+            return row
+        }
+    }
+
+    /// Clauses 4.1 … 10.2: two-level numeric ids.
+    static func isHarmonizedClause(_ requirement: CatalogRequirement) -> Bool {
+        let parts = requirement.id.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+}

@@ -1,0 +1,119 @@
+/// An obligation that applies to a system, and the evidence found for it.
+public struct ObligationStatus: Sendable, Encodable {
+    /// The article (`Art.26`).
+    public var article: String
+    /// Its title.
+    public var title: String
+    /// The role it applies through (`deployer`).
+    public var role: String
+    /// What a person still has to check.
+    public var condition: String
+    /// Evidence and control records addressing the article (for this system or for no system
+    /// in particular).
+    public var evidence: [ReportLink]
+    /// `evidence found` (a record references the article, or reaches it by an equal or superset
+    /// crosswalk path), `partial evidence` (reached only by weaker paths) or `missing`.
+    public var status: String
+}
+
+/// One AI system of the inventory.
+public struct InventoryRow: Sendable, Encodable {
+    /// The id.
+    public var id: String
+    /// The name.
+    public var name: String
+    /// The owner.
+    public var owner: String?
+    /// EU AI Act operator roles (canonical words, or the source's when not recognised).
+    public var roles: [String]
+    /// Life-cycle stage.
+    public var lifecycleStage: String?
+    /// EU AI Act risk class.
+    public var riskClass: String?
+    /// Its basis (`Annex.III(5)(b)`).
+    public var riskClassBasis: String?
+    /// The source's own words for the class.
+    public var riskClassSource: String?
+    /// Data categories.
+    public var dataCategories: [String]
+    /// Human oversight mode.
+    public var humanOversight: String?
+    /// Risks that name the system.
+    public var risks: [ReportLink]
+    /// The obligations that follow from role × risk class.
+    public var obligations: [ObligationStatus]
+    /// Why no obligations could be derived, when so.
+    public var obligationsNote: String?
+}
+
+/// The AI inventory with the EU AI Act obligations that follow from each system's operator role
+/// and risk class (rules from `Mappings/obligations/`).
+public struct InventoryReport: Sendable, Encodable {
+    /// The systems in register order.
+    public var systems: [InventoryRow]
+    /// Obligations that apply, over all systems.
+    public var obligations: Int
+    /// Of those, obligations without evidence.
+    public var missing: Int
+
+    /// Builds the report.
+    public init(index: RegisterIndex, rules: [ObligationRules]) {
+        var risksBySystem: [String: [ReportLink]] = [:]
+        for risk in index.register.records(of: .risk) {
+            var names = risk.list(.systems)
+            if let parent = risk.parent, parent.kind == .system { names.append(parent.id) }
+            var seen: Set<String> = []
+            for name in names {
+                guard let system = index.record(.system, named: name), seen.insert(system.id).inserted else { continue }
+                risksBySystem[system.id, default: []].append(index.linked(risk))
+            }
+        }
+        systems = index.register.records(of: .system).map { system in
+            var row = InventoryRow(id: system.id, name: RegisterIndex.label(of: system), owner: system.text(.owner), roles: [],
+                                   lifecycleStage: system.text(.lifecycleStage), dataCategories: system.list(.dataCategories),
+                                   humanOversight: system.text(.humanOversight), risks: risksBySystem[system.id] ?? [],
+                                   obligations: [])
+            if case .terms(let terms)? = system.values[.roles] { row.roles = terms.map { $0.value ?? $0.source } }
+            if case .riskClass(let riskClass)? = system.values[.riskClass] {
+                row.riskClass = riskClass.value
+                row.riskClassBasis = riskClass.basis
+                row.riskClassSource = riskClass.source
+            }
+            row.obligations = InventoryReport.obligations(of: system, row: row, index: index, rules: rules)
+            if row.obligations.isEmpty {
+                row.obligationsNote = row.roles.isEmpty ? "operator role not recorded"
+                    : row.riskClass == nil ? "EU AI Act risk class not recorded"
+                    : "no obligation rule for \(row.roles.joined(separator: "/")) × \(row.riskClass!)"
+            }
+            return row
+        }
+        obligations = systems.reduce(0) { $0 + $1.obligations.count }
+        missing = systems.reduce(0) { $0 + $1.obligations.filter { $0.status == "missing" }.count }
+    }
+
+    private static func obligations(of system: CanonicalRecord, row: InventoryRow, index: RegisterIndex,
+                                    rules: [ObligationRules]) -> [ObligationStatus] {
+        guard let riskClass = row.riskClass else { return [] }
+        var result: [ObligationStatus] = []
+        for set in rules {
+            for role in row.roles {
+                for rule in set.rules where rule.applies(role: role, riskClass: riskClass, basis: row.riskClassBasis) {
+                    for article in rule.articles where !result.contains(where: { $0.article == article }) {
+                        let key = RequirementKey(framework: set.framework, id: article)
+                        let found = index.addressing(key, descendants: true).filter { entry in
+                            let record = index.record(at: entry.record)
+                            guard [.evidence, .control, .assessment].contains(record.kind) else { return false }
+                            let scope = record.list(.systems)
+                            return scope.isEmpty || scope.contains { index.record(.system, named: $0)?.id == system.id }
+                        }
+                        let status = found.contains(where: \.isComplete) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
+                        result.append(ObligationStatus(article: article, title: index.library.catalog(set.framework)?[article]?.title ?? "",
+                                                       role: role, condition: rule.condition,
+                                                       evidence: found.map { index.linked($0, to: key) }, status: status))
+                    }
+                }
+            }
+        }
+        return result.sorted { RequirementKey.sortKey($0.article) < RequirementKey.sortKey($1.article) }
+    }
+}

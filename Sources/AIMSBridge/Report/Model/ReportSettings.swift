@@ -1,0 +1,74 @@
+/// The reports `aims report` builds.
+public enum ReportKind: String, Sendable, CaseIterable, Comparable {
+    /// Statement of Applicability (ISO/IEC 42001 6.1.3).
+    case soa
+    /// Integrated management-system matrix (harmonized-structure clauses).
+    case integrated
+    /// Risk register with inherent and residual heatmaps.
+    case risks
+    /// AI inventory with EU AI Act obligations.
+    case inventory
+    /// Coverage and gaps per target framework.
+    case gaps
+    /// Conversion log.
+    case log
+
+    /// The report's heading.
+    public var title: String {
+        switch self {
+        case .soa: return "Statement of Applicability"
+        case .integrated: return "Integrated management-system matrix"
+        case .risks: return "Risk register"
+        case .inventory: return "AI inventory and EU AI Act obligations"
+        case .gaps: return "Coverage and gaps"
+        case .log: return "Conversion log"
+        }
+    }
+
+    public static func < (lhs: ReportKind, rhs: ReportKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// What the user sets for a report run.
+public struct ReportSettings: Sendable {
+    /// The title of the report set (`--title`).
+    public var title: String
+    /// The date the reports are as of (`YYYY-MM-DD`): treatments due before it are overdue,
+    /// evidence valid until before it has expired.
+    public var asOf: String
+    /// The frameworks the gaps report covers; empty for every loaded framework.
+    public var targets: [String]
+    /// Annexes shown beside ISO/IEC 42001 Annex A in the SoA (`iso27001:2022`).
+    public var includeAnnexes: [String]
+
+    /// Creates settings.
+    public init(title: String = "AI management system", asOf: String, targets: [String] = [], includeAnnexes: [String] = []) {
+        self.title = title
+        self.asOf = asOf
+        self.targets = targets
+        self.includeAnnexes = includeAnnexes
+    }
+}
+
+/// What a report run reads: the register, and what converting raw exports into it produced
+/// (empty when the input was already a register).
+public struct ReportInput: Sendable {
+    /// The register.
+    public var register: Register
+    /// Records rejected while converting raw exports.
+    public var rejects: [RejectedRecord]
+    /// Warnings and errors from converting raw exports.
+    public var diagnostics: [Diagnostic]
+    /// The inputs that were registers already (their conversion's rejects and warnings are not
+    /// in them).
+    public var registerFiles: [String]
+
+    /// Creates an input.
+    public init(register: Register, rejects: [RejectedRecord] = [], diagnostics: [Diagnostic] = [], registerFiles: [String] = []) {
+        self.register = register
+        self.rejects = rejects
+        self.diagnostics = diagnostics
+        self.registerFiles = registerFiles
+    }
+}

@@ -1,0 +1,193 @@
+/// A rating pair as the source gave it, and where it falls on a 5 × 5 grid.
+public struct RiskRating: Sendable, Encodable {
+    /// The likelihood, in the source's words.
+    public var likelihood: String?
+    /// The impact, in the source's words.
+    public var impact: String?
+    /// The score, in the source's words.
+    public var score: String?
+    /// The level, in the source's words.
+    public var level: String?
+    /// The likelihood placed on 1…5 by its normalized value; nil when it cannot be placed.
+    public var likelihoodCell: Int?
+    /// The impact placed on 1…5.
+    public var impactCell: Int?
+
+    /// `L Likely · I Major · 12 · High`.
+    public var text: String {
+        [likelihood.map { "L \($0)" }, impact.map { "I \($0)" }, score, level].compactMap { $0 }.joined(separator: " · ")
+    }
+}
+
+/// A risk that could not be placed on a heatmap, and why.
+public struct UnplacedRisk: Sendable, Encodable {
+    /// The risk's id.
+    public var id: String
+    /// Why.
+    public var reason: String
+}
+
+/// A 5 × 5 likelihood × impact grid with the number of risks in each cell.
+public struct Heatmap: Sendable, Encodable {
+    /// `inherent` or `residual`.
+    public var name: String
+    /// Counts, `counts[likelihood - 1][impact - 1]`.
+    public var counts: [[Int]]
+    /// Risks with an overdue treatment, per cell.
+    public var overdue: [[Int]]
+    /// Risks placed.
+    public var placed: Int
+    /// Risks not placed, with the reason.
+    public var unplaced: [UnplacedRisk]
+
+    /// The zone of a cell by likelihood × impact: `low` (1–4), `medium` (5–9), `high` (10–16),
+    /// `very high` (20–25).
+    public static func zone(likelihood: Int, impact: Int) -> String {
+        switch likelihood * impact {
+        case ..<5: return "low"
+        case ..<10: return "medium"
+        case ..<17: return "high"
+        default: return "very high"
+        }
+    }
+}
+
+/// One risk of the register.
+public struct RiskRow: Sendable, Encodable {
+    /// The id.
+    public var id: String
+    /// The title.
+    public var title: String
+    /// The category.
+    public var category: String?
+    /// The owner.
+    public var owner: String?
+    /// The status, in the source's words.
+    public var status: String?
+    /// The AI systems it concerns (resolved in the inventory where possible).
+    public var systems: [ReportLink]
+    /// Inherent rating.
+    public var inherent: RiskRating
+    /// Residual rating.
+    public var residual: RiskRating
+    /// Treatment option (`modify`, `avoid`, `share`, `retain`) or the source's word.
+    public var treatment: String?
+    /// The treatment plan.
+    public var plan: String?
+    /// Who owns the treatment.
+    public var treatmentOwner: String?
+    /// When the treatment is due (ISO date, or the source's text).
+    public var due: String?
+    /// Whether the treatment is due before the report date and the risk is not closed.
+    public var overdue: Bool
+    /// The ISO/IEC 23894 process steps it maps to.
+    public var iso23894: [ReportLink]
+    /// The EU AI Act articles it maps to.
+    public var euAIAct: [ReportLink]
+    /// Where it came from (`file:line:col`).
+    public var source: String
+}
+
+/// The risk register: every risk with its ratings, treatment and mappings, and the inherent and
+/// residual heatmaps.
+public struct RiskRegisterReport: Sendable, Encodable {
+    /// The risks in register order.
+    public var risks: [RiskRow]
+    /// Inherent ratings on the grid.
+    public var inherentHeatmap: Heatmap
+    /// Residual ratings on the grid.
+    public var residualHeatmap: Heatmap
+    /// Risks with an overdue treatment.
+    public var overdue: Int
+
+    /// Status words that mean a risk needs no more treatment.
+    static let closedWords = ["closed", "done", "complete", "resolved", "retired", "accepted", "archived"]
+
+    /// Builds the report.
+    public init(index: RegisterIndex, settings: ReportSettings) {
+        let records = index.register.records(of: .risk)
+        risks = records.map { RiskRegisterReport.row($0, index: index, settings: settings) }
+        inherentHeatmap = RiskRegisterReport.heatmap("inherent", risks, \.inherent)
+        residualHeatmap = RiskRegisterReport.heatmap("residual", risks, \.residual)
+        overdue = risks.filter(\.overdue).count
+    }
+
+    private static func row(_ record: CanonicalRecord, index: RegisterIndex, settings: ReportSettings) -> RiskRow {
+        var systems: [ReportLink] = []
+        var names = record.list(.systems)
+        if let parent = record.parent, parent.kind == .system { names.insert(parent.id, at: 0) }
+        for name in names {
+            if let system = index.record(.system, named: name) {
+                if !systems.contains(where: { $0.id == system.id }) { systems.append(index.linked(system)) }
+            } else {
+                systems.append(ReportLink(kind: RecordKind.system.rawValue, id: name, title: "(not in the inventory)"))
+            }
+        }
+        let status = record.text(.status)
+        let closed = status.map { text in closedWords.contains { text.lowercased().contains($0) } } ?? false
+        let overdue = !closed && (record.lastDay(.treatmentDue).map { $0 < settings.asOf } ?? false)
+        var steps = index.requirements(reachedBy: record, in: "iso23894:2023")
+        if steps.isEmpty, let catalog = index.library.catalog("iso23894:2023") {
+            // No reference leads to a process step: the record's own fields tell how far it went.
+            let (id, reason) = record.values.contains(.treatment) || record.values.contains(.treatmentPlan)
+                ? ("6.5", "a treatment is recorded")
+                : (record.values.contains(.likelihood) || record.values.contains(.level) || record.values.contains(.score))
+                ? ("6.4.3", "ratings are recorded") : ("6.4.2", "the risk is identified")
+            if let requirement = catalog[id] {
+                steps = [ReportLink(kind: "iso23894:2023", id: id, title: requirement.title, via: "inferred: \(reason)")]
+            }
+        }
+        var articles = index.requirements(reachedBy: record, in: "eu-ai-act:2024")
+        let highRisk = systems.compactMap { index.record(.system, named: $0.id) }.first {
+            if case .riskClass(let riskClass)? = $0.values[.riskClass] { return riskClass.value == "high-risk" }
+            return false
+        }
+        if let highRisk, !articles.contains(where: { $0.id == "Art.9" }),
+           let title = index.library.catalog("eu-ai-act:2024")?["Art.9"]?.title {
+            articles.append(ReportLink(kind: "eu-ai-act:2024", id: "Art.9", title: title,
+                                              via: "system \(highRisk.id) is high-risk"))
+        }
+        return RiskRow(id: record.id, title: RegisterIndex.label(of: record), category: record.text(.category),
+                       owner: record.text(.owner), status: status, systems: systems,
+                       inherent: rating(record, .likelihood, .impact, .score, .level),
+                       residual: rating(record, .residualLikelihood, .residualImpact, .residualScore, .residualLevel),
+                       treatment: record.text(.treatment), plan: record.text(.treatmentPlan),
+                       treatmentOwner: record.text(.treatmentOwner), due: record.text(.treatmentDue), overdue: overdue,
+                       iso23894: steps, euAIAct: articles, source: record.locator.description)
+    }
+
+    private static func rating(_ record: CanonicalRecord, _ likelihood: CanonicalField, _ impact: CanonicalField,
+                               _ score: CanonicalField, _ level: CanonicalField) -> RiskRating {
+        func label(_ field: CanonicalField) -> String? {
+            switch record.values[field] {
+            case .rating(let rating)?: return rating.label
+            case .score(let score)?: return score.label
+            default: return nil
+            }
+        }
+        func cell(_ field: CanonicalField) -> Int? {
+            guard case .rating(let rating)? = record.values[field], let normalized = rating.normalized else { return nil }
+            return Int((min(1, max(0, normalized)) * 4).rounded()) + 1
+        }
+        return RiskRating(likelihood: label(likelihood), impact: label(impact), score: label(score), level: label(level),
+                          likelihoodCell: cell(likelihood), impactCell: cell(impact))
+    }
+
+    private static func heatmap(_ name: String, _ risks: [RiskRow], _ rating: KeyPath<RiskRow, RiskRating>) -> Heatmap {
+        var map = Heatmap(name: name, counts: Array(repeating: Array(repeating: 0, count: 5), count: 5),
+                          overdue: Array(repeating: Array(repeating: 0, count: 5), count: 5), placed: 0, unplaced: [])
+        for risk in risks {
+            let value = risk[keyPath: rating]
+            guard let likelihood = value.likelihoodCell, let impact = value.impactCell else {
+                let missing = [value.likelihoodCell == nil ? (value.likelihood == nil ? "no likelihood" : "likelihood '\(value.likelihood!)' not on a known scale") : nil,
+                               value.impactCell == nil ? (value.impact == nil ? "no impact" : "impact '\(value.impact!)' not on a known scale") : nil]
+                map.unplaced.append(UnplacedRisk(id: risk.id, reason: missing.compactMap { $0 }.joined(separator: ", ")))
+                continue
+            }
+            map.counts[likelihood - 1][impact - 1] += 1
+            if risk.overdue { map.overdue[likelihood - 1][impact - 1] += 1 }
+            map.placed += 1
+        }
+        return map
+    }
+}

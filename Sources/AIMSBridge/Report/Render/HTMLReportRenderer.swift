@@ -1,0 +1,129 @@
+import Foundation
+import Mustache
+
+/// A problem with a report template.
+public struct TemplateError: Error, Sendable, CustomStringConvertible {
+    /// `file:line:col: error: message`.
+    public var description: String
+}
+
+/// Renders report documents as self-contained HTML pages through swift-mustache templates:
+/// `report.mustache` (one report), `summary.mustache` (the page linking them) and
+/// `style.mustache` (the CSS, a partial of both). The shipped templates are in
+/// `Mappings/templates/`; a template directory given by the user replaces any of them by name.
+///
+/// Values reach the templates as text and are escaped by `{{ }}`; the only unescaped value is
+/// chart SVG, which `ReportCharts` builds from escaped text.
+public struct HTMLReportRenderer: Sendable {
+    /// The template names a template directory may replace.
+    public static let templateNames = ["report", "summary", "style"]
+    private let library: MustacheLibrary
+
+    /// Loads the templates from `directories`, later ones replacing earlier ones by name.
+    public init(directories: [String]) throws(TemplateError) {
+        var library = MustacheLibrary()
+        var found: Set<String> = []
+        for directory in directories {
+            for name in HTMLReportRenderer.templateNames {
+                let path = "\(directory)/\(name).mustache"
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                do {
+                    try library.register(String(decoding: data, as: UTF8.self), named: name)
+                } catch let error as MustacheTemplate.ParserError {
+                    throw TemplateError(description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): error: template: \(error.error)")
+                } catch {
+                    throw TemplateError(description: "\(path):1:1: error: template: \(error)")
+                }
+                found.insert(name)
+            }
+        }
+        if let missing = HTMLReportRenderer.templateNames.first(where: { !found.contains($0) }) {
+            throw TemplateError(description: "\(directories.first ?? "."):1:1: error: no \(missing).mustache template found")
+        }
+        self.library = library
+    }
+
+    private struct Page {
+        var setTitle: String
+        var title: String
+        var asOf: String
+        var nav: [NavItem]
+        var facts: [ReportDocument.Fact]
+        var sections: [SectionView]
+        var reports: [ReportView]
+    }
+
+    private struct NavItem {
+        var href: String
+        var title: String
+        var current: Bool
+    }
+
+    private struct SectionView {
+        var heading: String
+        var note: String?
+        var charts: [ReportDocument.Chart]
+        var tables: [TableView]
+    }
+
+    private struct TableView {
+        var caption: String
+        var columns: [String]
+        var columnCount: Int
+        var rows: [RowView]
+    }
+
+    private struct RowView {
+        var flag: String?
+        var cells: [CellView]
+    }
+
+    private struct CellView {
+        var lines: [String]
+        var status: String?
+        var isFirst: Bool
+    }
+
+    private struct ReportView {
+        var href: String
+        var title: String
+        var facts: [ReportDocument.Fact]
+        var highlight: ReportDocument.Chart?
+    }
+
+    /// One report page; `kinds` are the reports of the set, for the navigation.
+    public func render(_ document: ReportDocument, kinds: [ReportKind], settings: ReportSettings) -> String {
+        let sections = document.sections.map { section in
+            SectionView(heading: section.heading, note: section.note, charts: section.charts, tables: section.tables.map { table in
+                TableView(caption: table.caption, columns: table.columns, columnCount: table.columns.count, rows: table.rows.map { row in
+                    RowView(flag: row.flag.map(HTMLReportRenderer.token), cells: row.cells.enumerated().map { position, cell in
+                        CellView(lines: cell.lines, status: cell.status.map(HTMLReportRenderer.token), isFirst: position == 0)
+                    })
+                })
+            })
+        }
+        let page = Page(setTitle: settings.title, title: document.title, asOf: settings.asOf,
+                        nav: navigation(kinds, current: document.kind), facts: document.facts, sections: sections, reports: [])
+        return library.render(page, withTemplate: "report") ?? ""
+    }
+
+    /// The summary page linking every report, with its figures and highlight chart.
+    public func summary(_ documents: [ReportDocument], settings: ReportSettings) -> String {
+        let page = Page(setTitle: settings.title, title: "Summary", asOf: settings.asOf,
+                        nav: navigation(documents.map(\.kind), current: nil), facts: [], sections: [],
+                        reports: documents.map {
+                            ReportView(href: "\($0.kind.rawValue).html", title: $0.title, facts: $0.facts, highlight: $0.highlight)
+                        })
+        return library.render(page, withTemplate: "summary") ?? ""
+    }
+
+    private func navigation(_ kinds: [ReportKind], current: ReportKind?) -> [NavItem] {
+        [NavItem(href: "index.html", title: "Summary", current: current == nil)]
+            + kinds.map { NavItem(href: "\($0.rawValue).html", title: $0.title, current: $0 == current) }
+    }
+
+    /// A status word as a CSS class token (`partly covered` → `partly-covered`).
+    static func token(_ word: String) -> String {
+        String(word.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+    }
+}

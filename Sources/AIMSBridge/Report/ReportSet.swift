@@ -1,0 +1,83 @@
+/// The output formats of `aims report`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case html, md, csv, json
+}
+
+/// One built report: its model (what the JSON output holds) and its document (what HTML,
+/// Markdown and CSV show).
+public struct BuiltReport: Sendable {
+    /// Which report.
+    public var kind: ReportKind
+    /// The model as JSON (rendered once, since the model types differ per report).
+    public var json: String
+    /// The laid-out document.
+    public var document: ReportDocument
+}
+
+/// Builds the requested reports from a register and renders them into named files: the
+/// translate and render stages of `aims report`, pure (the CLI writes the files).
+public struct ReportSet: Sendable {
+    /// The reports, in the order of `ReportKind`.
+    public var reports: [BuiltReport]
+    /// The settings they were built with.
+    public var settings: ReportSettings
+
+    /// Builds `kinds` from `input`.
+    public init(kinds: Set<ReportKind>, input: ReportInput, library: MappingLibrary, obligations: [ObligationRules],
+                settings: ReportSettings) {
+        let index = RegisterIndex(register: input.register, library: library)
+        self.settings = settings
+        reports = kinds.sorted().map { kind in
+            func built(_ model: some Encodable, _ document: ReportDocument) -> BuiltReport {
+                BuiltReport(kind: kind, json: JSONReportRenderer.render(model, kind: kind, settings: settings), document: document)
+            }
+            switch kind {
+            case .soa:
+                let model = StatementOfApplicability(index: index, settings: settings)
+                return built(model, ReportLayouts.soa(model))
+            case .integrated:
+                let model = IntegratedMatrix(index: index, settings: settings)
+                return built(model, ReportLayouts.integrated(model))
+            case .risks:
+                let model = RiskRegisterReport(index: index, settings: settings)
+                return built(model, ReportLayouts.risks(model))
+            case .inventory:
+                let model = InventoryReport(index: index, rules: obligations)
+                return built(model, ReportLayouts.inventory(model))
+            case .gaps:
+                let model = GapsReport(index: index, settings: settings)
+                return built(model, ReportLayouts.gaps(model))
+            case .log:
+                let model = ConversionLog(input: input)
+                return built(model, ReportLayouts.log(model))
+            }
+        }
+    }
+
+    /// The files of the set in `formats`, by name (`soa.html`, `risks-heatmap-inherent.csv`),
+    /// sorted by name. HTML and Markdown include a summary page (`index.html`, `index.md`).
+    public func files(formats: Set<ReportFormat>, html: HTMLReportRenderer?) -> [(name: String, text: String)] {
+        var files: [(name: String, text: String)] = []
+        let documents = reports.map(\.document)
+        for format in ReportFormat.allCases where formats.contains(format) {
+            switch format {
+            case .html:
+                guard let html else { continue }
+                files.append(("index.html", html.summary(documents, settings: settings)))
+                for document in documents {
+                    files.append(("\(document.kind.rawValue).html", html.render(document, kinds: reports.map(\.kind), settings: settings)))
+                }
+            case .md:
+                files.append(("index.md", MarkdownRenderer.summary(documents, settings: settings)))
+                for document in documents {
+                    files.append(("\(document.kind.rawValue).md", MarkdownRenderer.render(document, settings: settings)))
+                }
+            case .csv:
+                for document in documents { files += CSVReportRenderer.render(document) }
+            case .json:
+                for report in reports { files.append(("\(report.kind.rawValue).json", report.json)) }
+            }
+        }
+        return files.sorted { $0.name < $1.name }
+    }
+}
