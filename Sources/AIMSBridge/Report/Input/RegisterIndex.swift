@@ -30,6 +30,10 @@ public struct RegisterIndex: Sendable {
 
     /// Indexes a register against a mapping library.
     public init(register: Register, library: MappingLibrary) {
+        // Kind by kind, each in source order: the order of a JSON register, whatever the input
+        // (an NDJSON register or raw exports interleave kinds), so every input gives the same reports.
+        var register = register
+        register.records = RecordKind.allCases.flatMap { kind in register.records.filter { $0.kind == kind } }
         self.register = register
         self.library = library
         for (position, record) in register.records.enumerated() {
@@ -91,6 +95,22 @@ public struct RegisterIndex: Sendable {
             if descendants { pending += children[next] ?? [] }
         }
         return best.values.sorted { $0.record < $1.record }
+    }
+
+    /// Whether the record behind `entry` meets the whole requirement: the link is complete (see
+    /// `Addressing.isComplete`) and the record shows it done: evidence or an assessment, or a
+    /// control that is implemented (or gives no status). A risk that cites a requirement, or a
+    /// control that is partial, planned or not implemented, meets it only in part.
+    public func meetsFully(_ entry: Addressing) -> Bool {
+        guard entry.isComplete else { return false }
+        let record = register.records[entry.record]
+        switch record.kind {
+        case .evidence, .assessment: return true
+        case .control:
+            guard let status = record.termValue(.implementationStatus) else { return true }
+            return status == "implemented" || status == "not-applicable"
+        case .risk, .system, .dataset: return false
+        }
     }
 
     /// Direct links first, then shorter crosswalk paths.

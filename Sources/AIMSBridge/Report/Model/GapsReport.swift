@@ -43,9 +43,10 @@ public struct FrameworkCoverage: Sendable, Encodable {
 }
 
 /// Coverage and gaps: for each target framework, each leaf requirement (one without
-/// sub-requirements) is `covered` when a record references it, or reaches it through a crosswalk
-/// path whose relationship is `equal` or `superset-of`; `partly covered` when it is reached only
-/// through weaker paths; `not covered` otherwise.
+/// sub-requirements) is `covered` when evidence, an assessment or an implemented control
+/// references it, or reaches it through a crosswalk path whose relationship is `equal` or
+/// `superset-of` (`RegisterIndex.meetsFully`); `partly covered` when it is reached only by
+/// weaker paths, by risks, or by controls not yet implemented; `not covered` otherwise.
 public struct GapsReport: Sendable, Encodable {
     /// One entry per target framework.
     public var frameworks: [FrameworkCoverage]
@@ -65,7 +66,7 @@ public struct GapsReport: Sendable, Encodable {
                 let (groupID, groupTitle) = GapsReport.group(of: requirement, in: catalog)
                 let key = RequirementKey(framework: framework, id: requirement.id)
                 let addressing = index.addressing(key)
-                let status = addressing.contains(where: \.isComplete) ? "covered" : addressing.isEmpty ? "not covered" : "partly covered"
+                let status = addressing.contains(where: index.meetsFully) ? "covered" : addressing.isEmpty ? "not covered" : "partly covered"
                 requirements.append(RequirementCoverage(id: requirement.id, title: requirement.title, group: groupID, status: status,
                                                         how: addressing.map { index.linked($0, to: key) }))
                 if !groups.contains(where: { $0.id == groupID }) {

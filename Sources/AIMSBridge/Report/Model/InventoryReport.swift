@@ -11,8 +11,9 @@ public struct ObligationStatus: Sendable, Encodable {
     /// Evidence and control records addressing the article (for this system or for no system
     /// in particular).
     public var evidence: [ReportLink]
-    /// `evidence found` (a record references the article, or reaches it by an equal or superset
-    /// crosswalk path), `partial evidence` (reached only by weaker paths) or `missing`.
+    /// `evidence found` (evidence, an assessment or an implemented control references the
+    /// article, or reaches it by an equal or superset crosswalk path), `partial evidence` (only
+    /// weaker paths or unfinished controls) or `missing`.
     public var status: String
 }
 
@@ -106,7 +107,7 @@ public struct InventoryReport: Sendable, Encodable {
                             let scope = record.list(.systems)
                             return scope.isEmpty || scope.contains { index.record(.system, named: $0)?.id == system.id }
                         }
-                        let status = found.contains(where: \.isComplete) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
+                        let status = found.contains(where: index.meetsFully) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
                         result.append(ObligationStatus(article: article, title: index.library.catalog(set.framework)?[article]?.title ?? "",
                                                        role: role, condition: rule.condition,
                                                        evidence: found.map { index.linked($0, to: key) }, status: status))

@@ -134,7 +134,7 @@ public struct RiskRegisterReport: Sendable, Encodable {
                 : (record.values.contains(.likelihood) || record.values.contains(.level) || record.values.contains(.score))
                 ? ("6.4.3", "ratings are recorded") : ("6.4.2", "the risk is identified")
             if let requirement = catalog[id] {
-                steps = [ReportLink(kind: "iso23894:2023", id: id, title: requirement.title, via: "inferred: \(reason)")]
+                steps = [ReportLink(kind: "iso23894:2023", id: id, title: requirement.title, note: "inferred: \(reason)")]
             }
         }
         var articles = index.requirements(reachedBy: record, in: "eu-ai-act:2024")
@@ -145,7 +145,7 @@ public struct RiskRegisterReport: Sendable, Encodable {
         if let highRisk, !articles.contains(where: { $0.id == "Art.9" }),
            let title = index.library.catalog("eu-ai-act:2024")?["Art.9"]?.title {
             articles.append(ReportLink(kind: "eu-ai-act:2024", id: "Art.9", title: title,
-                                              via: "system \(highRisk.id) is high-risk"))
+                                              note: "system \(highRisk.id) is high-risk"))
         }
         return RiskRow(id: record.id, title: RegisterIndex.label(of: record), category: record.text(.category),
                        owner: record.text(.owner), status: status, systems: systems,

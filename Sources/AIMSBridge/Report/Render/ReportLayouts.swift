@@ -133,7 +133,7 @@ enum ReportLayouts {
             facts.append(ReportDocument.Fact(label: "\(coverage.standard) covered", value: "\(percent)% (\(covered) of \(requirements.count))"))
             let name = "gaps-" + slug(coverage.framework)
             sections.append(ReportDocument.Section(
-                heading: coverage.standard, note: "Covered: referenced, or reached by an equal or superset crosswalk path; partly: reached only by weaker paths.",
+                heading: coverage.standard, note: "Covered: evidence, an assessment or an implemented control references it, directly or by an equal or superset crosswalk path; partly: only weaker paths, risks or unfinished controls reach it.",
                 charts: [ReportCharts.coverageBars(coverage)],
                 tables: [ReportDocument.Table(name: name + "-groups", caption: "\(coverage.standard) by clause group",
                                               columns: ["Group", "Title", "Requirements", "Covered", "Partly", "Covered %", "Partly %"],

@@ -1,0 +1,269 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// The report models on small registers built in code, against the shipped catalogs,
+/// crosswalks and obligation rules: each rule of each report, one case at a time.
+@Suite struct ReportModelTests {
+    static let mappings = TestSupport.packageRoot.appendingPathComponent("Mappings").path
+    static let library = MappingsLoader.load(directories: [mappings], diagnostics: DiagnosticList())
+    static let rules = ObligationRules.load(directories: [mappings], diagnostics: DiagnosticList())
+    static let settings = ReportSettings(asOf: "2025-06-30")
+
+    /// A record of `kind` with text, term and list values and references as `framework/id`.
+    static func record(_ kind: RecordKind, _ id: String, line: Int = 2, _ values: [CanonicalField: CanonicalValue] = [:],
+                       refs: [String] = []) -> CanonicalRecord {
+        var canonical = CanonicalValues()
+        for (field, value) in values { canonical[field] = value }
+        return CanonicalRecord(kind: kind, id: id, source: "t.csv", locator: Locator(file: "t.csv", line: line), values: canonical,
+                               refs: refs.map { text in
+                                   let key = RequirementKey(text)!
+                                   return RequirementReference(framework: key.framework, id: key.id, raw: text, resolved: true)
+                               })
+    }
+
+    static func term(_ value: String) -> CanonicalValue { .term(Term(value: value, source: value)) }
+
+    static func index(_ records: [CanonicalRecord]) -> RegisterIndex {
+        var register = Register()
+        register.records = records
+        return RegisterIndex(register: register, library: library)
+    }
+
+    // MARK: Statement of Applicability
+
+    @Test func applicabilityIsStatedInferredOrNotDetermined() throws {
+        let index = Self.index([
+            Self.record(.control, "C1", [.title: .text("Pre-release testing"), .applicability: Self.term("applicable"),
+                                         .implementationStatus: Self.term("partial"), .owner: .text("Ana"),
+                                         .justification: .text("Every model is tested"), .risks: .list(["R2"])],
+                        refs: ["iso42001:2023/A.6.2.4"]),
+            Self.record(.control, "C2", line: 3, [.applicability: Self.term("applicable")], refs: ["iso42001:2023/A.2.2"]),
+            Self.record(.control, "C3", line: 4, [.applicability: Self.term("not-applicable")], refs: ["iso42001:2023/A.2.2"]),
+            Self.record(.evidence, "E1", [.title: .text("Data quality report")], refs: ["iso42001:2023/A.7.4"]),
+            Self.record(.risk, "R1", [.title: .text("Logs lost")], refs: ["iso27001:2022/A.8.15"]),
+            Self.record(.risk, "R2", line: 3, [.title: .text("Untested release")]),
+        ])
+        let soa = StatementOfApplicability(index: index, settings: Self.settings)
+        #expect(soa.annexes.map(\.framework) == ["iso42001:2023"])
+        #expect(soa.annexes[0].entries.count == 38)
+        let entries = Dictionary(uniqueKeysWithValues: soa.annexes[0].entries.map { ($0.id, $0) })
+
+        let tested = try #require(entries["A.6.2.4"])
+        #expect(tested.applicability == "applicable")
+        #expect(tested.applicabilityBasis == "stated by control C1 (t.csv:2:1)")
+        #expect(tested.implementationStatus == "partial")
+        #expect(tested.owner == "Ana" && tested.justification == "Every model is tested")
+        #expect(tested.controls.map(\.id) == ["C1"])
+        #expect(tested.risks.map(\.text) == ["R2 Untested release (via control C1)"])
+
+        let policy = try #require(entries["A.2.2"])
+        #expect(policy.applicability == "applicable")
+        #expect(policy.applicabilityBasis == "stated by control C2 (t.csv:3:1); but C3 says not-applicable")
+
+        let data = try #require(entries["A.7.4"])
+        #expect(data.applicability == "applicable (inferred)")
+        #expect(data.applicabilityBasis == "referenced by evidence E1")
+        #expect(data.evidence.map(\.id) == ["E1"])
+
+        let logging = try #require(entries["A.6.2.8"])
+        #expect(logging.applicability == "not determined")
+        #expect(logging.applicabilityBasis == "reached only through crosswalks; applicability to be decided")
+        #expect(logging.risks.map(\.text) == ["R1 Logs lost (via iso27001:2022/A.8.15 =intersects-with (inverse)=> iso42001:2023/A.6.2.8)"])
+
+        let untouched = try #require(entries["A.10.4"])
+        #expect(untouched.applicability == "not determined")
+        #expect(untouched.applicabilityBasis == "no control record, risk or evidence references it")
+    }
+
+    @Test func anIncludedAnnexListsThe93Controls() {
+        let soa = StatementOfApplicability(index: Self.index([]), settings: ReportSettings(asOf: "2025-06-30", includeAnnexes: ["iso27001:2022"]))
+        #expect(soa.annexes.map(\.entries.count) == [38, 93])
+        #expect(soa.annexes[1].entries.first?.id == "A.5.1")
+    }
+
+    // MARK: Risk register
+
+    static func rating(_ label: String, _ level: Int, of: Int) -> CanonicalValue {
+        .rating(Rating(label: label, level: level, of: of, normalized: Double(level - 1) / Double(of - 1)))
+    }
+
+    @Test func ratingsOfAnyScaleArePlacedByTheirNormalizedValue() {
+        let index = Self.index([
+            Self.record(.risk, "R3", [.likelihood: Self.rating("Medium", 2, of: 3), .impact: Self.rating("Critical", 4, of: 4)]),
+            Self.record(.risk, "R4", [.likelihood: Self.rating("Low", 2, of: 4), .impact: Self.rating("1", 1, of: 5),
+                                      .residualLikelihood: Self.rating("Rare", 1, of: 5)]),
+            Self.record(.risk, "R5", [.likelihood: .rating(Rating(label: "Often")), .score: .score(Score(label: "12", value: 12))]),
+        ])
+        let report = RiskRegisterReport(index: index, settings: Self.settings)
+        #expect(report.risks.map { [$0.inherent.likelihoodCell, $0.inherent.impactCell] } == [[3, 5], [2, 1], [nil, nil]])
+        #expect(report.inherentHeatmap.counts[2][4] == 1 && report.inherentHeatmap.counts[1][0] == 1)
+        #expect(report.inherentHeatmap.placed == 2)
+        #expect(report.inherentHeatmap.unplaced.map(\.reason) == ["likelihood 'Often' not on a known scale, no impact"])
+        #expect(report.residualHeatmap.unplaced.map(\.id) == ["R3", "R4", "R5"])
+        #expect(report.residualHeatmap.unplaced[1].reason == "no impact")
+        #expect(Heatmap.zone(likelihood: 5, impact: 5) == "very high" && Heatmap.zone(likelihood: 2, impact: 2) == "low")
+    }
+
+    @Test func overdueMeansDueBeforeTheReportDateAndNotClosed() {
+        func overdue(_ due: String, status: String = "Open", asOf: String) -> Bool {
+            let risk = Self.record(.risk, "R", [.treatmentDue: .date(DateValue(raw: due, iso: due)), .status: .text(status)])
+            return RiskRegisterReport(index: Self.index([risk]), settings: ReportSettings(asOf: asOf)).risks[0].overdue
+        }
+        #expect(overdue("2025-03", asOf: "2025-03-15") == false)
+        #expect(overdue("2025-03", asOf: "2025-04-01") == true)
+        #expect(overdue("2025-03-14", asOf: "2025-03-15") == true)
+        #expect(overdue("2025-03-14", status: "Closed – accepted", asOf: "2025-03-15") == false)
+        #expect(overdue("2025-Q1", asOf: "2025-03-31") == false)
+    }
+
+    @Test func processStepsComeFromReferencesOrFromTheRecord() {
+        let index = Self.index([
+            Self.record(.risk, "R1", [.treatment: Self.term("modify")]),
+            Self.record(.risk, "R2", [.likelihood: Self.rating("High", 3, of: 3)]),
+            Self.record(.risk, "R3"),
+            Self.record(.risk, "R4", refs: ["iso23894:2023/6.4.4"]),
+            Self.record(.system, "S1", [.name: .text("Scoring"), .riskClass: .riskClass(RiskClassification(value: "high-risk", basis: nil, source: "High"))]),
+            Self.record(.risk, "R5", [.systems: .list(["Scoring", "Unknown bot"])]),
+        ])
+        let risks = RiskRegisterReport(index: index, settings: Self.settings).risks
+        #expect(risks.map { $0.iso23894.map(\.text) } == [
+            ["6.5 Risk treatment (inferred: a treatment is recorded)"], ["6.4.3 Risk analysis (inferred: ratings are recorded)"],
+            ["6.4.2 Risk identification (inferred: the risk is identified)"], ["6.4.4 Risk evaluation"],
+            ["6.4.2 Risk identification (inferred: the risk is identified)"],
+        ])
+        #expect(risks[4].systems.map(\.text) == ["S1 Scoring", "Unknown bot (not in the inventory)"])
+        #expect(risks[4].euAIAct.map(\.text) == ["Art.9 Risk management system (system S1 is high-risk)"])
+    }
+
+    // MARK: AI inventory
+
+    static func system(_ id: String, roles: [String], riskClass: String?, basis: String? = nil) -> CanonicalRecord {
+        var values: [CanonicalField: CanonicalValue] = [.name: .text("System \(id)"),
+                                                        .roles: .terms(roles.map { Term(value: $0, source: $0) })]
+        if let riskClass { values[.riskClass] = .riskClass(RiskClassification(value: riskClass, basis: basis, source: riskClass)) }
+        return record(.system, id, values)
+    }
+
+    @Test func obligationsFollowFromRoleAndRiskClass() {
+        let index = Self.index([
+            Self.system("S1", roles: ["deployer"], riskClass: "high-risk", basis: "Annex.III(5)(b)"),
+            Self.system("S2", roles: ["deployer"], riskClass: "high-risk", basis: "Annex.III(4)(a)"),
+            Self.system("S3", roles: ["provider"], riskClass: "transparency"),
+            Self.system("S4", roles: ["provider"], riskClass: "gpai-systemic"),
+            Self.system("S5", roles: ["provider"], riskClass: "high-risk", basis: "Annex.III(4)(a)"),
+            Self.system("S6", roles: [], riskClass: "high-risk"),
+            Self.system("S7", roles: ["importer"], riskClass: nil),
+        ])
+        let report = InventoryReport(index: index, rules: Self.rules)
+        #expect(report.systems.map { $0.obligations.map(\.article) } == [
+            ["Art.4", "Art.26", "Art.27"], ["Art.4", "Art.26"], ["Art.4", "Art.50"], ["Art.4", "Art.53", "Art.54", "Art.55"],
+            ["Art.4", "Art.9", "Art.10", "Art.11", "Art.12", "Art.13", "Art.14", "Art.15", "Art.16", "Art.17", "Art.43", "Art.49", "Art.72", "Art.73"],
+            [], [],
+        ])
+        #expect(report.systems[5].obligationsNote == "operator role not recorded")
+        #expect(report.systems[6].obligationsNote == "EU AI Act risk class not recorded")
+        #expect(report.systems[0].obligations[1].title == "Obligations of deployers of high-risk AI systems")
+    }
+
+    @Test func obligationEvidenceIsScopedToTheSystemAndGraded() {
+        let index = Self.index([
+            Self.system("S1", roles: ["deployer"], riskClass: "high-risk", basis: "Annex.III(4)(a)"),
+            Self.record(.evidence, "E-other", [.systems: .list(["S9"])], refs: ["eu-ai-act:2024/Art.26(1)"]),
+            Self.record(.evidence, "E-mine", [.systems: .list(["System S1"])], refs: ["eu-ai-act:2024/Art.26(1)"]),
+            Self.record(.control, "C-planned", [.implementationStatus: Self.term("planned")], refs: ["eu-ai-act:2024/Art.4"]),
+        ])
+        let obligations = InventoryReport(index: index, rules: Self.rules).systems[0].obligations
+        #expect(obligations.map(\.status) == ["partial evidence", "evidence found"])
+        #expect(obligations[1].evidence.map(\.text) == ["E-mine E-mine (via eu-ai-act:2024/Art.26(1))"])
+    }
+
+    // MARK: Coverage and gaps
+
+    @Test func coverageTellsDirectEqualAndPartialLinksApart() throws {
+        let index = Self.index([
+            Self.record(.evidence, "E1", refs: ["iso42001:2023/A.2.2"]),
+            Self.record(.evidence, "E2", refs: ["iso27001:2022/7.2"]),
+            Self.record(.evidence, "E3", refs: ["iso42001:2023/A.6.2.4"]),
+            Self.record(.risk, "R1", refs: ["iso42001:2023/A.5.2"]),
+        ])
+        let report = GapsReport(index: index, settings: ReportSettings(asOf: "2025-06-30", targets: ["iso42001:2023", "eu-ai-act:2024"]))
+        #expect(report.frameworks.map(\.framework) == ["iso42001:2023", "eu-ai-act:2024"])
+        let iso = Dictionary(uniqueKeysWithValues: report.frameworks[0].requirements.map { ($0.id, $0) })
+        #expect(iso["A.2.2"]?.status == "covered")
+        #expect(iso["7.2"]?.status == "covered")
+        #expect(iso["7.2"]?.how.first?.via == "iso27001:2022/7.2 =equal (inverse)=> iso42001:2023/7.2")
+        #expect(iso["A.5.2"]?.status == "partly covered")
+        #expect(iso["A.10.4"]?.status == "not covered")
+        #expect(iso["A.2"] == nil, "objectives with controls below them are not counted")
+        let act = Dictionary(uniqueKeysWithValues: report.frameworks[1].requirements.map { ($0.id, $0) })
+        #expect(act["Art.9(8)"]?.status == "partly covered")
+        #expect(act["Art.9(8)"]?.how.first?.relationship == "intersects-with")
+        let policies = try #require(report.frameworks[0].groups.first { $0.id == "A.2" })
+        #expect((policies.total, policies.covered, policies.partly, policies.coveredPercent) == (3, 1, 0, 33))
+        #expect(report.frameworks[1].groups.first?.id == "Chapter I")
+    }
+
+    // MARK: Integrated matrix
+
+    @Test func clausesAreCoveredByCurrentEvidenceOnly() throws {
+        let index = Self.index([
+            Self.record(.evidence, "E-expired", [.validUntil: .date(DateValue(raw: "2025-01-31", iso: "2025-01-31"))], refs: ["iso42001:2023/9.2.1"]),
+            Self.record(.evidence, "E-policy", refs: ["iso27001:2022/5.2"]),
+            Self.record(.control, "C-review", refs: ["iso9001:2015/9.3"]),
+        ])
+        let rows = IntegratedMatrix(index: index, settings: Self.settings).rows
+        #expect(rows.count == 24)
+        #expect(rows.first?.clause.id == "4.1" && rows.last?.clause.id == "10.2")
+        let byClause = Dictionary(uniqueKeysWithValues: rows.map { ($0.clause.id, $0) })
+        let audit = try #require(byClause["9.2"])
+        #expect(audit.status == "partly covered")
+        #expect(audit.statusReason == "evidence expired before 2025-06-30")
+        #expect(audit.evidence.map(\.text) == ["E-expired E-expired (via iso42001:2023/9.2.1)"])
+        let policy = try #require(byClause["5.2"])
+        #expect(policy.status == "covered")
+        #expect(policy.iso27001.map(\.text) == ["5.2 Policy (equal)"])
+        #expect(byClause["9.3"]?.status == "partly covered")
+        #expect(byClause["9.3"]?.statusReason == "no evidence; 1 control")
+        #expect(byClause["8.4"]?.iso9001.isEmpty == true, "9001 8.4 is another topic")
+        #expect(byClause["4.3"]?.status == "gap")
+    }
+
+    // MARK: Reading a register
+
+    @Test func aRegisterRecordReadsBackAsWritten() throws {
+        var record = Self.record(.risk, "R-9", [
+            .title: .text("Drift"), .systems: .list(["S1", "S2"]), .likelihood: Self.rating("Likely", 4, of: 5),
+            .score: .score(Score(label: "16 (High)", value: 16, band: "High", of: 25)),
+            .treatment: .term(Term(value: nil, source: "Watch it")), .treatmentDue: .date(DateValue(raw: "31/03/2025", iso: "2025-03-31")),
+        ], refs: ["iso42001:2023/A.6.2.6"])
+        record.extensions = [ExtensionField(name: "Cost centre", value: .text("CC-1")), ExtensionField(name: "Tags", value: .list(["a", "b"]))]
+        record.parent = RecordLink(kind: .system, id: "S1")
+        var json = JSONBuffer()
+        RegisterEncoding.write(record, into: &json)
+        let register = try RegisterReader.read(Data(json.bytes + [0x0A]), path: "r.ndjson")
+        #expect(register.records == [record])
+    }
+
+    @Test func aRegisterOfAnotherSchemaIsRefused() {
+        #expect(throws: RegisterReadError.self) {
+            try RegisterReader.read(Data(#"{"schema": "aims-register/9", "risks": []}"#.utf8), path: "r.json")
+        }
+        #expect(RegisterReader.isRegister(prefix: Array(#"{"kind":"risk","id":"R1"}"#.utf8)))
+        #expect(!RegisterReader.isRegister(prefix: Array(#"[{"id":"R1","title":"x"}]"#.utf8)))
+    }
+
+    // MARK: Escaping
+
+    @Test func markdownAndCSVCellsStayText() {
+        #expect(MarkdownRenderer.escape("a|b <x> [l](javascript:y) *e* & `c`\nnext") ==
+                #"a\|b &lt;x&gt; \[l\](javascript:y) \*e\* &amp; \`c\`<br>next"#)
+        #expect(SpreadsheetSafeCSV.cell("=1+1") == "'=1+1")
+        #expect(SpreadsheetSafeCSV.cell("\r\n=1") == "\"'\r\n=1\"")
+        #expect(SpreadsheetSafeCSV.cell("\tx") == "'\tx")
+        #expect(SpreadsheetSafeCSV.cell("-2") == "'-2")
+        #expect(SpreadsheetSafeCSV.cell("@SUM(A1)") == "'@SUM(A1)")
+        #expect(SpreadsheetSafeCSV.cell("plain, \"quoted\"") == "\"plain, \"\"quoted\"\"\"")
+        #expect(HTMLText.escape("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
+    }
+}
