@@ -43,21 +43,25 @@ def measure(label, command, output_path, size, runs):
     return {"label": label, "seconds": median, "mbps": size / 1e6 / median, "peak": max(peaks)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+def setup(description, rows, formats):
+    """Parses the options every benchmark takes and builds `aims` in release mode; returns the
+    options, the data folder, the shared bench folder and the `aims` binary."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--formats", default="csv")
+    parser.add_argument("--formats", default=formats)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="path of the shared/ folder")
     parser.add_argument("--data", default=str(ROOT / ".build" / "bench-data"), help="where generated inputs go")
     args = parser.parse_args()
-
     data = pathlib.Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
-    bench = pathlib.Path(args.shared) / "bench"
     subprocess.run(["swift", "build", "-c", "release", "--product", "aims"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    aims = ROOT / ".build" / "release" / "aims"
+    return args, data, pathlib.Path(args.shared) / "bench", ROOT / ".build" / "release" / "aims"
+
+
+def main():
+    args, data, bench, aims = setup(__doc__, 1_000_000, "csv")
     reference = data / "csv2ndjson"
     subprocess.run(["gcc", "-O2", "-o", str(reference), str(bench / "csv2ndjson.c"), "-lcsv"], check=True)
 

@@ -41,6 +41,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Title of the report set.")
     var title: String = "AI management system"
 
+    @Option(help: "How many linked records a cell lists before '… and N more' (0: all).")
+    var maxLinks: Int = 20
+
     @Option(help: "Folder of templates (report.mustache, summary.mustache, style.mustache) that replace the shipped ones by name.")
     var templateDir: String?
 
@@ -56,6 +59,7 @@ struct ReportCommand: ParsableCommand {
         if inputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
+        if maxLinks < 0 { throw ValidationError("--max-links must be 0 (all) or more") }
         for framework in target + includeAnnex where ConversionOptions.frameworkKey(framework) == nil {
             throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")
         }
@@ -69,6 +73,11 @@ struct ReportCommand: ParsableCommand {
         if printer.errorCount > 0 || library.catalogs.isEmpty {
             printer.printError("aims: error: the mappings in \(conversion.mappingDirectories.joined(separator: ", ")) could not be loaded")
             throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
+        for framework in includeAnnex.compactMap(ConversionOptions.frameworkKey)
+        where !(library.catalog(framework)?.requirements.contains { $0.kind == "control" } ?? false) {
+            printer.printError("aims: error: --include-annex \(framework): that catalog has no Annex A controls; use iso27001:2022 or iso27001:2013")
+            throw ExitCode(ExitStatus.usage.rawValue)
         }
         var html: HTMLReportRenderer?
         if format.contains(.html) {
@@ -87,7 +96,7 @@ struct ReportCommand: ParsableCommand {
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
         let settings = ReportSettings(title: title, asOf: asOf ?? ReportCommand.today(),
                                       targets: target.compactMap(ConversionOptions.frameworkKey),
-                                      includeAnnexes: includeAnnex.compactMap(ConversionOptions.frameworkKey))
+                                      includeAnnexes: includeAnnex.compactMap(ConversionOptions.frameworkKey), maxLinks: maxLinks)
         let kinds: Set<ReportKind> = kind.contains(.all) ? Set(ReportKind.allCases)
             : Set(kind.compactMap { ReportKind(rawValue: $0.rawValue) })
         let set = ReportSet(kinds: kinds, input: input, library: library, obligations: obligations, settings: settings)
@@ -97,20 +106,21 @@ struct ReportCommand: ParsableCommand {
             printer.printError("aims: error: cannot create '\(output)': \(error.localizedDescription)")
             throw ExitCode(ExitStatus.unreadable.rawValue)
         }
-        let files = set.files(formats: Set(format), html: html)
+        var written = 0
         do {
-            for file in files {
-                let path = "\(output)/\(file.name)"
+            try set.render(formats: Set(format), html: html) { name, text throws(OutputError) in
+                let path = "\(output)/\(name)"
                 if inputs.contains(path) { throw OutputError("output '\(path)' would overwrite an input") }
                 let outputFile = try OutputFile(path: path)
-                try outputFile.write(Array(file.text.utf8))
+                try outputFile.write(text.utf8)
                 try outputFile.commit()
+                written += 1
             }
-        } catch let error as OutputError {
+        } catch {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
         }
-        printer.printError("\(output): \(files.count) files (\(set.reports.map(\.kind.rawValue).joined(separator: ", ")) as \(format.map(\.rawValue).joined(separator: ", "))) as of \(settings.asOf); "
+        printer.printError("\(output): \(written) files (\(set.reports.map(\.kind.rawValue).joined(separator: ", ")) as \(format.map(\.rawValue).joined(separator: ", "))) as of \(settings.asOf); "
             + "\(input.register.records.count) records from \(input.register.sources.count) sources, \(input.rejects.count) rejected")
         if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
     }

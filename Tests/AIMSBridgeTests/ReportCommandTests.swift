@@ -177,7 +177,8 @@ import Testing
     }
 
     @Test func usageErrorsExitTwo() throws {
-        for arguments in [["--as-of", "30/06/2025"], ["--target", "iso99999"], ["--kind", "heatmap"], ["--format", "pdf"]] {
+        for arguments in [["--as-of", "30/06/2025"], ["--as-of", "2025-02-30"], ["--target", "iso99999"], ["--kind", "heatmap"],
+                          ["--format", "pdf"], ["--include-annex", "iso9001:2015"], ["--max-links", "-1"]] {
             let (directory, result) = try report(["Fixtures/soa-controls.csv"], arguments)
             defer { try? FileManager.default.removeItem(at: directory) }
             #expect(result.status == 2, "\(arguments): \(result.stderr)")

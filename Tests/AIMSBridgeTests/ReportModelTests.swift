@@ -54,8 +54,8 @@ import Testing
         #expect(tested.applicabilityBasis == "stated by control C1 (t.csv:2:1)")
         #expect(tested.implementationStatus == "partial")
         #expect(tested.owner == "Ana" && tested.justification == "Every model is tested")
-        #expect(tested.controls.map(\.id) == ["C1"])
-        #expect(tested.risks.map(\.text) == ["R2 Untested release (via control C1)"])
+        #expect(tested.controls.items.map(\.id) == ["C1"])
+        #expect(tested.risks.items.map(\.text) == ["R2 Untested release (via control C1)"])
 
         let policy = try #require(entries["A.2.2"])
         #expect(policy.applicability == "applicable")
@@ -64,12 +64,12 @@ import Testing
         let data = try #require(entries["A.7.4"])
         #expect(data.applicability == "applicable (inferred)")
         #expect(data.applicabilityBasis == "referenced by evidence E1")
-        #expect(data.evidence.map(\.id) == ["E1"])
+        #expect(data.evidence.items.map(\.id) == ["E1"])
 
         let logging = try #require(entries["A.6.2.8"])
         #expect(logging.applicability == "not determined")
         #expect(logging.applicabilityBasis == "reached only through crosswalks; applicability to be decided")
-        #expect(logging.risks.map(\.text) == ["R1 Logs lost (via iso27001:2022/A.8.15 =intersects-with (inverse)=> iso42001:2023/A.6.2.8)"])
+        #expect(logging.risks.items.map(\.text) == ["R1 Logs lost (via iso27001:2022/A.8.15 =intersects-with (inverse)=> iso42001:2023/A.6.2.8)"])
 
         let untouched = try #require(entries["A.10.4"])
         #expect(untouched.applicability == "not determined")
@@ -80,6 +80,16 @@ import Testing
         let soa = StatementOfApplicability(index: Self.index([]), settings: ReportSettings(asOf: "2025-06-30", includeAnnexes: ["iso27001:2022"]))
         #expect(soa.annexes.map(\.entries.count) == [38, 93])
         #expect(soa.annexes[1].entries.first?.id == "A.5.1")
+    }
+
+    @Test func longLinkListsShowTheFirstAndCountTheRest() throws {
+        let risks = (1...5).map { Self.record(.risk, "R\($0)", line: $0 + 1, refs: ["iso42001:2023/A.6.2.6"]) }
+        let soa = StatementOfApplicability(index: Self.index(risks), settings: ReportSettings(asOf: "2025-06-30", maxLinks: 2))
+        let entry = try #require(soa.annexes[0].entries.first { $0.id == "A.6.2.6" })
+        #expect(entry.risks.total == 5)
+        #expect(entry.risks.lines == ["R1 R1", "R2 R2", "… and 3 more"])
+        let all = StatementOfApplicability(index: Self.index(risks), settings: ReportSettings(asOf: "2025-06-30", maxLinks: 0))
+        #expect(all.annexes[0].entries.first { $0.id == "A.6.2.6" }?.risks.items.count == 5)
     }
 
     // MARK: Risk register
@@ -155,7 +165,7 @@ import Testing
             Self.system("S6", roles: [], riskClass: "high-risk"),
             Self.system("S7", roles: ["importer"], riskClass: nil),
         ])
-        let report = InventoryReport(index: index, rules: Self.rules)
+        let report = InventoryReport(index: index, rules: Self.rules, settings: Self.settings)
         #expect(report.systems.map { $0.obligations.map(\.article) } == [
             ["Art.4", "Art.26", "Art.27"], ["Art.4", "Art.26"], ["Art.4", "Art.50"], ["Art.4", "Art.53", "Art.54", "Art.55"],
             ["Art.4", "Art.9", "Art.10", "Art.11", "Art.12", "Art.13", "Art.14", "Art.15", "Art.16", "Art.17", "Art.43", "Art.49", "Art.72", "Art.73"],
@@ -173,9 +183,9 @@ import Testing
             Self.record(.evidence, "E-mine", [.systems: .list(["System S1"])], refs: ["eu-ai-act:2024/Art.26(1)"]),
             Self.record(.control, "C-planned", [.implementationStatus: Self.term("planned")], refs: ["eu-ai-act:2024/Art.4"]),
         ])
-        let obligations = InventoryReport(index: index, rules: Self.rules).systems[0].obligations
+        let obligations = InventoryReport(index: index, rules: Self.rules, settings: Self.settings).systems[0].obligations
         #expect(obligations.map(\.status) == ["partial evidence", "evidence found"])
-        #expect(obligations[1].evidence.map(\.text) == ["E-mine E-mine (via eu-ai-act:2024/Art.26(1))"])
+        #expect(obligations[1].evidence.items.map(\.text) == ["E-mine E-mine (via eu-ai-act:2024/Art.26(1))"])
     }
 
     // MARK: Coverage and gaps
@@ -192,13 +202,13 @@ import Testing
         let iso = Dictionary(uniqueKeysWithValues: report.frameworks[0].requirements.map { ($0.id, $0) })
         #expect(iso["A.2.2"]?.status == "covered")
         #expect(iso["7.2"]?.status == "covered")
-        #expect(iso["7.2"]?.how.first?.via == "iso27001:2022/7.2 =equal (inverse)=> iso42001:2023/7.2")
+        #expect(iso["7.2"]?.how.items.first?.via == "iso27001:2022/7.2 =equal (inverse)=> iso42001:2023/7.2")
         #expect(iso["A.5.2"]?.status == "partly covered")
         #expect(iso["A.10.4"]?.status == "not covered")
         #expect(iso["A.2"] == nil, "objectives with controls below them are not counted")
         let act = Dictionary(uniqueKeysWithValues: report.frameworks[1].requirements.map { ($0.id, $0) })
         #expect(act["Art.9(8)"]?.status == "partly covered")
-        #expect(act["Art.9(8)"]?.how.first?.relationship == "intersects-with")
+        #expect(act["Art.9(8)"]?.how.items.first?.relationship == "intersects-with")
         let policies = try #require(report.frameworks[0].groups.first { $0.id == "A.2" })
         #expect((policies.total, policies.covered, policies.partly, policies.coveredPercent) == (3, 1, 0, 33))
         #expect(report.frameworks[1].groups.first?.id == "Chapter I")
@@ -219,7 +229,7 @@ import Testing
         let audit = try #require(byClause["9.2"])
         #expect(audit.status == "partly covered")
         #expect(audit.statusReason == "evidence expired before 2025-06-30")
-        #expect(audit.evidence.map(\.text) == ["E-expired E-expired (via iso42001:2023/9.2.1)"])
+        #expect(audit.evidence.items.map(\.text) == ["E-expired E-expired (via iso42001:2023/9.2.1)"])
         let policy = try #require(byClause["5.2"])
         #expect(policy.status == "covered")
         #expect(policy.iso27001.map(\.text) == ["5.2 Policy (equal)"])

@@ -8,8 +8,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 public struct BuiltReport: Sendable {
     /// Which report.
     public var kind: ReportKind
-    /// The model as JSON (rendered once, since the model types differ per report).
-    public var json: String
+    /// The report model.
+    public var model: any Encodable & Sendable
     /// The laid-out document.
     public var document: ReportDocument
 }
@@ -28,8 +28,8 @@ public struct ReportSet: Sendable {
         let index = RegisterIndex(register: input.register, library: library)
         self.settings = settings
         reports = kinds.sorted().map { kind in
-            func built(_ model: some Encodable, _ document: ReportDocument) -> BuiltReport {
-                BuiltReport(kind: kind, json: JSONReportRenderer.render(model, kind: kind, settings: settings), document: document)
+            func built(_ model: some Encodable & Sendable, _ document: ReportDocument) -> BuiltReport {
+                BuiltReport(kind: kind, model: model, document: document)
             }
             switch kind {
             case .soa:
@@ -42,7 +42,7 @@ public struct ReportSet: Sendable {
                 let model = RiskRegisterReport(index: index, settings: settings)
                 return built(model, ReportLayouts.risks(model))
             case .inventory:
-                let model = InventoryReport(index: index, rules: obligations)
+                let model = InventoryReport(index: index, rules: obligations, settings: settings)
                 return built(model, ReportLayouts.inventory(model))
             case .gaps:
                 let model = GapsReport(index: index, settings: settings)
@@ -54,30 +54,34 @@ public struct ReportSet: Sendable {
         }
     }
 
-    /// The files of the set in `formats`, by name (`soa.html`, `risks-heatmap-inherent.csv`),
-    /// sorted by name. HTML and Markdown include a summary page (`index.html`, `index.md`).
-    public func files(formats: Set<ReportFormat>, html: HTMLReportRenderer?) -> [(name: String, text: String)] {
-        var files: [(name: String, text: String)] = []
+    /// Renders the files of the set in `formats` and hands each to `write` as it is made (so
+    /// only one rendered file is held at a time): HTML and Markdown include a summary page
+    /// (`index.html`, `index.md`). Names are stable (`soa.html`, `risks-heatmap-inherent.csv`).
+    public func render<Failure: Error>(formats: Set<ReportFormat>, html: HTMLReportRenderer?,
+                                       into write: (_ name: String, _ text: String) throws(Failure) -> Void) throws(Failure) {
         let documents = reports.map(\.document)
         for format in ReportFormat.allCases where formats.contains(format) {
             switch format {
             case .html:
                 guard let html else { continue }
-                files.append(("index.html", html.summary(documents, settings: settings)))
+                try write("index.html", html.summary(documents, settings: settings))
                 for document in documents {
-                    files.append(("\(document.kind.rawValue).html", html.render(document, kinds: reports.map(\.kind), settings: settings)))
+                    try write("\(document.kind.rawValue).html", html.render(document, kinds: reports.map(\.kind), settings: settings))
                 }
             case .md:
-                files.append(("index.md", MarkdownRenderer.summary(documents, settings: settings)))
+                try write("index.md", MarkdownRenderer.summary(documents, settings: settings))
                 for document in documents {
-                    files.append(("\(document.kind.rawValue).md", MarkdownRenderer.render(document, settings: settings)))
+                    try write("\(document.kind.rawValue).md", MarkdownRenderer.render(document, settings: settings))
                 }
             case .csv:
-                for document in documents { files += CSVReportRenderer.render(document) }
+                for document in documents {
+                    for file in CSVReportRenderer.render(document) { try write(file.name, file.text) }
+                }
             case .json:
-                for report in reports { files.append(("\(report.kind.rawValue).json", report.json)) }
+                for report in reports {
+                    try write("\(report.kind.rawValue).json", JSONReportRenderer.render(report.model, kind: report.kind, settings: settings))
+                }
             }
         }
-        return files.sorted { $0.name < $1.name }
     }
 }

@@ -56,27 +56,14 @@ public enum RegisterReader {
 
     /// Reads a register from bytes; `path` names it in errors and is the records' fallback source.
     public static func read(_ data: Data, path: String) throws(RegisterReadError) -> Register {
-        var register = Register()
         let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        let document = first == UInt8(ascii: "{") ? (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] : nil
-        if let document, document["schema"] != nil {
-            guard document["schema"] as? String == RegisterEncoding.schema else {
-                throw RegisterReadError(locator: Locator(file: path, line: 1),
-                                        message: "not an \(RegisterEncoding.schema) register (schema '\(document["schema"] ?? "")')")
-            }
-            for (index, source) in ((document["sources"] as? [Any]) ?? []).enumerated() {
-                register.sources.append(try summary(source, at: Locator(file: path, line: 1, path: "/sources/\(index)")))
-            }
-            for kind in RecordKind.allCases {
-                for (index, item) in ((document[kind.collectionKey] as? [Any]) ?? []).enumerated() {
-                    let locator = Locator(file: path, line: 1, path: "/\(kind.collectionKey)/\(index)")
-                    register.records.append(try record(item, at: locator))
-                }
-            }
-            return register
+        let bytes = [UInt8](data)
+        if first == UInt8(ascii: "{"), let document = try document(bytes, path: path) {
+            return document
         }
+        var register = Register()
         var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             let locator = Locator(file: path, line: lineNumber)
@@ -90,6 +77,93 @@ public enum RegisterReader {
             }
         }
         return register
+    }
+
+    /// Reads a JSON register document (`{"schema": …, "sources": […], "systems": […], …}`), or
+    /// returns nil when the object has no `schema` member (an NDJSON line). The document is
+    /// walked with the streaming tokenizer and each record parsed on its own, so memory holds
+    /// the records, not a parse tree of the whole document.
+    private static func document(_ bytes: [UInt8], path: String) throws(RegisterReadError) -> Register? {
+        var tokenizer = JSONTokenizer(source: ByteSource(name: path, bytes: bytes), maxTokenBytes: bytes.count)
+        var register = Register()
+        var schema: String?
+        var collections: [String: [(range: Range<Int>, line: Int)]] = [:]
+        func failure(_ error: JSONReadError) -> RegisterReadError {
+            switch error {
+            case .syntax(let message, let line, let column), .fatal(let message, let line, let column):
+                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: message)
+            case .endOfFile(let line, let column):
+                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "the register ends early")
+            case .depth(let line, let column):
+                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "nested too deeply")
+            case .io(let error):
+                return RegisterReadError(locator: error.locator, message: error.message)
+            }
+        }
+        do throws(JSONReadError) {
+            try tokenizer.skipByteOrderMark()
+            guard try tokenizer.next() == .beginObject else { return nil }
+            members: while true {
+                var token = try tokenizer.next()
+                if token == .comma { token = try tokenizer.next() }
+                if token == .endObject { break members }
+                guard token == .string, let key = tokenizer.stringValue(), try tokenizer.next() == .colon else {
+                    throw JSONReadError.syntax("expected a member name", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+                }
+                let value = try tokenizer.next()
+                if key == "schema", value == .string {
+                    schema = tokenizer.stringValue()
+                } else if value == .beginArray {
+                    var elements: [(range: Range<Int>, line: Int)] = []
+                    while true {
+                        var element = try tokenizer.next()
+                        if element == .comma { element = try tokenizer.next() }
+                        if element == .endArray { break }
+                        let start = tokenizer.tokenOffset
+                        let line = tokenizer.tokenLine
+                        try skip(element, with: &tokenizer)
+                        elements.append((start..<tokenizer.tokenOffset + 1, line))
+                    }
+                    collections[key] = elements
+                } else {
+                    try skip(value, with: &tokenizer)
+                }
+            }
+        } catch {
+            throw failure(error)
+        }
+        // Without a schema member the object is the first line of an NDJSON register.
+        guard let schema else { return nil }
+        guard schema == RegisterEncoding.schema else {
+            throw RegisterReadError(locator: Locator(file: path, line: 1),
+                                    message: "not an \(RegisterEncoding.schema) register (schema '\(schema)')")
+        }
+        // One record parsed at a time, so only one parse tree is alive.
+        func each(_ key: String, _ body: (Any, Locator) throws(RegisterReadError) -> Void) throws(RegisterReadError) {
+            for (index, element) in (collections[key] ?? []).enumerated() {
+                let object = (try? JSONSerialization.jsonObject(with: Data(bytes[element.range]))) as Any
+                try body(object, Locator(file: path, line: element.line, path: "/\(key)/\(index)"))
+            }
+        }
+        try each("sources") { object, locator throws(RegisterReadError) in register.sources.append(try summary(object, at: locator)) }
+        for kind in RecordKind.allCases {
+            try each(kind.collectionKey) { object, locator throws(RegisterReadError) in register.records.append(try record(object, at: locator)) }
+        }
+        return register
+    }
+
+    /// Skips the rest of a value whose first token was `token`; the tokenizer is left on its last token.
+    private static func skip(_ token: JSONToken, with tokenizer: inout JSONTokenizer) throws(JSONReadError) {
+        guard token == .beginObject || token == .beginArray else { return }
+        var depth = 1
+        while depth > 0 {
+            switch try tokenizer.next() {
+            case .beginObject, .beginArray: depth += 1
+            case .endObject, .endArray: depth -= 1
+            case .end: throw JSONReadError.endOfFile(line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+            default: break
+            }
+        }
     }
 
     /// One encoded record (as `RegisterEncoding` writes it) back as a record.

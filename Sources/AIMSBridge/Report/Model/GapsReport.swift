@@ -9,7 +9,7 @@ public struct RequirementCoverage: Sendable, Encodable {
     /// `covered`, `partly covered` or `not covered`.
     public var status: String
     /// The records that address it and how (direct, or the crosswalk path and relationship).
-    public var how: [ReportLink]
+    public var how: LinkList
 }
 
 /// Coverage of one clause group (a top-level clause, annex objective or chapter).
@@ -67,8 +67,10 @@ public struct GapsReport: Sendable, Encodable {
                 let key = RequirementKey(framework: framework, id: requirement.id)
                 let addressing = index.addressing(key)
                 let status = addressing.contains(where: index.meetsFully) ? "covered" : addressing.isEmpty ? "not covered" : "partly covered"
+                var how = LinkList(limit: settings.maxLinks)
+                for entry in addressing { how.append(index.linked(entry, to: key)) }
                 requirements.append(RequirementCoverage(id: requirement.id, title: requirement.title, group: groupID, status: status,
-                                                        how: addressing.map { index.linked($0, to: key) }))
+                                                        how: how))
                 if !groups.contains(where: { $0.id == groupID }) {
                     groups.append(GroupCoverage(id: groupID, title: groupTitle, total: 0, covered: 0, partly: 0,
                                                 coveredPercent: 0, partlyPercent: 0))

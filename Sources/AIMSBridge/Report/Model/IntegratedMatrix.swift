@@ -20,11 +20,11 @@ public struct IntegratedRow: Sendable, Encodable {
     /// The ISO 9001:2015 requirements mapped to it.
     public var iso9001: [ClauseCounterpart]
     /// Control records addressing it.
-    public var controls: [ReportLink]
+    public var controls: LinkList
     /// Evidence addressing it.
-    public var evidence: [ReportLink]
+    public var evidence: LinkList
     /// Risks referencing it.
-    public var risks: [ReportLink]
+    public var risks: LinkList
     /// `covered`, `partly covered` or `gap`.
     public var status: String
     /// Why.
@@ -74,7 +74,8 @@ public struct IntegratedMatrix: Sendable, Encodable {
             links.sort { $0.0.record < $1.0.record }
             var row = IntegratedRow(clause: ClauseCounterpart(id: requirement.id, title: requirement.title),
                                     iso27001: side("iso27001:2022"), iso9001: side("iso9001:2015"),
-                                    controls: [], evidence: [], risks: [], status: "gap", statusReason: "no record addresses it")
+                                    controls: LinkList(limit: settings.maxLinks), evidence: LinkList(limit: settings.maxLinks),
+                                    risks: LinkList(limit: settings.maxLinks), status: "gap", statusReason: "no record addresses it")
             var currentEvidence = 0
             var expired = 0
             var weakEvidence = 0
@@ -105,8 +106,8 @@ public struct IntegratedMatrix: Sendable, Encodable {
                 if weakEvidence > 0 { parts.append("evidence only through partial crosswalk paths") }
                 if expired > 0 { parts.append("evidence expired before \(settings.asOf)") }
                 if weakEvidence == 0 && expired == 0 { parts.append("no evidence") }
-                if !row.controls.isEmpty { parts.append("\(row.controls.count) control\(row.controls.count == 1 ? "" : "s")") }
-                if !row.risks.isEmpty { parts.append("\(row.risks.count) risk\(row.risks.count == 1 ? "" : "s")") }
+                if !row.controls.isEmpty { parts.append("\(row.controls.total) control\(row.controls.total == 1 ? "" : "s")") }
+                if !row.risks.isEmpty { parts.append("\(row.risks.total) risk\(row.risks.total == 1 ? "" : "s")") }
                 row.statusReason = parts.joined(separator: "; ")
             }
             return row

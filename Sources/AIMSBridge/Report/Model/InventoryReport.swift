@@ -10,7 +10,7 @@ public struct ObligationStatus: Sendable, Encodable {
     public var condition: String
     /// Evidence and control records addressing the article (for this system or for no system
     /// in particular).
-    public var evidence: [ReportLink]
+    public var evidence: LinkList
     /// `evidence found` (evidence, an assessment or an implemented control references the
     /// article, or reaches it by an equal or superset crosswalk path), `partial evidence` (only
     /// weaker paths or unfinished controls) or `missing`.
@@ -40,7 +40,7 @@ public struct InventoryRow: Sendable, Encodable {
     /// Human oversight mode.
     public var humanOversight: String?
     /// Risks that name the system.
-    public var risks: [ReportLink]
+    public var risks: LinkList
     /// The obligations that follow from role × risk class.
     public var obligations: [ObligationStatus]
     /// Why no obligations could be derived, when so.
@@ -58,21 +58,22 @@ public struct InventoryReport: Sendable, Encodable {
     public var missing: Int
 
     /// Builds the report.
-    public init(index: RegisterIndex, rules: [ObligationRules]) {
-        var risksBySystem: [String: [ReportLink]] = [:]
+    public init(index: RegisterIndex, rules: [ObligationRules], settings: ReportSettings) {
+        var risksBySystem: [String: LinkList] = [:]
         for risk in index.register.records(of: .risk) {
             var names = risk.list(.systems)
             if let parent = risk.parent, parent.kind == .system { names.append(parent.id) }
             var seen: Set<String> = []
             for name in names {
                 guard let system = index.record(.system, named: name), seen.insert(system.id).inserted else { continue }
-                risksBySystem[system.id, default: []].append(index.linked(risk))
+                risksBySystem[system.id, default: LinkList(limit: settings.maxLinks)].append(index.linked(risk))
             }
         }
         systems = index.register.records(of: .system).map { system in
             var row = InventoryRow(id: system.id, name: RegisterIndex.label(of: system), owner: system.text(.owner), roles: [],
                                    lifecycleStage: system.text(.lifecycleStage), dataCategories: system.list(.dataCategories),
-                                   humanOversight: system.text(.humanOversight), risks: risksBySystem[system.id] ?? [],
+                                   humanOversight: system.text(.humanOversight),
+                                   risks: risksBySystem[system.id] ?? LinkList(limit: settings.maxLinks),
                                    obligations: [])
             if case .terms(let terms)? = system.values[.roles] { row.roles = terms.map { $0.value ?? $0.source } }
             if case .riskClass(let riskClass)? = system.values[.riskClass] {
@@ -80,7 +81,7 @@ public struct InventoryReport: Sendable, Encodable {
                 row.riskClassBasis = riskClass.basis
                 row.riskClassSource = riskClass.source
             }
-            row.obligations = InventoryReport.obligations(of: system, row: row, index: index, rules: rules)
+            row.obligations = InventoryReport.obligations(of: system, row: row, index: index, rules: rules, limit: settings.maxLinks)
             if row.obligations.isEmpty {
                 row.obligationsNote = row.roles.isEmpty ? "operator role not recorded"
                     : row.riskClass == nil ? "EU AI Act risk class not recorded"
@@ -93,7 +94,7 @@ public struct InventoryReport: Sendable, Encodable {
     }
 
     private static func obligations(of system: CanonicalRecord, row: InventoryRow, index: RegisterIndex,
-                                    rules: [ObligationRules]) -> [ObligationStatus] {
+                                    rules: [ObligationRules], limit: Int) -> [ObligationStatus] {
         guard let riskClass = row.riskClass else { return [] }
         var result: [ObligationStatus] = []
         for set in rules {
@@ -108,9 +109,10 @@ public struct InventoryReport: Sendable, Encodable {
                             return scope.isEmpty || scope.contains { index.record(.system, named: $0)?.id == system.id }
                         }
                         let status = found.contains(where: index.meetsFully) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
+                        var evidence = LinkList(limit: limit)
+                        for entry in found { evidence.append(index.linked(entry, to: key)) }
                         result.append(ObligationStatus(article: article, title: index.library.catalog(set.framework)?[article]?.title ?? "",
-                                                       role: role, condition: rule.condition,
-                                                       evidence: found.map { index.linked($0, to: key) }, status: status))
+                                                       role: role, condition: rule.condition, evidence: evidence, status: status))
                     }
                 }
             }

@@ -21,3 +21,44 @@ public struct ReportLink: Sendable, Hashable, Encodable {
         "\(id) \(title)" + (via.map { " (via \($0))" } ?? "") + (note.map { " (\($0))" } ?? "")
     }
 }
+
+/// The links of one row: how many there are, and the first of them up to the report's limit
+/// (`--max-links`), so that a control cited by 20,000 risks makes a readable cell and a bounded
+/// file. The register holds every link.
+public struct LinkList: Sendable, Encodable {
+    /// How many links there are.
+    public private(set) var total = 0
+    /// The first links, in order, at most `limit`.
+    public private(set) var items: [ReportLink] = []
+    private var ids: Set<String> = []
+    private let limit: Int
+
+    /// An empty list keeping at most `limit` links (0: all).
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Adds a link unless one to the same record or requirement is already there.
+    public mutating func append(_ link: ReportLink) {
+        guard ids.insert("\(link.kind)/\(link.id)").inserted else { return }
+        total += 1
+        if limit == 0 || items.count < limit { items.append(link) }
+    }
+
+    /// Whether a link to this id of this kind is in the list.
+    public func contains(kind: String, id: String) -> Bool {
+        ids.contains("\(kind)/\(id)")
+    }
+
+    /// Whether the list is empty.
+    public var isEmpty: Bool { total == 0 }
+
+    /// One line per shown link, and `… and N more` when some are not shown.
+    public var lines: [String] {
+        items.map(\.text) + (total > items.count ? ["… and \(total - items.count) more"] : [])
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case total, items
+    }
+}

@@ -41,13 +41,17 @@ public struct ReportSettings: Sendable {
     public var targets: [String]
     /// Annexes shown beside ISO/IEC 42001 Annex A in the SoA (`iso27001:2022`).
     public var includeAnnexes: [String]
+    /// How many linked records a row lists before `… and N more` (0: all).
+    public var maxLinks: Int
 
     /// Creates settings.
-    public init(title: String = "AI management system", asOf: String, targets: [String] = [], includeAnnexes: [String] = []) {
+    public init(title: String = "AI management system", asOf: String, targets: [String] = [], includeAnnexes: [String] = [],
+                maxLinks: Int = 20) {
         self.title = title
         self.asOf = asOf
         self.targets = targets
         self.includeAnnexes = includeAnnexes
+        self.maxLinks = maxLinks
     }
 }
 

@@ -15,11 +15,11 @@ public struct SoAEntry: Sendable, Encodable {
     /// The owner a control record gives.
     public var owner: String?
     /// Control records implementing it (directly or through a crosswalk).
-    public var controls: [ReportLink]
+    public var controls: LinkList
     /// Risks treated by it.
-    public var risks: [ReportLink]
+    public var risks: LinkList
     /// Evidence for it.
-    public var evidence: [ReportLink]
+    public var evidence: LinkList
 }
 
 /// The controls of one annex.
@@ -43,13 +43,14 @@ public struct StatementOfApplicability: Sendable, Encodable {
         annexes = (["iso42001:2023"] + settings.includeAnnexes).compactMap { framework in
             guard let catalog = index.library.catalog(framework) else { return nil }
             let entries = catalog.requirements.filter { $0.kind == "control" }.map {
-                StatementOfApplicability.entry(RequirementKey(framework: framework, id: $0.id), title: $0.title, index: index)
+                StatementOfApplicability.entry(RequirementKey(framework: framework, id: $0.id), title: $0.title, index: index,
+                                               limit: settings.maxLinks)
             }
             return SoAAnnex(framework: framework, standard: catalog.title, entries: entries)
         }
     }
 
-    private static func entry(_ key: RequirementKey, title: String, index: RegisterIndex) -> SoAEntry {
+    private static func entry(_ key: RequirementKey, title: String, index: RegisterIndex, limit: Int) -> SoAEntry {
         let addressing = index.addressing(key)
         let direct = addressing.filter { $0.mapping == nil }.map { index.record(at: $0.record) }
         let directControls = direct.filter { $0.kind == .control }
@@ -58,7 +59,7 @@ public struct StatementOfApplicability: Sendable, Encodable {
                              justification: directControls.lazy.compactMap { $0.text(.justification) }.first,
                              implementationStatus: directControls.lazy.compactMap { $0.text(.implementationStatus) }.first,
                              owner: directControls.lazy.compactMap { $0.text(.owner) }.first,
-                             controls: [], risks: [], evidence: [])
+                             controls: LinkList(limit: limit), risks: LinkList(limit: limit), evidence: LinkList(limit: limit))
         let stated = directControls.compactMap { control in control.termValue(.applicability).map { (control, $0) } }
         if let (control, value) = stated.first(where: { $0.1 == "applicable" }) ?? stated.first {
             entry.applicability = value
@@ -87,8 +88,7 @@ public struct StatementOfApplicability: Sendable, Encodable {
                 for name in control.list(field) {
                     guard let record = index.record(kind, named: name) else { continue }
                     let link = index.linked(record, via: "control \(control.id)")
-                    if kind == .risk, !entry.risks.contains(where: { $0.id == record.id }) { entry.risks.append(link) }
-                    if kind == .evidence, !entry.evidence.contains(where: { $0.id == record.id }) { entry.evidence.append(link) }
+                    if kind == .risk { entry.risks.append(link) } else { entry.evidence.append(link) }
                 }
             }
         }

@@ -80,4 +80,9 @@ extension ReportDocument.Cell {
     init(_ links: [ReportLink]) {
         self.init(links.map(\.text))
     }
+
+    /// A cell listing the shown links of a list, one per line, then how many more there are.
+    init(_ links: LinkList) {
+        self.init(links.lines)
+    }
 }
