@@ -11,7 +11,6 @@ a test: it prints figures.
     python3 Benchmarks/report_benchmark.py --rows 20000 --formats json,csv
 """
 import os
-import pathlib
 import shutil
 import statistics
 import subprocess
