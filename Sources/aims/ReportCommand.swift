@@ -89,7 +89,7 @@ struct ReportCommand: ParsableCommand {
             }
         }
         let diagnostics = DiagnosticList()
-        let (input, failed) = ReportInputLoader(options: try conversion.makeOptions(printer: printer))
+        let (input, failed) = RegisterInputLoader(options: try conversion.makeOptions(printer: printer))
             .load(paths: inputs, diagnostics: diagnostics)
         for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()

@@ -91,3 +91,16 @@ public struct MappingLibrary: Sendable {
         }
     }
 }
+
+extension MappingLibrary {
+    /// The reference with every requirement it leads to in the other frameworks (up to two
+    /// hops), each with its relationship and path; unresolved references are returned as they are.
+    public func expanded(_ reference: RequirementReference) -> RequirementReference {
+        guard reference.resolved, let framework = reference.framework else { return reference }
+        var result = reference
+        result.mappings = map(RequirementKey(framework: framework, id: reference.id)).map {
+            ReferenceMapping(target: $0.target.description, relationship: $0.relationshipName, path: $0.pathDescription)
+        }
+        return result
+    }
+}

@@ -98,7 +98,9 @@ public enum GenericProfile {
               "requirements", "clause", "clauses", "controlreference", "controlrefs", "mappedcontrols", "isocontrols",
               "iso42001", "iso27001", "references", "frameworkreferences", "frameworkrefs", "standards",
               "relatedcontrols", "euaiactarticles", "articles", "nistairmf", "mappedrequirements", "controlmapping",
-              "annexacontrol2013"], .requirements),
+              "annexacontrol2013", "iso27001controls", "isoiec27001controls", "iso270012022controls", "isoiec270012022controls",
+              "iso270012013controls", "isoiec270012013controls", "iso42001controls", "isoiec42001controls",
+              "iso420012023controls", "isoiec420012023controls"], .requirements),
     ]
 
     private static let index: [String: [Rule]] = {

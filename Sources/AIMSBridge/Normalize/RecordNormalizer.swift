@@ -292,12 +292,7 @@ public struct RecordNormalizer {
 
     /// The reference with the requirements it maps to, when expansion is on.
     private func expanded(_ reference: RequirementReference) -> RequirementReference {
-        guard let library = options.expandWith, reference.resolved, let framework = reference.framework else { return reference }
-        var result = reference
-        result.mappings = library.map(RequirementKey(framework: framework, id: reference.id)).map {
-            ReferenceMapping(target: $0.target.description, relationship: $0.relationshipName, path: $0.pathDescription)
-        }
-        return result
+        options.expandWith?.expanded(reference) ?? reference
     }
 
     /// The slot of a field, made (with the field's mapping) the first time it is seen.

@@ -150,6 +150,10 @@ public struct CanonicalRecord: Sendable, Hashable {
     public var extensions: [ExtensionField]
     /// The record that held this one in the source (a system holding its risks).
     public var parent: RecordLink?
+    /// The source records merged into this one (`aims merge`), when there were two or more.
+    public var mergedFrom: [Contribution] = []
+    /// Values of merged records that lost to this record's (`aims merge`): nothing is dropped.
+    public var conflicts: [FieldConflict] = []
 
     /// Creates a record.
     public init(kind: RecordKind, id: String, source: String, locator: Locator,
@@ -163,6 +167,51 @@ public struct CanonicalRecord: Sendable, Hashable {
         self.refs = refs
         self.extensions = extensions
         self.parent = parent
+    }
+}
+
+/// One source record that a merged record was made from.
+public struct Contribution: Sendable, Hashable {
+    /// The source path, as given.
+    public var source: String
+    /// The record's id in that source.
+    public var id: String
+    /// Where it starts in the source.
+    public var locator: Locator
+
+    /// Creates a contribution.
+    public init(source: String, id: String, locator: Locator) {
+        self.source = source
+        self.id = id
+        self.locator = locator
+    }
+}
+
+/// A value that a merged record's contributor gave for a field and that lost to the value kept.
+public struct FieldConflict: Sendable, Hashable {
+    /// The value that lost.
+    public enum Value: Sendable, Hashable {
+        /// A canonical field's value.
+        case canonical(CanonicalValue)
+        /// An extension's value.
+        case extensionValue(FieldValue)
+    }
+
+    /// The canonical field's name (`owner`, `residualLikelihood`) or `extensions.<name>`.
+    public var field: String
+    /// The losing value.
+    public var value: Value
+    /// The contributor that gave it: its source path.
+    public var source: String
+    /// And its id there.
+    public var id: String
+
+    /// Creates a conflict.
+    public init(field: String, value: Value, source: String, id: String) {
+        self.field = field
+        self.value = value
+        self.source = source
+        self.id = id
     }
 }
 

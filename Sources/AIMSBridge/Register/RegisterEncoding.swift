@@ -38,6 +38,33 @@ public enum RegisterEncoding {
             }
         }
         json.endObject()
+        if !record.mergedFrom.isEmpty {
+            json.beginArray("mergedFrom")
+            for contribution in record.mergedFrom {
+                json.beginObject()
+                json.string("source", contribution.source)
+                json.string("id", contribution.id)
+                write(contribution.locator, into: &json)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if !record.conflicts.isEmpty {
+            json.beginArray("conflicts")
+            for conflict in record.conflicts {
+                json.beginObject()
+                json.string("field", conflict.field)
+                switch conflict.value {
+                case .canonical(let value): write(value, key: "value", into: &json)
+                case .extensionValue(.text(let text)): json.string("value", text)
+                case .extensionValue(.list(let items)): json.strings("value", items)
+                }
+                json.string("source", conflict.source)
+                json.string("id", conflict.id)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.string("source", record.source)
         write(record.locator, into: &json)
         json.endObject()

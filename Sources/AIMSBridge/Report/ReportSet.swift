@@ -23,7 +23,7 @@ public struct ReportSet: Sendable {
     public var settings: ReportSettings
 
     /// Builds `kinds` from `input`.
-    public init(kinds: Set<ReportKind>, input: ReportInput, library: MappingLibrary, obligations: [ObligationRules],
+    public init(kinds: Set<ReportKind>, input: RegisterInput, library: MappingLibrary, obligations: [ObligationRules],
                 settings: ReportSettings) {
         let index = RegisterIndex(register: input.register, library: library)
         self.settings = settings

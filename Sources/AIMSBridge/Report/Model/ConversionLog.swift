@@ -17,7 +17,8 @@ public struct LoggedProblem: Sendable, Encodable {
 }
 
 /// The conversion log: per source, records read, converted, rejected with reasons and
-/// locators, unmapped fields, the profile used, and the warnings.
+/// locators, unmapped fields, the profile used, and the warnings; for a merged register, the
+/// merged records and the conflicts kept per field.
 public struct ConversionLog: Sendable, Encodable {
     /// The sources.
     public var sources: [LoggedSource]
@@ -27,9 +28,11 @@ public struct ConversionLog: Sendable, Encodable {
     public var warnings: [LoggedProblem]
     /// Inputs read as registers (their conversion's rejects and warnings are not in them).
     public var registerFiles: [String]
+    /// What merging did, when the register holds merged records (`aims merge`).
+    public var merge: MergeSummary?
 
     /// Builds the log.
-    public init(input: ReportInput) {
+    public init(input: RegisterInput) {
         let warnings = input.diagnostics.filter { $0.severity != .error }
         sources = input.register.sources.map { source in
             LoggedSource(source: source, warnings: warnings.filter { $0.severity == .warning && $0.locator?.file == source.path }.count)
@@ -41,5 +44,7 @@ public struct ConversionLog: Sendable, Encodable {
             LoggedProblem(location: $0.locator?.description ?? "", severity: $0.severity.rawValue, message: $0.message)
         }
         registerFiles = input.registerFiles
+        let summary = MergeSummary(register: input.register)
+        merge = summary.isEmpty ? nil : summary
     }
 }

@@ -54,25 +54,3 @@ public struct ReportSettings: Sendable {
         self.maxLinks = maxLinks
     }
 }
-
-/// What a report run reads: the register, and what converting raw exports into it produced
-/// (empty when the input was already a register).
-public struct ReportInput: Sendable {
-    /// The register.
-    public var register: Register
-    /// Records rejected while converting raw exports.
-    public var rejects: [RejectedRecord]
-    /// Warnings and errors from converting raw exports.
-    public var diagnostics: [Diagnostic]
-    /// The inputs that were registers already (their conversion's rejects and warnings are not
-    /// in them).
-    public var registerFiles: [String]
-
-    /// Creates an input.
-    public init(register: Register, rejects: [RejectedRecord] = [], diagnostics: [Diagnostic] = [], registerFiles: [String] = []) {
-        self.register = register
-        self.rejects = rejects
-        self.diagnostics = diagnostics
-        self.registerFiles = registerFiles
-    }
-}

@@ -169,10 +169,18 @@ enum ReportLayouts {
         if !log.registerFiles.isEmpty {
             note = "Read as registers: \(log.registerFiles.joined(separator: ", ")). Their sources' rejects and warnings were reported when they were converted and are not in a register."
         }
-        return ReportDocument(kind: .log, title: ReportKind.log.title,
-                              facts: [fact("sources", log.sources.count), fact("records", records), fact("converted", converted),
-                                      fact("rejected", records - converted), fact("warnings", log.warnings.filter { $0.severity == "warning" }.count)],
-                              highlight: nil, sections: [
+        var facts = [fact("sources", log.sources.count), fact("records", records), fact("converted", converted),
+                     fact("rejected", records - converted), fact("warnings", log.warnings.filter { $0.severity == "warning" }.count)]
+        var mergeSections: [ReportDocument.Section] = []
+        if let merge = log.merge {
+            facts.append(fact("merged records", merge.mergedRecords))
+            mergeSections.append(ReportDocument.Section(
+                heading: "Merge", note: "\(merge.records) records, \(merge.mergedRecords) of them merged from \(merge.contributions) source records. Values that lost to the one kept are in each record's conflicts.",
+                charts: [],
+                tables: [ReportDocument.Table(name: "log-merge-conflicts", caption: "Conflicts kept, by field", columns: ["Field", "Conflicts"],
+                                              rows: merge.conflicts.map { Row(cells: [Cell($0.field), Cell(String($0.conflicts))]) })]))
+        }
+        return ReportDocument(kind: .log, title: ReportKind.log.title, facts: facts, highlight: nil, sections: [
             ReportDocument.Section(heading: "Sources", note: note, charts: [],
                                    tables: [ReportDocument.Table(name: "log", caption: "Sources: records = converted + rejected",
                                                                  columns: ["Source", "Format", "Profile", "Records", "Converted", "Rejected", "Warnings",
@@ -183,7 +191,7 @@ enum ReportLayouts {
             ReportDocument.Section(heading: "Warnings", note: nil, charts: [],
                                    tables: [ReportDocument.Table(name: "log-warnings", caption: "Warnings and notes", columns: ["Where", "Severity", "Message"],
                                                                  rows: problems(log.warnings))]),
-        ])
+        ] + mergeSections)
     }
 
     /// `iso27001:2022` → `iso27001-2022`, for file names.

@@ -198,12 +198,36 @@ public enum RegisterReader {
             parent = RecordLink(kind: parentKind, id: parentID)
         }
         let source = object["source"] as? String ?? locator.file
-        let position = object["locator"] as? [String: Any]
-        return CanonicalRecord(kind: kind, id: id, source: source,
-                               locator: Locator(file: source, line: position?["line"] as? Int ?? 1,
-                                                column: position?["column"] as? Int ?? 1, path: position?["path"] as? String),
-                               values: values, refs: ((object["refs"] as? [Any]) ?? []).compactMap(reference),
-                               extensions: extensions, parent: parent)
+        var record = CanonicalRecord(kind: kind, id: id, source: source, locator: position(object["locator"], in: source),
+                                     values: values, refs: ((object["refs"] as? [Any]) ?? []).compactMap(reference),
+                                     extensions: extensions, parent: parent)
+        for item in (object["mergedFrom"] as? [[String: Any]]) ?? [] {
+            guard let from = item["source"] as? String, let fromID = item["id"] as? String else { continue }
+            record.mergedFrom.append(Contribution(source: from, id: fromID, locator: position(item["locator"], in: from)))
+        }
+        for item in (object["conflicts"] as? [[String: Any]]) ?? [] {
+            guard let field = item["field"] as? String, let from = item["source"] as? String, let fromID = item["id"] as? String,
+                  let raw = item["value"] else { continue }
+            let value: FieldConflict.Value
+            if let canonical = CanonicalField(name: field), let decoded = self.value(raw, as: canonical.valueType) {
+                value = .canonical(decoded)
+            } else if let text = raw as? String {
+                value = .extensionValue(.text(text))
+            } else if let items = raw as? [String] {
+                value = .extensionValue(.list(items))
+            } else {
+                throw RegisterReadError(locator: locator, message: "conflict on '\(field)' of \(kind.rawValue) '\(id)' has a value of the wrong shape")
+            }
+            record.conflicts.append(FieldConflict(field: field, value: value, source: from, id: fromID))
+        }
+        return record
+    }
+
+    /// A `locator` object (`{"line":3,"column":1,"path":"/risks/2"}`) in `file`.
+    private static func position(_ raw: Any?, in file: String) -> Locator {
+        let object = raw as? [String: Any]
+        return Locator(file: file, line: object?["line"] as? Int ?? 1, column: object?["column"] as? Int ?? 1,
+                       path: object?["path"] as? String)
     }
 
     private static func value(_ raw: Any, as type: CanonicalField.ValueType) -> CanonicalValue? {

@@ -1,6 +1,28 @@
-/// Reads the inputs of `aims report`: each is a canonical register (read back) or a raw export
-/// (converted on the way, exactly as `aims convert` would).
-public struct ReportInputLoader {
+/// What `aims report` and `aims merge` read: the register, and what converting raw exports into
+/// it produced (empty when the inputs were registers already).
+public struct RegisterInput: Sendable {
+    /// The register.
+    public var register: Register
+    /// Records rejected while converting raw exports.
+    public var rejects: [RejectedRecord]
+    /// Warnings and errors from converting raw exports.
+    public var diagnostics: [Diagnostic]
+    /// The inputs that were registers already (their conversion's rejects and warnings are not
+    /// in them).
+    public var registerFiles: [String]
+
+    /// Creates an input.
+    public init(register: Register, rejects: [RejectedRecord] = [], diagnostics: [Diagnostic] = [], registerFiles: [String] = []) {
+        self.register = register
+        self.rejects = rejects
+        self.diagnostics = diagnostics
+        self.registerFiles = registerFiles
+    }
+}
+
+/// Reads the inputs of `aims report` and `aims merge`: each is a canonical register (read back)
+/// or a raw export (converted on the way, exactly as `aims convert` would).
+public struct RegisterInputLoader {
     private let options: ConvertOptions
 
     /// Creates a loader; `options` apply to raw exports.
@@ -8,16 +30,10 @@ public struct ReportInputLoader {
         self.options = options
     }
 
-    /// What reading went wrong with, per input: nothing when every input was read.
-    public struct Failure: Error, Sendable {
-        /// The inputs that could not be read or parsed to their end, with the reason.
-        public var messages: [String]
-    }
-
     /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
     /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
-    public func load(paths: [String], diagnostics: DiagnosticList) -> (input: ReportInput, failed: Bool) {
-        var input = ReportInput(register: Register())
+    public func load(paths: [String], diagnostics: DiagnosticList) -> (input: RegisterInput, failed: Bool) {
+        var input = RegisterInput(register: Register())
         var failed = false
         var collector = RegisterCollector()
         var summaries: [SourceSummary] = []

@@ -1,0 +1,270 @@
+import Foundation
+
+/// Which value a merged record keeps when its contributors disagree.
+public enum MergePreference: Sendable, Hashable {
+    /// The contributor with the latest review, collection, assessment or identification date
+    /// (ties: the source path, then the position in it). Independent of input order.
+    case newest
+    /// The contributor from the source given first.
+    case first
+    /// The contributor from this source (a path, a file name, a profile or a tool name); then
+    /// as `newest`.
+    case source(String)
+
+    /// Parses `newest`, `first` or anything else as a source.
+    public init(_ text: String) {
+        switch text {
+        case "newest": self = .newest
+        case "first": self = .first
+        default: self = .source(text)
+        }
+    }
+}
+
+/// Which records describe the same thing.
+public enum MergeMatch: String, Sendable, CaseIterable {
+    /// Same kind and id within one source family (sources of the same tool).
+    case id
+    /// Same kind, normalized title and linked systems, across sources.
+    case title
+    /// Either.
+    case both
+}
+
+/// What `aims merge` is told.
+public struct MergeOptions: Sendable {
+    /// Which value wins.
+    public var prefer: MergePreference
+    /// How records are matched.
+    public var match: MergeMatch
+    /// The tool behind each profile name: sources read with profiles of one tool form one family.
+    /// A profile not listed (such as `generic`) is a family of its own.
+    public var families: [String: String]
+    /// When set, every resolved reference gets the requirements it leads to in the other
+    /// frameworks (so 27001 evidence carries to the 42001 controls it supports, and back).
+    public var expandWith: MappingLibrary?
+
+    /// Creates options.
+    public init(prefer: MergePreference = .newest, match: MergeMatch = .id, families: [String: String] = [:],
+                expandWith: MappingLibrary? = nil) {
+        self.prefer = prefer
+        self.match = match
+        self.families = families
+        self.expandWith = expandWith
+    }
+}
+
+/// Merges the records of a register that describe the same thing into one record each, keeping
+/// the provenance of every contributor (`mergedFrom`) and every value that lost (`conflicts`).
+///
+/// The result does not depend on the order of the records or of the inputs (except under
+/// `--prefer first`, which is about order): groups are found by key, contributors ranked by
+/// content, and records and sources written in a sorted order. Merging a merged register again,
+/// or with itself, gives it back unchanged.
+public struct RegisterMerger: Sendable {
+    private let options: MergeOptions
+
+    /// Creates a merger.
+    public init(options: MergeOptions) {
+        self.options = options
+    }
+
+    /// The merged register.
+    public func merge(_ register: Register) -> Register {
+        var sourceOrder: [String: Int] = [:]
+        var profiles: [String: String] = [:]
+        for (position, source) in register.sources.enumerated() where sourceOrder[source.path] == nil {
+            sourceOrder[source.path] = position
+            profiles[source.path] = source.profile
+        }
+        let records = register.records
+        var groups = UnionFind(count: records.count)
+        var owners: [String: Int] = [:]
+        for (position, record) in records.enumerated() {
+            for key in keys(of: record, profile: profiles[record.source]) {
+                if let owner = owners[key] { groups.union(owner, position) } else { owners[key] = position }
+            }
+        }
+        var members: [Int: [Int]] = [:]
+        for position in records.indices { members[groups.find(position), default: []].append(position) }
+        var merged = members.values.map { positions in
+            let ranked = positions.map { records[$0] }.sorted {
+                rank($0, order: sourceOrder, profiles: profiles) < rank($1, order: sourceOrder, profiles: profiles)
+            }
+            return combine(ranked)
+        }
+        merged.sort { ($0.kind, $0.source, $0.locator.line, $0.locator.column, $0.id) < ($1.kind, $1.source, $1.locator.line, $1.locator.column, $1.id) }
+        var result = Register()
+        var seen: Set<SourceSummary> = []
+        result.sources = register.sources.filter { seen.insert($0).inserted }.sorted { ($0.path, $0.sha256) < ($1.path, $1.sha256) }
+        result.records = merged
+        return result
+    }
+
+    // MARK: Matching
+
+    /// The keys under which a record meets the records it merges with.
+    private func keys(of record: CanonicalRecord, profile: String?) -> [String] {
+        var keys: [String] = []
+        if options.match != .title {
+            // An id the converter made up (`<file stem>#<n>`) is a position, meaningful only in its own file.
+            let stem = record.source.split(separator: "/").last.map { name in name.split(separator: ".").first.map(String.init) ?? String(name) } ?? ""
+            let family = record.id.hasPrefix(stem + "#") ? "file:" + record.source
+                : "family:" + (profile.map { options.families[$0] ?? $0 } ?? "unknown")
+            keys.append("id|\(record.kind.rawValue)|\(family)|\(record.id)")
+        }
+        if options.match != .id {
+            let title = RegisterMerger.normalized(RegisterIndex.label(of: record))
+            if !title.isEmpty, title != RegisterMerger.normalized(record.id) || record.values.contains(.title) || record.values.contains(.name) {
+                let systems = record.list(.systems).map(RegisterMerger.normalized).sorted().joined(separator: ",")
+                keys.append("title|\(record.kind.rawValue)|\(title)|\(systems)")
+            }
+        }
+        return keys
+    }
+
+    /// Lower-case letters and digits, single spaces between words.
+    static func normalized(_ text: String) -> String {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
+    }
+
+    // MARK: Ranking
+
+    private struct Rank: Comparable {
+        var preferred: Int
+        var newest: String
+        var source: String
+        var line: Int
+        var column: Int
+        var id: String
+
+        static func < (lhs: Rank, rhs: Rank) -> Bool {
+            // Later dates first: compare the newest dates the other way round.
+            (lhs.preferred, rhs.newest, lhs.source, lhs.line, lhs.column, lhs.id)
+                < (rhs.preferred, lhs.newest, rhs.source, rhs.line, rhs.column, rhs.id)
+        }
+    }
+
+    private func rank(_ record: CanonicalRecord, order: [String: Int], profiles: [String: String]) -> Rank {
+        let newest = [CanonicalField.reviewed, .collected, .assessed, .identified].compactMap { record.lastDay($0) }.max() ?? ""
+        var preferred = 0
+        switch options.prefer {
+        case .newest: break
+        case .first: preferred = order[record.source] ?? Int.max
+        case .source(let wanted):
+            let profile = profiles[record.source]
+            let matches = record.source == wanted || record.source.hasSuffix("/" + wanted) || profile == wanted
+                || profile.flatMap { options.families[$0] } == wanted
+            preferred = matches ? 0 : 1
+        }
+        return Rank(preferred: preferred, newest: newest, source: record.source, line: record.locator.line,
+                    column: record.locator.column, id: record.id)
+    }
+
+    // MARK: Combining
+
+    /// One record from a group ranked best first.
+    private func combine(_ group: [CanonicalRecord]) -> CanonicalRecord {
+        var result = group[0]
+        var conflicts: [FieldConflict] = []
+        for field in CanonicalField.allCases {
+            let given = group.compactMap { record in record.values[field].map { (record, $0) } }
+            guard let chosen = given.first?.1 else { continue }
+            result.values[field] = chosen
+            for (record, value) in given where !RegisterMerger.sameMeaning(value, chosen) {
+                conflicts.append(FieldConflict(field: field.name, value: .canonical(value), source: record.source, id: record.id))
+            }
+        }
+        var extensions: [ExtensionField] = []
+        for record in group {
+            for field in record.extensions {
+                if let kept = extensions.first(where: { $0.name == field.name }) {
+                    if kept.value != field.value {
+                        conflicts.append(FieldConflict(field: "extensions.\(field.name)", value: .extensionValue(field.value),
+                                                       source: record.source, id: record.id))
+                    }
+                } else {
+                    extensions.append(field)
+                }
+            }
+        }
+        result.extensions = extensions.sorted { $0.name < $1.name }
+        var refs: [RequirementReference] = []
+        for reference in group.flatMap(\.refs) where !refs.contains(where: { RegisterMerger.sameReference($0, reference) }) {
+            refs.append(options.expandWith?.expanded(reference) ?? reference)
+        }
+        result.refs = refs
+        result.parent = group.lazy.compactMap(\.parent).first
+        // Conflicts already recorded by earlier merges stay, unless their value is now the one kept.
+        for conflict in group.flatMap(\.conflicts) {
+            if case .canonical(let value) = conflict.value, let field = CanonicalField(name: conflict.field),
+               let kept = result.values[field], RegisterMerger.sameMeaning(value, kept) { continue }
+            conflicts.append(conflict)
+        }
+        var unique: Set<FieldConflict> = []
+        result.conflicts = conflicts.filter { unique.insert($0).inserted }.sorted {
+            ($0.field, $0.source, $0.id) < ($1.field, $1.source, $1.id)
+        }
+        var contributions: Set<Contribution> = []
+        for record in group {
+            let own = record.mergedFrom.isEmpty ? [Contribution(source: record.source, id: record.id, locator: record.locator)] : record.mergedFrom
+            contributions.formUnion(own)
+        }
+        result.mergedFrom = contributions.count < 2 ? [] : contributions.sorted {
+            ($0.source, $0.locator.line, $0.locator.column, $0.id) < ($1.source, $1.locator.line, $1.locator.column, $1.id)
+        }
+        return result
+    }
+
+    /// Whether two references name the same requirement (or, unresolved, have the same text).
+    private static func sameReference(_ a: RequirementReference, _ b: RequirementReference) -> Bool {
+        a.resolved && b.resolved ? a.isSameRequirement(as: b) : a.raw == b.raw
+    }
+
+    /// Whether two values say the same thing, whatever the source's words: terms with the same
+    /// canonical word, dates on the same day, ratings at the same place on the same scale.
+    static func sameMeaning(_ a: CanonicalValue, _ b: CanonicalValue) -> Bool {
+        switch (a, b) {
+        case (.term(let x), .term(let y)):
+            return x.value != nil ? x.value == y.value : x == y
+        case (.terms(let x), .terms(let y)):
+            return x.map { $0.value ?? $0.source } == y.map { $0.value ?? $0.source }
+        case (.date(let x), .date(let y)):
+            return x.iso != nil ? x.iso == y.iso : x == y
+        case (.rating(let x), .rating(let y)):
+            return x.level != nil ? (x.level, x.of) == (y.level, y.of) : x.label == y.label
+        case (.score(let x), .score(let y)):
+            return x.value != nil ? x.value == y.value : x.label == y.label
+        case (.riskClass(let x), .riskClass(let y)):
+            return (x.value, x.basis) == (y.value, y.basis)
+        case (.text(let x), .text(let y)):
+            return x.trimmingCharacters(in: .whitespacesAndNewlines) == y.trimmingCharacters(in: .whitespacesAndNewlines)
+        default:
+            return a == b
+        }
+    }
+}
+
+/// Disjoint sets over record positions (path halving; the smaller root joins the larger one
+/// so the representative never depends on the order unions are made in).
+struct UnionFind {
+    private var parent: [Int]
+
+    init(count: Int) {
+        parent = Array(0..<count)
+    }
+
+    mutating func find(_ element: Int) -> Int {
+        var element = element
+        while parent[element] != element {
+            parent[element] = parent[parent[element]]
+            element = parent[element]
+        }
+        return element
+    }
+
+    mutating func union(_ a: Int, _ b: Int) {
+        let (x, y) = (find(a), find(b))
+        if x != y { parent[max(x, y)] = min(x, y) }
+    }
+}

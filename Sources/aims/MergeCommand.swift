@@ -1,0 +1,84 @@
+import AIMSBridge
+import ArgumentParser
+import Foundation
+
+/// `aims merge`: registers or exports in, one merged register out.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge registers and exports (27001 and 42001 evidence, several tools) into one register.",
+        discussion: """
+        Records of the same kind merge when they have the same id within one source family (the \
+        exports of one tool), or with --match title|both the same normalized title and linked systems \
+        across sources. A merged record lists its contributors in 'mergedFrom'; values that lost go \
+        to 'conflicts'. References carry the requirements they lead to through the crosswalks. The \
+        output does not depend on the order of the inputs (except with --prefer first).
+        Exit codes: 0 merged; 1 merged, but records were rejected while converting; 2 usage error; \
+        3 an input could not be read or the output not written.
+        """
+    )
+
+    enum MatchOption: String, ExpressibleByArgument, CaseIterable {
+        case id, title, both
+    }
+
+    @Argument(help: "Registers or exports to merge.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output path ('-' for standard output).")
+    var output: String
+
+    @Option(help: "Output format: json or ndjson.")
+    var format: Convert.OutputFormat = .json
+
+    @Option(help: "Which value wins when merged records disagree: newest, first, or a source (path, file name, profile or tool).")
+    var prefer: String = "newest"
+
+    @Option(help: "How records are matched: id (within a source family), title (normalized title and linked systems, across sources) or both.")
+    var match: MatchOption = .id
+
+    @OptionGroup var conversion: ConversionOptions
+
+    func validate() throws {
+        if inputs.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("standard input ('-') can be read only once")
+        }
+        if output != "-", inputs.contains(output) {
+            throw ValidationError("output '\(output)' would overwrite an input")
+        }
+    }
+
+    func run() throws {
+        let printer = DiagnosticPrinter()
+        let library = MappingsLoader.load(directories: conversion.mappingDirectories, diagnostics: printer)
+        if printer.errorCount > 0 { throw ExitCode(ExitStatus.unreadable.rawValue) }
+        let options = try conversion.makeOptions(printer: printer)
+        let diagnostics = DiagnosticList()
+        let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics)
+        for diagnostic in input.diagnostics { printer.emit(diagnostic) }
+        printer.flushSuppressed()
+        if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
+        var families: [String: String] = [:]
+        for profile in options.candidateProfiles + [options.profile].compactMap({ $0 }) { families[profile.name] = profile.tool }
+        let merger = RegisterMerger(options: MergeOptions(prefer: MergePreference(prefer),
+                                                          match: MergeMatch(rawValue: match.rawValue) ?? .id,
+                                                          families: families, expandWith: library))
+        let merged = merger.merge(input.register)
+        do {
+            let file = try OutputFile(path: output)
+            var sink: any RegisterSink = format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file)
+            var batch = EncodedRecords()
+            for record in merged.records { batch.append(record) }
+            try sink.add(batch)
+            try sink.finish(sources: merged.sources)
+        } catch {
+            printer.printError(error.description)
+            throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
+        var perSource: [String: Int] = [:]
+        for record in input.register.records { perSource[record.source, default: 0] += 1 }
+        for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
+        printer.printError("merged \(input.register.records.count) records into \(MergeSummary(register: merged).line)")
+        if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// `aims merge`: the merge of a 27001 evidence export with 42001 work against its golden, the
+/// properties the merge promises (order independence, registers or exports alike, idempotence),
+/// conflicts kept, matching rules and the crosswalk carry-over.
+@Suite struct MergeTests {
+    /// The Contoso Bank 42001 evidence log and SoA, an earlier snapshot of the evidence log, and
+    /// the ISMS evidence export of the 27001 tool.
+    static let inputs = ["Fixtures/evidence-log.ndjson", "Fixtures/soa-controls.csv", "Fixtures/merge/isms-evidence-27001.csv",
+                         "Fixtures/merge/aims-evidence-log-2024-12.ndjson"]
+
+    private func merge(_ inputs: [String], _ arguments: [String] = ["--match", "both"]) throws -> (Data, TestSupport.RunResult) {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("merged.json")
+        let result = try TestSupport.runAIMS(["merge"] + inputs + ["-o", output.path] + arguments)
+        return ((try? Data(contentsOf: output)) ?? Data(), result)
+    }
+
+    @Test func theMergedRegisterMatchesItsGolden() throws {
+        let (merged, result) = try merge(Self.inputs)
+        #expect(result.status == 0, "\(result.stderr)")
+        try TestSupport.assertGolden(String(decoding: merged, as: UTF8.self), named: "merge/merged.json")
+        let summary = result.stderr.split(separator: "\n").filter { !$0.contains("warning:") }.joined(separator: "\n")
+        try TestSupport.assertGolden(summary + "\n", named: "merge/merged.stderr")
+    }
+
+    @Test func theOrderOfTheInputsDoesNotMatter() throws {
+        let (expected, _) = try merge(Self.inputs)
+        #expect(!expected.isEmpty)
+        for permutation in Self.permutations(Self.inputs) where permutation != Self.inputs {
+            let (merged, _) = try merge(permutation)
+            #expect(merged == expected, "merging in the order \(permutation) differs")
+        }
+    }
+
+    static func permutations(_ items: [String]) -> [[String]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { index in
+            var rest = items
+            let first = rest.remove(at: index)
+            return permutations(rest).map { [first] + $0 }
+        }
+    }
+
+    @Test(arguments: ["json", "ndjson"])
+    func mergingConvertedRegistersEqualsMergingTheExports(format: String) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var registers: [String] = []
+        for (index, input) in Self.inputs.enumerated() {
+            let register = directory.appendingPathComponent("register-\(index).\(format)").path
+            let converted = try TestSupport.runAIMS(["convert", input, "-o", register, "--format", format, "-q"])
+            #expect(converted.status == 0)
+            registers.append(register)
+        }
+        let (fromRegisters, first) = try merge(registers)
+        let (fromExports, second) = try merge(Self.inputs)
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr)")
+        #expect(fromRegisters == fromExports)
+    }
+
+    @Test func mergingAMergedRegisterWithItselfChangesNothing() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (merged, _) = try merge(Self.inputs)
+        let path = directory.appendingPathComponent("merged.json")
+        try merged.write(to: path)
+        let (twice, result) = try merge([path.path, path.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(twice == merged)
+        let (again, _) = try merge([path.path])
+        #expect(again == merged)
+    }
+
+    @Test func nothingAContributorSaidIsDropped() throws {
+        let (merged, _) = try merge(Self.inputs)
+        let register = try RegisterReader.read(merged, path: "merged.json")
+        let diagnostics = DiagnosticList()
+        let (input, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics)
+        #expect(register.records.count == 55 && input.register.records.count == 60)
+        for original in input.register.records {
+            let holder = try #require(register.records.first { record in
+                record.kind == original.kind && (record.id == original.id && record.source == original.source
+                    || record.mergedFrom.contains { $0.source == original.source && $0.id == original.id })
+            }, "\(original.id) from \(original.source) is missing")
+            for entry in original.values {
+                let kept = holder.values[entry.field].map { RegisterMerger.sameMeaning($0, entry.value) } ?? false
+                let conflict = holder.conflicts.contains {
+                    $0.field == entry.field.name && $0.source == original.source && $0.id == original.id && $0.value == .canonical(entry.value)
+                }
+                #expect(kept || conflict, "\(original.id).\(entry.field.name) from \(original.source) was dropped")
+            }
+            for reference in original.refs where reference.resolved {
+                #expect(holder.refs.contains { $0.isSameRequirement(as: reference) })
+            }
+        }
+    }
+
+    @Test func conflictsFollowThePreference() throws {
+        func owner(_ arguments: [String]) throws -> (String?, [String]) {
+            let (merged, result) = try merge(["Fixtures/evidence-log.ndjson", "Fixtures/merge/aims-evidence-log-2024-12.ndjson"], arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let record = try #require(try RegisterReader.read(merged, path: "m.json").records.first { $0.id == "EV-002" })
+            let losers = record.conflicts.filter { $0.field == "owner" }.map { conflict -> String in
+                if case .canonical(.text(let text)) = conflict.value { return "\(text) (\(conflict.source))" }
+                return ""
+            }
+            return (record.text(.owner), losers)
+        }
+        // The 2025 log was collected later than the 2024-12 snapshot.
+        #expect(try owner([]) == ("Maria Rossi", ["Tomás Ruiz (Fixtures/merge/aims-evidence-log-2024-12.ndjson)"]))
+        #expect(try owner(["--prefer", "aims-evidence-log-2024-12.ndjson"]) == ("Tomás Ruiz", ["Maria Rossi (Fixtures/evidence-log.ndjson)"]))
+        #expect(try owner(["--prefer", "first"]) == ("Maria Rossi", ["Tomás Ruiz (Fixtures/merge/aims-evidence-log-2024-12.ndjson)"]))
+    }
+
+    @Test func titlesMatchAcrossSourcesOnlyWhenAsked() throws {
+        func ids(_ match: String) throws -> Set<String> {
+            let (merged, _) = try merge(Self.inputs, ["--match", match])
+            return Set(try RegisterReader.read(merged, path: "m.json").records.filter { !$0.mergedFrom.isEmpty }.map(\.id))
+        }
+        #expect(try ids("id") == ["EV-001", "EV-002", "EV-009"])
+        #expect(try ids("title") == ["ISMS-EV-0102", "ISMS-EV-0114"])
+        #expect(try ids("both") == ["EV-002", "EV-009", "ISMS-EV-0102", "ISMS-EV-0114"])
+    }
+
+    @Test func idsMatchWithinOneToolOnly() {
+        func risk(_ id: String, source: String, owner: String) -> CanonicalRecord {
+            var values = CanonicalValues()
+            values[.owner] = .text(owner)
+            return CanonicalRecord(kind: .risk, id: id, source: source, locator: Locator(file: source, line: 2), values: values)
+        }
+        func summary(_ path: String, _ profile: String) -> SourceSummary {
+            SourceSummary(path: path, format: "csv", profile: profile, sha256: path, records: 1, converted: 1, rejected: 0, unmappedFields: [])
+        }
+        var register = Register()
+        register.sources = [summary("sn.csv", "servicenow-irm-risks-csv"), summary("sn.xml", "servicenow-irm-risks-xml"),
+                            summary("sheet.csv", "generic"), summary("other.csv", "generic")]
+        register.records = [risk("RSK0001", source: "sn.csv", owner: "Ana"), risk("RSK0001", source: "sn.xml", owner: "Ben"),
+                            risk("RSK0001", source: "sheet.csv", owner: "Cem"),
+                            risk("sheet#1", source: "sheet.csv", owner: "Dan"), risk("sheet#1", source: "other.csv", owner: "Eve")]
+        let merger = RegisterMerger(options: MergeOptions(families: ["servicenow-irm-risks-csv": "ServiceNow IRM",
+                                                                     "servicenow-irm-risks-xml": "ServiceNow IRM"]))
+        let merged = merger.merge(register)
+        // Sorted by source, position and id: other.csv, sheet.csv (RSK0001, sheet#1), sn.csv.
+        #expect(merged.records.map(\.id) == ["sheet#1", "RSK0001", "sheet#1", "RSK0001"])
+        #expect(merged.records.map { $0.mergedFrom.map(\.source) } == [[], [], [], ["sn.csv", "sn.xml"]])
+        #expect(merged.records[3].conflicts.map(\.source) == ["sn.xml"])
+    }
+
+    @Test func evidenceCarriesAcrossTheCrosswalks() throws {
+        let (merged, _) = try merge(Self.inputs)
+        let register = try RegisterReader.read(merged, path: "m.json")
+        let sdlc = try #require(register.records.first { $0.id == "ISMS-EV-0120" })
+        let reference = try #require(sdlc.refs.first { $0.id == "A.8.25" })
+        #expect(reference.mappings.contains { $0.target == "iso42001:2023/A.6.1.3" && $0.relationship == "intersects-with" })
+        let library = MappingsLoader.load(directories: [TestSupport.packageRoot.appendingPathComponent("Mappings").path],
+                                          diagnostics: DiagnosticList())
+        let soa = StatementOfApplicability(index: RegisterIndex(register: register, library: library),
+                                           settings: ReportSettings(asOf: "2025-06-30"))
+        let entry = try #require(soa.annexes[0].entries.first { $0.id == "A.6.1.3" })
+        #expect(entry.evidence.items.map(\.id) == ["ISMS-EV-0120"])
+        #expect(entry.evidence.items.first?.relationship == "intersects-with")
+        #expect(entry.evidence.items.first?.via == "iso27001:2022/A.8.25 =intersects-with (inverse)=> iso42001:2023/A.6.1.3")
+    }
+
+    @Test func theLogReportSaysWhatWasMerged() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (merged, _) = try merge(Self.inputs)
+        let register = directory.appendingPathComponent("merged.json")
+        try merged.write(to: register)
+        let result = try TestSupport.runAIMS(["report", register.path, "--kind", "log", "--format", "csv", "--as-of", "2025-06-30",
+                                              "-o", directory.appendingPathComponent("reports").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let conflicts = try String(contentsOf: directory.appendingPathComponent("reports/log-merge-conflicts.csv"), encoding: .utf8)
+        #expect(conflicts == "Field,Conflicts\r\ncollected,5\r\nlocation,5\r\ndescription,4\r\nowner,3\r\nvalidUntil,3\r\ntitle,2\r\n")
+    }
+}
