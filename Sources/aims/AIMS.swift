@@ -9,7 +9,7 @@ struct AIMS: ParsableCommand {
         commandName: "aims",
         abstract: "Convert AI-governance exports into one canonical ISO/IEC 42001 register.",
         version: "0.1.0",
-        subcommands: [Convert.self, MergeCommand.self, ReportCommand.self, CrosswalkCommand.self, ProfilesCommand.self]
+        subcommands: [Convert.self, MergeCommand.self, ReportCommand.self, BatchCommand.self, CrosswalkCommand.self, ProfilesCommand.self]
     )
 
     /// Runs the command, reporting usage errors with exit code 2 (ArgumentParser uses 64).

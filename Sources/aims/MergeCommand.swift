@@ -18,10 +18,6 @@ struct MergeCommand: ParsableCommand {
         """
     )
 
-    enum MatchOption: String, ExpressibleByArgument, CaseIterable {
-        case id, title, both
-    }
-
     @Argument(help: "Registers or exports to merge.")
     var inputs: [String]
 
@@ -31,11 +27,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Output format: json or ndjson.")
     var format: Convert.OutputFormat = .json
 
-    @Option(help: "Which value wins when merged records disagree: newest, first, or a source (path, file name, profile or tool).")
-    var prefer: String = "newest"
-
-    @Option(help: "How records are matched: id (within a source family), title (normalized title and linked systems, across sources) or both.")
-    var match: MatchOption = .id
+    @OptionGroup var merging: MergeArguments
 
     @OptionGroup var conversion: ConversionOptions
 
@@ -58,19 +50,9 @@ struct MergeCommand: ParsableCommand {
         for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        var families: [String: String] = [:]
-        for profile in options.candidateProfiles + [options.profile].compactMap({ $0 }) { families[profile.name] = profile.tool }
-        let merger = RegisterMerger(options: MergeOptions(prefer: MergePreference(prefer),
-                                                          match: MergeMatch(rawValue: match.rawValue) ?? .id,
-                                                          families: families, expandWith: library))
-        let merged = merger.merge(input.register)
+        let merged = RegisterMerger(options: merging.options(for: conversion, library: library)).merge(input.register)
         do {
-            let file = try OutputFile(path: output)
-            var sink: any RegisterSink = format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file)
-            var batch = EncodedRecords()
-            for record in merged.records { batch.append(record) }
-            try sink.add(batch)
-            try sink.finish(sources: merged.sources)
+            try merged.write(to: try OutputFile(path: output), ndjson: format == .ndjson)
         } catch {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -80,5 +62,30 @@ struct MergeCommand: ParsableCommand {
         for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
         printer.printError("merged \(input.register.records.count) records into \(MergeSummary(register: merged).line)")
         if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
+    }
+}
+
+/// How records are merged, shared by `aims merge` and `aims batch`.
+struct MergeArguments: ParsableArguments {
+    enum MatchOption: String, ExpressibleByArgument, CaseIterable {
+        case id, title, both
+    }
+
+    @Option(help: "Which value wins when merged records disagree: newest, first, or a source (path, file name, profile or tool).")
+    var prefer: String = "newest"
+
+    @Option(help: "How records are matched: id (within a source family), title (normalized title and linked systems, across sources) or both.")
+    var match: MatchOption = .id
+
+    /// The merge options: source families from the tools of every loaded profile, references
+    /// expanded with `library`.
+    func options(for conversion: ConversionOptions, library: MappingLibrary) -> MergeOptions {
+        var families: [String: String] = [:]
+        // Problems with the profiles were reported when the conversion options were made.
+        for profile in ProfileLoader.load(directories: conversion.mappingDirectories, diagnostics: DiagnosticList()) {
+            families[profile.name] = profile.tool
+        }
+        return MergeOptions(prefer: MergePreference(prefer), match: MergeMatch(rawValue: match.rawValue) ?? .id,
+                            families: families, expandWith: library)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,10 +30,16 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     private var committed = false
     private static let bufferLimit = 1 << 20
+    /// Leave the target alone when the new content is the same (for idempotent batch runs).
+    private let keepUnchanged: Bool
+    /// Whether `commit()` replaced the target (false when it kept an identical one).
+    public private(set) var replaced = false
 
-    /// Opens an output for `path`; `-` is standard output.
-    public init(path: String) throws(OutputError) {
+    /// Opens an output for `path`; `-` is standard output. With `keepUnchanged`, a target whose
+    /// bytes equal the new content is not replaced (nor its modification time touched).
+    public init(path: String, keepUnchanged: Bool = false) throws(OutputError) {
         self.path = path
+        self.keepUnchanged = keepUnchanged
         if path == "-" {
             descriptor = 1
             temporaryPath = nil
@@ -113,11 +120,24 @@ public final class OutputFile {
             throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
         committed = true
+        if keepUnchanged, OutputFile.sameContent(temporaryPath, path) {
+            unlink(temporaryPath)
+            return
+        }
+        replaced = true
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
             throw OutputError("cannot move output into place at '\(path)': \(reason)")
         }
+    }
+
+    /// Whether two files hold the same bytes (false when either cannot be read).
+    private static func sameContent(_ a: String, _ b: String) -> Bool {
+        guard let first = FileManager.default.contents(atPath: a), let second = FileManager.default.contents(atPath: b) else {
+            return false
+        }
+        return first == second
     }
 
     /// Copies everything written so far into `other` (for spool files), then empties this file.

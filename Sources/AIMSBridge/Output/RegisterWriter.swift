@@ -177,3 +177,15 @@ public struct RejectsWriter {
         try output.commit()
     }
 }
+
+extension Register {
+    /// Writes the register as one `aims-register/1` JSON document (or NDJSON) into `output`,
+    /// and puts the file in place.
+    public func write(to output: OutputFile, ndjson: Bool = false) throws(OutputError) {
+        var sink: any RegisterSink = ndjson ? NDJSONRegisterWriter(output: output) : JSONRegisterWriter(output: output)
+        var batch = EncodedRecords()
+        for record in records { batch.append(record) }
+        try sink.add(batch)
+        try sink.finish(sources: sources)
+    }
+}

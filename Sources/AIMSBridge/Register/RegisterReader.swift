@@ -166,6 +166,17 @@ public enum RegisterReader {
         }
     }
 
+    /// The rejected records of a rejects file (`--rejects`, NDJSON as `RejectsWriter` writes it);
+    /// lines that are not such records are passed over.
+    public static func rejects(path: String) -> [RejectedRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.split(separator: 0x0A).compactMap { line in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
+                  let source = object["source"] as? String, let reason = object["reason"] as? String else { return nil }
+            return RejectedRecord(locator: position(object["locator"], in: source), reason: reason, raw: object["raw"] as? String ?? "")
+        }
+    }
+
     /// One encoded record (as `RegisterEncoding` writes it) back as a record.
     static func record(_ item: Any, at locator: Locator) throws(RegisterReadError) -> CanonicalRecord {
         guard let object = item as? [String: Any], let kindName = object["kind"] as? String,

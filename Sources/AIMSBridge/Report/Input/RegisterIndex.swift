@@ -127,7 +127,7 @@ public struct RegisterIndex: Sendable {
     /// than `key` itself (a sub-requirement) says so.
     public func linked(_ entry: Addressing, to key: RequirementKey) -> ReportLink {
         let record = register.records[entry.record]
-        var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record))
+        var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), source: record.source)
         if let mapping = entry.mapping {
             link.via = mapping.pathDescription
             link.relationship = mapping.relationshipName
@@ -164,7 +164,7 @@ public struct RegisterIndex: Sendable {
 
     /// A record as a report names it, linked through another record (`via`).
     public func linked(_ record: CanonicalRecord, via: String? = nil) -> ReportLink {
-        ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), via: via)
+        ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), source: record.source, via: via)
     }
 }
 

@@ -8,6 +8,8 @@ public struct ReportLink: Sendable, Hashable, Encodable {
     public var id: String
     /// Its title or name.
     public var title: String
+    /// For a record, the source it came from (records of two sources may share an id).
+    public var source: String? = nil
     /// How it reaches the row: nil when referenced directly; otherwise the requirement referenced
     /// and the crosswalk path from there, or the record that links it.
     public var via: String?
@@ -40,14 +42,13 @@ public struct LinkList: Sendable, Encodable {
 
     /// Adds a link unless one to the same record or requirement is already there.
     public mutating func append(_ link: ReportLink) {
-        guard ids.insert("\(link.kind)/\(link.id)").inserted else { return }
+        guard ids.insert(LinkList.key(link.kind, link.source, link.id)).inserted else { return }
         total += 1
         if limit == 0 || items.count < limit { items.append(link) }
     }
 
-    /// Whether a link to this id of this kind is in the list.
-    public func contains(kind: String, id: String) -> Bool {
-        ids.contains("\(kind)/\(id)")
+    private static func key(_ kind: String, _ source: String?, _ id: String) -> String {
+        "\(kind)|\(source ?? "")|\(id)"
     }
 
     /// Whether the list is empty.

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// `aims batch` on a folder holding good exports, a broken one, one with rejected records, an
+/// unsupported file and a hidden folder: every file accounted for, nothing stopped by the bad
+/// one, and a second run on unchanged inputs rewriting nothing.
+@Suite struct BatchTests {
+    /// A fresh input folder: `contoso/` (three good exports and one with two rejected rows),
+    /// `isms/` (a good export, a truncated JSON file and an .xlsx), and a hidden folder.
+    private func inputFolder() throws -> URL {
+        let root = try TestSupport.temporaryDirectory()
+        let files = ["contoso/evidence-log.ndjson": "Fixtures/evidence-log.ndjson", "contoso/soa-controls.csv": "Fixtures/soa-controls.csv",
+                     "contoso/risk-register.csv": "Fixtures/risk-register-emea-cp1252.csv", "contoso/stray-quote.csv": "Fixtures/bad/stray-quote.csv",
+                     "isms/isms-evidence-27001.csv": "Fixtures/merge/isms-evidence-27001.csv", "isms/broken.json": "Fixtures/bad/truncated.json",
+                     ".cache/old.csv": "Fixtures/soa-controls.csv"]
+        for (target, source) in files {
+            let url = root.appendingPathComponent(target)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent(source), to: url)
+        }
+        try Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]).write(to: root.appendingPathComponent("isms/controls.xlsx"))
+        return root
+    }
+
+    /// Runs `body` with a fresh input folder and an empty output folder, removed afterwards.
+    private func withFolders(_ body: (URL, URL) throws -> Void) throws {
+        let input = try inputFolder()
+        let output = try TestSupport.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: input)
+            try? FileManager.default.removeItem(at: output)
+        }
+        try body(input, output)
+    }
+
+    private func summary(_ output: URL) throws -> BatchSummary {
+        try JSONDecoder().decode(BatchSummary.self, from: Data(contentsOf: output.appendingPathComponent("batch-summary.json")))
+    }
+
+    /// Modification dates of every file under `folder`, by relative path.
+    private func dates(_ folder: URL) throws -> [String: Date] {
+        var dates: [String: Date] = [:]
+        for path in FileManager.default.subpaths(atPath: folder.path) ?? [] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(path).path)
+            if attributes[.type] as? FileAttributeType == .typeRegular { dates[path] = attributes[.modificationDate] as? Date }
+        }
+        return dates
+    }
+
+    @Test func oneBadFileStopsNothingAndEveryFileIsAccountedFor() throws {
+        try withFolders { input, output in
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "--jobs", "2", "--report", "soa", "--report", "log",
+                                                  "--as-of", "2025-06-30"])
+            #expect(result.status == 3, "a failed file makes the exit code 3: \(result.stderr)")
+            let files = try summary(output).files
+            #expect(files.map(\.path) == ["contoso/evidence-log.ndjson", "contoso/risk-register.csv", "contoso/soa-controls.csv",
+                                          "contoso/stray-quote.csv", "isms/broken.json", "isms/controls.xlsx", "isms/isms-evidence-27001.csv"])
+            #expect(files.map(\.status) == ["converted", "converted", "converted", "rejected", "failed", "skipped", "converted"])
+            #expect(files.map(\.records) == [10, 12, 38, 5, 2, 0, 8])
+            #expect(files[3].rejected == 2 && files[3].rejects == "contoso/stray-quote.csv.rejects.ndjson")
+            #expect(files[4].diagnostics == ["\(input.path)/isms/broken.json:4:45: error: unexpected end of file inside array started at line 1"])
+            #expect(files[5].diagnostics.first?.contains("'.xlsx' is not a supported format") == true)
+            #expect(files.allSatisfy { $0.status == "skipped" || $0.sha256.count == 64 })
+            for file in files where file.status != "skipped" {
+                #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file.path + ".register.json").path))
+            }
+            #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent(".cache").path))
+            // Line-per-file progress when standard error is not a terminal.
+            for file in files { #expect(result.stderr.contains("\(file.path): \(file.status)")) }
+            // The merged register holds every converted record (the broken file's two included); the
+            // two generic exports that both have a risk R-001 merge into one record.
+            let register = try RegisterReader.read(path: output.appendingPathComponent("register.json").path)
+            #expect(register.sources.count == 6)
+            #expect(register.records.count == files.reduce(0) { $0 + $1.records - $1.rejected } - 1)
+            #expect(register.records.first { $0.id == "R-001" }?.mergedFrom.map(\.source)
+                    == ["\(input.path)/contoso/stray-quote.csv", "\(input.path)/isms/broken.json"])
+            let log = try String(contentsOf: output.appendingPathComponent("reports/log.html"), encoding: .utf8)
+            #expect(log.contains("stray quote inside an unquoted field"))
+        }
+    }
+
+    @Test func aSecondRunOnUnchangedInputsRewritesNothing() throws {
+        try withFolders { input, output in
+            let arguments = ["batch", input.path, "-o", output.path, "--report", "all", "--format", "html", "--format", "csv", "--as-of", "2025-06-30"]
+            _ = try TestSupport.runAIMS(arguments)
+            let before = try dates(output)
+            Thread.sleep(forTimeInterval: 1.1)
+            let again = try TestSupport.runAIMS(arguments)
+            #expect(again.status == 3)
+            #expect(try dates(output) == before, "a file was rewritten")
+            #expect(again.stderr.contains("contoso/soa-controls.csv: converted (unchanged, not converted again)"))
+            // Changing one input converts that one again and rewrites only what depends on it.
+            let soa = input.appendingPathComponent("contoso/soa-controls.csv")
+            try String(contentsOf: soa, encoding: .utf8).replacingOccurrences(of: "Annual review cycle agreed by the board", with: "Reviewed twice a year")
+                .write(to: soa, atomically: true, encoding: .utf8)
+            _ = try TestSupport.runAIMS(arguments)
+            let after = try dates(output)
+            let changed = Set(after.keys.filter { after[$0] != before[$0] })
+            #expect(changed.contains("contoso/soa-controls.csv.register.json") && changed.contains("register.json")
+                    && changed.contains("batch-summary.json") && changed.contains("reports/soa.html"))
+            #expect(!changed.contains("contoso/evidence-log.ndjson.register.json") && !changed.contains("reports/risks.html"))
+            #expect(try String(contentsOf: output.appendingPathComponent("reports/soa.html"), encoding: .utf8).contains("Reviewed twice a year"))
+        }
+    }
+
+    @Test func failFastStopsAfterTheFirstFailure() throws {
+        try withFolders { input, output in
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "--jobs", "1", "--fail-fast"])
+            #expect(result.status == 3)
+            let files = try summary(output).files
+            #expect(files.map(\.status) == ["converted", "converted", "converted", "rejected", "failed", "not run", "not run"])
+        }
+    }
+
+    @Test func theBatchRegisterIsTheMergeOfItsFiles() throws {
+        try withFolders { input, output in
+            try FileManager.default.removeItem(at: input.appendingPathComponent("isms/broken.json"))
+            try FileManager.default.removeItem(at: input.appendingPathComponent("isms/controls.xlsx"))
+            let batch = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"])
+            #expect(batch.status == 1, "records were rejected: \(batch.stderr)")
+            let exports = try summary(output).files.map { input.appendingPathComponent($0.path).path }
+            let merged = output.appendingPathComponent("merged.json")
+            let merge = try TestSupport.runAIMS(["merge"] + exports + ["-o", merged.path])
+            #expect(merge.status == 1)
+            #expect(try Data(contentsOf: merged) == Data(contentsOf: output.appendingPathComponent("register.json")))
+        }
+    }
+
+    @Test func aMissingFolderIsAUsageError() throws {
+        let result = try TestSupport.runAIMS(["batch", "Fixtures/no-such-folder", "-o", "/tmp/aims-batch-none"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'Fixtures/no-such-folder' is not a folder"))
+    }
+}
