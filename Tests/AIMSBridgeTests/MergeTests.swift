@@ -27,6 +27,22 @@ import Testing
         try TestSupport.assertGolden(summary + "\n", named: "merge/merged.stderr")
     }
 
+    @Test func theISMSExportAndTheAIMSRegisterMatchTheirGolden() throws {
+        let (merged, result) = try merge(["Fixtures/merge/isms-evidence-27001.csv", "Fixtures/merge/aims-register-42001.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try TestSupport.assertGolden(String(decoding: merged, as: UTF8.self), named: "merge/isms-and-aims.json")
+        // The same as merging the exports the AIMS register was converted from.
+        let (fromExports, _) = try merge(["Fixtures/merge/isms-evidence-27001.csv", "Fixtures/soa-controls.csv", "Fixtures/evidence-log.ndjson"])
+        #expect(merged == fromExports)
+    }
+
+    @Test func theAIMSRegisterFixtureIsWhatConvertWritesToday() throws {
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "Fixtures/evidence-log.ndjson", "-q"])
+        #expect(result.stdout == (try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("Fixtures/merge/aims-register-42001.json"),
+                                             encoding: .utf8)),
+                "regenerate it: aims convert Fixtures/soa-controls.csv Fixtures/evidence-log.ndjson -o Fixtures/merge/aims-register-42001.json")
+    }
+
     @Test func theOrderOfTheInputsDoesNotMatter() throws {
         let (expected, _) = try merge(Self.inputs)
         #expect(!expected.isEmpty)
