@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -40,3 +41,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer harness, only when asked for (it must be built alone, with the sanitizers):
+// AIMS_FUZZ=1 swift build --product aims-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+// (Scripts/fuzz does this).
+if ProcessInfo.processInfo.environment["AIMS_FUZZ"] != nil {
+    package.products.append(.executable(name: "aims-fuzz", targets: ["AIMSFuzz"]))
+    package.targets.append(.executableTarget(name: "AIMSFuzz", dependencies: ["AIMSBridge"], path: "Fuzz/AIMSFuzz"))
+}

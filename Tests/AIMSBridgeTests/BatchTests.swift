@@ -127,6 +127,28 @@ import Testing
         }
     }
 
+    @Test func outputsStayInsideTheOutputFolder() throws {
+        try withFolders { input, output in
+            // A linked folder pointing elsewhere is not followed, and the output folder inside the
+            // input folder is not read back as input.
+            let outside = try TestSupport.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: outside) }
+            try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent("Fixtures/soa-controls.csv"),
+                                             to: outside.appendingPathComponent("elsewhere.csv"))
+            try FileManager.default.createSymbolicLink(at: input.appendingPathComponent("linked"), withDestinationURL: outside)
+            let nested = input.appendingPathComponent("converted")
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", nested.path, "-q"])
+            #expect(result.status == 3, "\(result.stderr)")
+            let entries = try summary(nested).files
+            let files = entries.map(\.path)
+            #expect(!files.contains { $0.hasPrefix("linked/") || $0.hasPrefix("converted") })
+            #expect(entries.first { $0.path == "linked" }?.diagnostics == ["\(input.path)/linked: not converted: a link to a folder is not followed"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["elsewhere.csv"])
+            let again = try TestSupport.runAIMS(["batch", input.path, "-o", nested.path, "-q"])
+            #expect(try summary(nested).files.map(\.path) == files, "\(again.stderr)")
+        }
+    }
+
     @Test func aMissingFolderIsAUsageError() throws {
         let result = try TestSupport.runAIMS(["batch", "Fixtures/no-such-folder", "-o", "/tmp/aims-batch-none"])
         #expect(result.status == 2)

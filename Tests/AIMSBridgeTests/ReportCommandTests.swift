@@ -97,6 +97,19 @@ import Testing
         #expect(try text(directory, "log.csv").contains(",'=cmd|' /C calc'!A0,"))
     }
 
+    @Test func anExternalEntityLeaksIntoNoOutput() throws {
+        let (directory, result) = try report(["Fixtures/bad/external-entity.xml"], ["--as-of", "2025-06-30", "--format", "html",
+                                                                                   "--format", "md", "--format", "csv", "--format", "json"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(result.status == 0, "\(result.stderr)")
+        let register = try TestSupport.runAIMS(["convert", "Fixtures/bad/external-entity.xml", "--format", "ndjson"])
+        #expect(register.stdout.contains("Leak: &xxe;"))
+        var outputs = [register.stdout, register.stderr, result.stderr]
+        for name in try files(in: directory) { outputs.append(try text(directory, name)) }
+        #expect(outputs.count > 20)
+        #expect(!outputs.contains { $0.contains("AIMS-SECRET-MARKER") })
+    }
+
     @Test func outputIsDeterministic() throws {
         let arguments = Self.settings + ["--format", "html", "--format", "json"]
         let (first, _) = try report(Self.samples, arguments)

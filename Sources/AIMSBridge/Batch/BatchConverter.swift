@@ -193,6 +193,11 @@ public struct BatchConverter: Sendable {
 
     /// Converts one file into `<output>/<path>.register.json` (and `.rejects.ndjson`).
     private func convert(_ path: String, workers: Int) -> BatchFileResult {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "\(input)/\(path)", isDirectory: &isDirectory), isDirectory.boolValue {
+            return BatchFileResult(status: "skipped", path: path, sha256: "", records: 0, rejected: 0, seconds: 0,
+                                   diagnostics: ["\(input)/\(path): not converted: a link to a folder is not followed"])
+        }
         guard BatchConverter.isSupported(path) else {
             return BatchFileResult(status: "skipped", path: path, sha256: "", records: 0, rejected: 0, seconds: 0,
                                    diagnostics: ["\(input)/\(path): not converted: '.\((path as NSString).pathExtension)' is not a supported format (CSV, TSV, TXT, XML, JSON, NDJSON)"])

@@ -39,8 +39,13 @@ public enum ProfileLoader {
             diagnostics.emit(Diagnostic(.error, "cannot read profile", at: Locator(file: file, line: 1)))
             return nil
         }
+        return load(text: String(decoding: data, as: UTF8.self), file: file, diagnostics: diagnostics)
+    }
+
+    /// Reads a profile from its YAML text; `file` names it in diagnostics.
+    public static func load(text: String, file: String, diagnostics: any DiagnosticCollector) -> ImportProfile? {
         let counted = ErrorCounter(diagnostics)
-        guard let node = YAMLFields.compose(String(decoding: data, as: UTF8.self), file: file, diagnostics: counted),
+        guard let node = YAMLFields.compose(text, file: file, diagnostics: counted),
               let fields = YAMLFields(node, file: file, what: "an import profile", diagnostics: counted) else { return nil }
         fields.warnUnknownKeys(["profile", "title", "tool", "format", "kind", "record-path", "signature", "fields", "values",
                                 "separator", "escape", "null-markers", "required", "children", "generic-fallback",
