@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Conversion throughput and peak memory of `aims convert`, beside the reference C converter.
+"""Conversion throughput and peak memory of `aims convert`, beside reference parsers.
 
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
 `aims` in release mode and the reference libcsv converter (csv2ndjson.c), then converts the
-same file with both, several times, in the same run. Prints the median MB/s (input bytes /
-wall-clock seconds), the peak resident memory of each run (from wait4's rusage), and the ratio
-of aims to the reference. Nothing here is a test: it prints figures.
+same file with aims and the format's reference (csv2ndjson for CSV; `xmllint --stream` for XML,
+from Debian's libxml2-utils; none for JSON), several times, in the same run. Prints the median
+MB/s (input bytes / wall-clock seconds), the peak resident memory of each run (from wait4's
+rusage), and the ratio of aims to the reference. Nothing here is a test: it prints figures.
 
     python3 Benchmarks/convert_benchmark.py                 # 1,000,000-row CSV, 3 runs
     python3 Benchmarks/convert_benchmark.py --rows 100000 --formats csv,xml,json
@@ -13,6 +14,7 @@ of aims to the reference. Nothing here is a test: it prints figures.
 import argparse
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -78,10 +80,16 @@ def main():
         if format == "csv":
             results.append(measure("C libcsv reference (csv2ndjson.c)", [str(reference), str(source)],
                                    data / "reference.ndjson", size, args.runs))
+        elif format == "xml" and shutil.which("xmllint"):
+            # The XML reference: libxml2's own streaming reader walking the whole file.
+            results.append(measure("xmllint --stream (libxml2 reference)", ["xmllint", "--stream", "--noout", str(source)],
+                                   data / "reference.out", size, args.runs))
+        elif format == "xml":
+            print("(no XML reference: install xmllint, Debian package libxml2-utils)")
         results.append(measure(f"aims convert {format} --format ndjson", [str(aims), "convert", str(source),
                                "--format", "ndjson", "-q"], data / "aims.ndjson", size, args.runs))
-        # Ratios are against the C reference, which reads CSV only.
-        base = results[0]["mbps"] if format == "csv" else None
+        # Ratios are against the reference of the format (libcsv for CSV, xmllint for XML); JSON has none.
+        base = results[0]["mbps"] if len(results) > 1 else None
         for result in results:
             ratio = f"{result['mbps'] / base:>6.2f}" if base else f"{'-':>6}"
             print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['peak']:>8.1f} {ratio}")

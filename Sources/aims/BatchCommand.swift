@@ -123,7 +123,8 @@ struct BatchCommand: ParsableCommand {
     private var settingsFingerprint: String {
         let version = AIMS.configuration.version
         return "aims \(version); as=\(conversion.kind ?? ""); profile=\(conversion.profile ?? "detected"); framework=\(conversion.framework ?? "")"
-            + "; record-path=\(conversion.recordPath ?? ""); date-order=\(conversion.dateOrder.rawValue); mappings=\(conversion.extraMappings.joined(separator: ","))"
+            + "; record-path=\(conversion.recordPath ?? ""); date-order=\(conversion.dateOrder.rawValue)"
+            + "; max-records=\(conversion.maxRecords.map(String.init) ?? ""); mappings=\(conversion.extraMappings.joined(separator: ","))"
     }
 
     /// The registers of the batch's files, merged (with their rejects, for the conversion log;

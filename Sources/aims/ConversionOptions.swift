@@ -22,6 +22,9 @@ struct ConversionOptions: ParsableArguments {
     @Option(help: "How to read ambiguous dates like 04/05/2025: dmy (day first) or mdy.")
     var dateOrder: DateOrderOption = .dmy
 
+    @Option(help: "Most records read from one source; a source with more stops there with an error, keeping the records before (default: no limit).")
+    var maxRecords: Int?
+
     @Option(name: .customLong("mappings"), help: "A folder with profiles/, frameworks/, crosswalks/, obligations/ and templates/ that extend the built-in mappings (repeatable).")
     var extraMappings: [String] = []
 
@@ -32,6 +35,7 @@ struct ConversionOptions: ParsableArguments {
         if let kind, RecordKind(userText: kind) == nil {
             throw ValidationError("unknown kind '\(kind)'; use systems, risks, controls, evidence, assessments or datasets")
         }
+        if let maxRecords, maxRecords < 1 { throw ValidationError("--max-records must be 1 or more") }
         if let framework, ConversionOptions.frameworkKey(framework) == nil {
             throw ValidationError("unknown framework '\(framework)'; use iso42001:2023, iso27001:2022, iso27001:2013, iso9001:2015, iso23894:2023, eu-ai-act:2024 or nist-ai-rmf:1.0")
         }
@@ -60,11 +64,13 @@ struct ConversionOptions: ParsableArguments {
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
+        var limits = ReaderLimits.standard
+        limits.maxRecords = maxRecords
         return ConvertOptions(
             recordPath: recordPath,
             normalize: NormalizeOptions(dateOrder: dateOrder == .mdy ? .monthFirst : .dayFirst,
                                         kind: kind.flatMap(RecordKind.init(userText:)),
                                         framework: framework.flatMap(ConversionOptions.frameworkKey), expandWith: library),
-            profile: chosen, candidateProfiles: profile == nil ? profiles : [])
+            limits: limits, profile: chosen, candidateProfiles: profile == nil ? profiles : [])
     }
 }

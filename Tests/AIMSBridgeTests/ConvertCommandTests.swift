@@ -116,6 +116,15 @@ import Testing
         #expect(result.stderr.contains("cannot write '/nonexistent-dir/out.json'"))
     }
 
+    @Test func aSourceOverTheRecordLimitStopsThereWithItsLocation() throws {
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "--max-records", "5", "--format", "ndjson"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("Fixtures/soa-controls.csv:7:1: error: more than 5 records in this source (the limit set with --max-records); the records before this one are kept"),
+                "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"kind\":\"control\"") }.count == 5)
+        #expect(try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "--max-records", "0"]).status == 2)
+    }
+
     @Test func rejectsFileHoldsLocatorReasonAndRawText() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

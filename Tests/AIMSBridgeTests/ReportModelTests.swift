@@ -263,6 +263,17 @@ import Testing
         #expect(!RegisterReader.isRegister(prefix: Array(#"[{"id":"R1","title":"x"}]"#.utf8)))
     }
 
+    @Test func longTablesShowTheirFirstRowsAndPointToTheCSV() {
+        let rows = (1...3).map { ReportDocument.Row(cells: [ReportDocument.Cell("R\($0)")]) }
+        let table = ReportDocument.Table(name: "risks", caption: "Risk register", columns: ["Risk"], rows: rows, displayLimit: 2)
+        let document = ReportDocument(kind: .risks, title: "Risk register", facts: [], highlight: nil,
+                                      sections: [ReportDocument.Section(heading: "Risks", note: nil, charts: [], tables: [table])])
+        let markdown = MarkdownRenderer.render(document, settings: Self.settings)
+        #expect(markdown.contains("**Risk register (the first 2 of 3 rows; every row is in risks.csv)**"))
+        #expect(markdown.contains("| R2 |") && !markdown.contains("| R3 |"))
+        #expect(CSVReportRenderer.render(document).first?.text == "Risk\r\nR1\r\nR2\r\nR3\r\n")
+    }
+
     // MARK: Escaping
 
     @Test func markdownAndCSVCellsStayText() {

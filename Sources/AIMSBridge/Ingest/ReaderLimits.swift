@@ -9,6 +9,9 @@ public struct ReaderLimits: Sendable, Hashable {
     public var maxFieldsPerRecord: Int
     /// Deepest nesting of JSON arrays/objects or XML elements.
     public var maxDepth: Int
+    /// Most records read from one source (records nested in others count too); nil for no limit.
+    /// A source with more stops there with an error; the records before are kept.
+    public var maxRecords: Int? = nil
 
     /// Creates limits.
     public init(maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 4 << 20,

@@ -164,6 +164,33 @@ public protocol RecordReader {
     mutating func next() throws(IngestError) -> IngestItem?
 }
 
+/// A reader that stops a source after `limit` items (records and rejected records), with an
+/// error at the first record over the limit (`--max-records`).
+struct RecordCountLimit: RecordReader {
+    private var base: any RecordReader
+    private let limit: Int
+    private var count = 0
+
+    init(_ base: any RecordReader, limit: Int) {
+        self.base = base
+        self.limit = limit
+    }
+
+    mutating func next() throws(IngestError) -> IngestItem? {
+        guard let item = try base.next() else { return nil }
+        count += 1
+        if count > limit {
+            let locator: Locator
+            switch item {
+            case .record(let record): locator = record.locator
+            case .rejected(let rejected): locator = rejected.locator
+            }
+            throw IngestError("more than \(limit) records in this source (the limit set with --max-records); the records before this one are kept", at: locator)
+        }
+        return item
+    }
+}
+
 /// A fatal problem reading a source: the file cannot be read or parsed at all.
 public struct IngestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Where the problem is.

@@ -110,6 +110,7 @@ public struct Converter: Sendable {
             var opened = try makeReader(source: source, format: format, recordPath: recordPath,
                                         fieldDefinitions: profile?.fieldDefinitions,
                                         childPaths: profile?.childPaths ?? [], diagnostics: readerDiagnostics)
+            if let limit = options.limits.maxRecords { opened = RecordCountLimit(opened, limit: limit) }
             if let profile, let graph = profile.graph {
                 // A graph is resolved whole before any of it is normalized (bounded); what was read
                 // before a fatal error is resolved too, as records before one are kept elsewhere.

@@ -114,7 +114,7 @@ public struct HTMLReportRenderer: Sendable {
     public func render(_ document: ReportDocument, kinds: [ReportKind], settings: ReportSettings) -> String {
         let sections = document.sections.map { section in
             SectionView(heading: section.heading, note: section.note, charts: section.charts, tables: section.tables.map { table in
-                TableView(caption: table.caption, columns: table.columns, columnCount: table.columns.count, rows: table.rows.map { row in
+                TableView(caption: table.displayedCaption, columns: table.columns, columnCount: table.columns.count, rows: table.displayedRows.map { row in
                     RowView(flag: row.flag.map(HTMLReportRenderer.token), cells: row.cells.enumerated().map { position, cell in
                         CellView(lines: cell.lines, status: cell.status.map(HTMLReportRenderer.token), isFirst: position == 0)
                     })

@@ -44,6 +44,20 @@ public struct ReportDocument: Sendable {
         public var caption: String
         public var columns: [String]
         public var rows: [Row]
+        /// How many rows HTML and Markdown show of a table that can be as long as the register
+        /// (the CSV always has every row); nil for tables bounded by a catalog.
+        public var displayLimit: Int? = nil
+
+        /// The rows HTML and Markdown show.
+        public var displayedRows: ArraySlice<Row> {
+            rows.prefix(displayLimit ?? rows.count)
+        }
+
+        /// The caption HTML and Markdown show: says so when rows are left out.
+        public var displayedCaption: String {
+            guard displayedRows.count < rows.count else { return caption }
+            return "\(caption) (the first \(displayedRows.count) of \(rows.count) rows; every row is in \(name).csv)"
+        }
     }
 
     /// A row; `flag` marks it (`overdue`) for styling, and the flag is also spelled out in a cell.

@@ -4,6 +4,10 @@ typealias Row = ReportDocument.Row
 /// Lays each report model out as a document: which figures, charts and tables a reader sees.
 /// Presentation only: every value comes from the model.
 enum ReportLayouts {
+    /// Rows HTML and Markdown show of a table as long as the register (risks, systems,
+    /// obligations, rejects, warnings); the CSV has them all.
+    static let displayRows = 2_000
+
     static func fact(_ label: String, _ value: Int) -> ReportDocument.Fact {
         ReportDocument.Fact(label: label, value: String(value))
     }
@@ -86,7 +90,7 @@ enum ReportLayouts {
             tables: [ReportDocument.Table(name: "risks", caption: "Risk register",
                                           columns: ["Risk", "Title", "AI systems", "Owner", "Inherent", "Residual", "Treatment",
                                                     "Plan", "Treatment owner", "Due", "Status", "ISO/IEC 23894 step",
-                                                    "EU AI Act", "Source"], rows: rows)]))
+                                                    "EU AI Act", "Source"], rows: rows, displayLimit: displayRows)]))
         let facts = [fact("risks", report.risks.count), fact("overdue treatments", report.overdue),
                      fact("on the inherent heatmap", report.inherentHeatmap.placed),
                      fact("on the residual heatmap", report.residualHeatmap.placed)]
@@ -115,11 +119,12 @@ enum ReportLayouts {
             ReportDocument.Section(heading: "AI systems", note: nil, charts: [],
                                    tables: [ReportDocument.Table(name: "inventory", caption: "AI inventory",
                                                                  columns: ["System", "Name", "Owner", "Roles", "Life-cycle stage", "EU AI Act class",
-                                                                           "Data categories", "Human oversight", "Risks", "Obligations"], rows: systems)]),
+                                                                           "Data categories", "Human oversight", "Risks", "Obligations"], rows: systems,
+                                                                 displayLimit: displayRows)]),
             ReportDocument.Section(heading: "Obligations", note: "From operator role × risk class (Mappings/obligations/). Evidence: evidence or control records referencing the article, for this system or for no system in particular.",
                                    charts: [], tables: [ReportDocument.Table(name: "inventory-obligations", caption: "EU AI Act obligations per system",
                                                                              columns: ["System", "Name", "Article", "Role", "What to check", "Status", "Evidence"],
-                                                                             rows: obligations)]),
+                                                                             rows: obligations, displayLimit: displayRows)]),
         ])
     }
 
@@ -187,10 +192,10 @@ enum ReportLayouts {
                                                                            "Kept as extensions", "SHA-256"], rows: sources)]),
             ReportDocument.Section(heading: "Rejected records", note: nil, charts: [],
                                    tables: [ReportDocument.Table(name: "log-rejects", caption: "Rejected records", columns: ["Where", "Kind", "Reason"],
-                                                                 rows: problems(log.rejects))]),
+                                                                 rows: problems(log.rejects), displayLimit: displayRows)]),
             ReportDocument.Section(heading: "Warnings", note: nil, charts: [],
                                    tables: [ReportDocument.Table(name: "log-warnings", caption: "Warnings and notes", columns: ["Where", "Severity", "Message"],
-                                                                 rows: problems(log.warnings))]),
+                                                                 rows: problems(log.warnings), displayLimit: displayRows)]),
         ] + mergeSections)
     }
 

@@ -14,14 +14,14 @@ public enum MarkdownRenderer {
             if let note = section.note { text += "\n\(escape(note))\n" }
             for chart in section.charts { text += "\n_\(escape(chart.title)):_ \(escape(chart.caption))\n" }
             for table in section.tables {
-                text += "\n**\(escape(table.caption))**\n\n"
+                text += "\n**\(escape(table.displayedCaption))**\n\n"
                 guard !table.rows.isEmpty else {
                     text += "_None._\n"
                     continue
                 }
                 text += "| " + table.columns.map(escape).joined(separator: " | ") + " |\n"
                 text += "|" + String(repeating: " --- |", count: table.columns.count) + "\n"
-                for row in table.rows {
+                for row in table.displayedRows {
                     text += "| " + row.cells.map { $0.lines.map(escape).joined(separator: "<br>") }.joined(separator: " | ") + " |\n"
                 }
             }
