@@ -114,7 +114,7 @@ public struct RegisterMerger: Sendable {
             keys.append("id|\(record.kind.rawValue)|\(family)|\(record.id)")
         }
         if options.match != .id {
-            let title = RegisterMerger.normalized(RegisterIndex.label(of: record))
+            let title = RegisterMerger.normalized(record.label)
             if !title.isEmpty, title != RegisterMerger.normalized(record.id) || record.values.contains(.title) || record.values.contains(.name) {
                 let systems = record.list(.systems).map(RegisterMerger.normalized).sorted().joined(separator: ",")
                 keys.append("title|\(record.kind.rawValue)|\(title)|\(systems)")

@@ -38,7 +38,7 @@ public struct RegisterIndex: Sendable {
         self.library = library
         for (position, record) in register.records.enumerated() {
             if byID[record.kind]?[record.id] == nil { byID[record.kind, default: [:]][record.id] = position }
-            let name = RegisterIndex.label(of: record).lowercased()
+            let name = record.label.lowercased()
             if byName[record.kind]?[name] == nil { byName[record.kind, default: [:]][name] = position }
         }
         var mapped: [RequirementKey: [MappedRequirement]] = [:]
@@ -67,13 +67,6 @@ public struct RegisterIndex: Sendable {
                     .append(RequirementKey(framework: catalog.framework, id: requirement.id))
             }
         }
-    }
-
-    /// A record's title, else its name, else its id.
-    public static func label(of record: CanonicalRecord) -> String {
-        if case .text(let title)? = record.values[.title] { return title }
-        if case .text(let name)? = record.values[.name] { return name }
-        return record.id
     }
 
     /// The record of `kind` with this id, or else with this title or name (case-insensitive).
@@ -127,7 +120,7 @@ public struct RegisterIndex: Sendable {
     /// than `key` itself (a sub-requirement) says so.
     public func linked(_ entry: Addressing, to key: RequirementKey) -> ReportLink {
         let record = register.records[entry.record]
-        var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), source: record.source)
+        var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: record.label, source: record.source)
         if let mapping = entry.mapping {
             link.via = mapping.pathDescription
             link.relationship = mapping.relationshipName
@@ -164,49 +157,6 @@ public struct RegisterIndex: Sendable {
 
     /// A record as a report names it, linked through another record (`via`).
     public func linked(_ record: CanonicalRecord, via: String? = nil) -> ReportLink {
-        ReportLink(kind: record.kind.rawValue, id: record.id, title: RegisterIndex.label(of: record), source: record.source, via: via)
-    }
-}
-
-extension CanonicalRecord {
-    /// The text of a text field, if the record has one.
-    public func text(_ field: CanonicalField) -> String? {
-        switch values[field] {
-        case .text(let text)?: return text
-        case .term(let term)?: return term.value ?? term.source
-        case .date(let date)?: return date.iso ?? date.raw
-        case .list(let items)?: return items.joined(separator: "; ")
-        default: return nil
-        }
-    }
-
-    /// The items of a list field (empty when absent).
-    public func list(_ field: CanonicalField) -> [String] {
-        switch values[field] {
-        case .list(let items)?: return items
-        case .text(let text)?: return [text]
-        default: return []
-        }
-    }
-
-    /// The canonical word of a term field, when recognised.
-    public func termValue(_ field: CanonicalField) -> String? {
-        if case .term(let term)? = values[field] { return term.value }
-        return nil
-    }
-
-    /// A date field's last day as `YYYY-MM-DD` (a month or quarter ends on its last day), for
-    /// comparing with a report date; nil when absent or not a valid date.
-    public func lastDay(_ field: CanonicalField) -> String? {
-        guard case .date(let date)? = values[field], let iso = date.iso else { return nil }
-        let parts = iso.prefix(10).split(separator: "-")
-        switch parts.count {
-        case 1: return "\(parts[0])-12-31"
-        case 2 where parts[1].hasPrefix("Q"):
-            let quarter = Int(parts[1].dropFirst()) ?? 4
-            return "\(parts[0])-\(["03", "06", "09", "12"][max(1, min(4, quarter)) - 1])-31"
-        case 2: return "\(parts[0])-\(parts[1])-31"
-        default: return String(iso.prefix(10))
-        }
+        ReportLink(kind: record.kind.rawValue, id: record.id, title: record.label, source: record.source, via: via)
     }
 }

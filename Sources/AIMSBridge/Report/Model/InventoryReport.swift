@@ -70,7 +70,7 @@ public struct InventoryReport: Sendable, Encodable {
             }
         }
         systems = index.register.records(of: .system).map { system in
-            var row = InventoryRow(id: system.id, name: RegisterIndex.label(of: system), owner: system.text(.owner), roles: [],
+            var row = InventoryRow(id: system.id, name: system.label, owner: system.text(.owner), roles: [],
                                    lifecycleStage: system.text(.lifecycleStage), dataCategories: system.list(.dataCategories),
                                    humanOversight: system.text(.humanOversight),
                                    risks: risksBySystem[system.id] ?? LinkList(limit: settings.maxLinks),

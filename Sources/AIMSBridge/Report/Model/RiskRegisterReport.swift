@@ -147,7 +147,7 @@ public struct RiskRegisterReport: Sendable, Encodable {
             articles.append(ReportLink(kind: "eu-ai-act:2024", id: "Art.9", title: title,
                                               note: "system \(highRisk.id) is high-risk"))
         }
-        return RiskRow(id: record.id, title: RegisterIndex.label(of: record), category: record.text(.category),
+        return RiskRow(id: record.id, title: record.label, category: record.text(.category),
                        owner: record.text(.owner), status: status, systems: systems,
                        inherent: rating(record, .likelihood, .impact, .score, .level),
                        residual: rating(record, .residualLikelihood, .residualImpact, .residualScore, .residualLevel),
