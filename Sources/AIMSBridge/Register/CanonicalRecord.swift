@@ -151,9 +151,27 @@ public struct CanonicalRecord: Sendable, Hashable {
     /// The record that held this one in the source (a system holding its risks).
     public var parent: RecordLink?
     /// The source records merged into this one (`aims merge`), when there were two or more.
-    public var mergedFrom: [Contribution] = []
+    public var mergedFrom: [Contribution] {
+        get { provenance?.mergedFrom ?? [] }
+        set { provenance = Provenance.make(newValue, conflicts) }
+    }
     /// Values of merged records that lost to this record's (`aims merge`): nothing is dropped.
-    public var conflicts: [FieldConflict] = []
+    public var conflicts: [FieldConflict] {
+        get { provenance?.conflicts ?? [] }
+        set { provenance = Provenance.make(mergedFrom, newValue) }
+    }
+    /// Kept apart and nil for records that were not merged, so that the records of a conversion
+    /// (the hot path) carry no extra references to copy.
+    private var provenance: Provenance?
+
+    private struct Provenance: Sendable, Hashable {
+        var mergedFrom: [Contribution]
+        var conflicts: [FieldConflict]
+
+        static func make(_ mergedFrom: [Contribution], _ conflicts: [FieldConflict]) -> Provenance? {
+            mergedFrom.isEmpty && conflicts.isEmpty ? nil : Provenance(mergedFrom: mergedFrom, conflicts: conflicts)
+        }
+    }
 
     /// Creates a record.
     public init(kind: RecordKind, id: String, source: String, locator: Locator,
