@@ -195,7 +195,10 @@ public struct Converter: Sendable {
             let worker = Handoff(normalizer)
             Thread {
                 while let batch = inputs.pop() {
-                    outputs.put(normalize(batch, with: &worker.value), sequence: batch.sequence)
+                    // The sequence is read first: using `batch` after handing it over would keep a
+                    // second reference to its items, and normalizing would then copy them all.
+                    let sequence = batch.sequence
+                    outputs.put(normalize(batch, with: &worker.value), sequence: sequence)
                 }
                 finished.leave()
             }.start()
