@@ -95,6 +95,30 @@ import Testing
         }
     }
 
+    @Test func nestingDeeperThanTheLimitIsAnErrorAtItsLine() throws {
+        // Outside records the document stops with an error; inside a record, the record is rejected.
+        let deep = "<a>\n" + String(repeating: "<b>", count: 12) + String(repeating: "</b>", count: 12) + "\n</a>"
+        do {
+            _ = try read(deep, recordPath: "/a/b/b/b/b/b/b/b/b/b/b/b/b", limits: ReaderLimits(maxDepth: 8))
+            Issue.record("a document nested 13 levels deep was read under a limit of 8")
+        } catch let error as IngestError {
+            #expect(error.message == "elements nested deeper than 8 levels")
+            #expect(error.locator.line == 2)
+        }
+        let risks = "<risks>\n<risk><id>R1</id></risk>\n<risk><id>R2</id>" + String(repeating: "<x>", count: 12) + "deep"
+            + String(repeating: "</x>", count: 12) + "</risk>\n</risks>"
+        let (items, _) = try read(risks, limits: ReaderLimits(maxDepth: 8))
+        #expect(TestSupport.records(items).map { $0["id"] } == ["R1"])
+        let rejected = items.compactMap { item -> RejectedRecord? in
+            if case .rejected(let record) = item { return record } else { return nil }
+        }
+        #expect(rejected.map(\.reason) == ["elements nested deeper than 8 levels"])
+        #expect(rejected.first?.locator.line == 3)
+        // Without a lower limit, libxml2's own bound (256 levels) stops a deeper document with its position.
+        let deeper = "<a>" + String(repeating: "<b>", count: 300) + String(repeating: "</b>", count: 300) + "</a>"
+        #expect(throws: IngestError.self) { try read(deeper) }
+    }
+
     @Test func mismatchedTagIsAFatalErrorAtItsLine() throws {
         do {
             _ = try readFixture("Fixtures/bad/mismatched-tags.xml")

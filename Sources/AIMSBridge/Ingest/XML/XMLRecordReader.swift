@@ -134,6 +134,12 @@ public struct XMLRecordReader: RecordReader {
         while result == 1 {
             let type = xmlTextReaderNodeType(reader)
             let depth = Int(xmlTextReaderDepth(reader))
+            if depth >= limits.maxDepth {
+                // Elements outside a record are walked here; libxml2 bounds the depth inside records too.
+                let line = xmlTextReaderCurrentNode(reader).map { Int(xmlGetLineNo($0)) } ?? Int(xmlTextReaderGetParserLineNumber(reader))
+                throw IngestError("elements nested deeper than \(limits.maxDepth) levels",
+                                  at: Locator(file: state.source.name, line: max(line, 1)))
+            }
             if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
                 let name = XMLSupport.string(xmlTextReaderConstName(reader)) ?? ""
                 if path.count > depth { path.removeSubrange(depth...) }
@@ -249,6 +255,10 @@ struct XMLFlattener {
         pushChildren(of: root, prefix: "", onto: &stack)
         while let (node, prefix) = stack.popLast() {
             guard overLimit == nil else { return }
+            if prefix.utf8.count(where: { $0 == UInt8(ascii: ".") }) + 2 >= limits.maxDepth {
+                overLimit = "elements nested deeper than \(limits.maxDepth) levels"
+                return
+            }
             let name = XMLSupport.string(node.pointee.name) ?? ""
             if let named = namedFields, name == named.definitions.field {
                 addNamedField(node, named)
