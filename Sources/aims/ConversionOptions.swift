@@ -1,5 +1,6 @@
 import AIMSBridge
 import ArgumentParser
+import Foundation
 
 /// The options that say how exports are read, shared by `aims convert` and `aims report`.
 struct ConversionOptions: ParsableArguments {
@@ -73,4 +74,15 @@ struct ConversionOptions: ParsableArguments {
                                         framework: framework.flatMap(ConversionOptions.frameworkKey), expandWith: library),
             limits: limits, profile: chosen, candidateProfiles: profile == nil ? profiles : [])
     }
+}
+
+/// Whether an output path names one of the inputs, however either is spelled (`./a.csv`,
+/// `dir/../a.csv`, a link to it).
+func overwritesInput(_ output: String, _ inputs: [String]) -> Bool {
+    guard output != "-" else { return false }
+    func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+    let target = canonical(output)
+    return inputs.contains { $0 != "-" && canonical($0) == target }
 }

@@ -44,7 +44,7 @@ struct Convert: ParsableCommand {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
-        for target in [output, rejects].compactMap({ $0 }) where target != "-" && files.contains(target) {
+        for target in [output, rejects].compactMap({ $0 }) where overwritesInput(target, files) {
             throw ValidationError("output '\(target)' would overwrite an input")
         }
         if let output, output != "-", output == rejects {

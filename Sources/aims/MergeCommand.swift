@@ -35,7 +35,7 @@ struct MergeCommand: ParsableCommand {
         if inputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
-        if output != "-", inputs.contains(output) {
+        if overwritesInput(output, inputs) {
             throw ValidationError("output '\(output)' would overwrite an input")
         }
     }

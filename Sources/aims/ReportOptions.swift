@@ -85,7 +85,7 @@ struct ReportOptions: ParsableArguments {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try set.render(formats: Set(format), html: resources.html) { name, text throws(OutputError) in
                 let path = "\(directory)/\(name)"
-                if inputs.contains(path) { throw OutputError("output '\(path)' would overwrite an input") }
+                if overwritesInput(path, inputs) { throw OutputError("output '\(path)' would overwrite an input") }
                 let file = try OutputFile(path: path, keepUnchanged: keepUnchanged)
                 try file.write(text.utf8)
                 try file.commit()

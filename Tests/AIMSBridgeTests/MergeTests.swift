@@ -182,6 +182,24 @@ import Testing
         #expect(entry.evidence.items.first?.via == "iso27001:2022/A.8.25 =intersects-with (inverse)=> iso42001:2023/A.6.1.3")
     }
 
+    @Test func noCommandWritesOverAnInputHoweverItIsSpelled() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("soa.json")
+        let converted = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", input.path, "-q"])
+        #expect(converted.status == 0)
+        let before = try Data(contentsOf: input)
+        let spelledOtherwise = folder.appendingPathComponent("sub/../soa.json").path
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for arguments in [["merge", input.path, "-o", spelledOtherwise], ["convert", spelledOtherwise, "-o", input.path],
+                          ["report", input.path, "--kind", "soa", "--format", "json", "-o", folder.path]] {
+            let result = try TestSupport.runAIMS(arguments)
+            #expect(result.status == 2 || result.status == 3, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("would overwrite an input"), "\(arguments): \(result.stderr)")
+            #expect(try Data(contentsOf: input) == before)
+        }
+    }
+
     @Test func theLogReportSaysWhatWasMerged() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
