@@ -67,7 +67,7 @@ public struct ReportDocument: Sendable {
     }
 
     /// A cell: one or more lines of text, and a status word for styling (also in the text).
-    public struct Cell: Sendable, ExpressibleByStringLiteral {
+    public struct Cell: Sendable {
         public var lines: [String]
         public var status: String?
 
@@ -78,10 +78,6 @@ public struct ReportDocument: Sendable {
 
         public init(_ text: String?, status: String? = nil) {
             self.init(text.map { [$0] } ?? [], status: status)
-        }
-
-        public init(stringLiteral value: String) {
-            self.init([value])
         }
 
         /// The cell on one line (`; ` between lines).
