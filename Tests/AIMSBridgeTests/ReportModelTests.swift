@@ -212,6 +212,7 @@ import Testing
         let policies = try #require(report.frameworks[0].groups.first { $0.id == "A.2" })
         #expect((policies.total, policies.covered, policies.partly, policies.coveredPercent) == (3, 1, 0, 33))
         #expect(report.frameworks[1].groups.first?.id == "Chapter I")
+        #expect(report.frameworks[1].groups.last?.id == "Annexes" && report.frameworks[1].groups.last?.total == 13)
     }
 
     // MARK: Integrated matrix

@@ -88,7 +88,7 @@ public struct GapsReport: Sendable, Encodable {
         }
     }
 
-    /// The chapter, when the catalog gives one, else the top-level ancestor.
+    /// The chapter, when the catalog gives one (its annexes together), else the top-level ancestor.
     private static func group(of requirement: CatalogRequirement, in catalog: FrameworkCatalog) -> (String, String) {
         var top = requirement
         var steps = 0
@@ -97,6 +97,8 @@ public struct GapsReport: Sendable, Encodable {
             steps += 1
         }
         if let chapter = top.chapter { return ("Chapter \(chapter)", "Chapter \(chapter)") }
+        // In a catalog organised in chapters (the EU AI Act), what has none is an annex: one group.
+        if top.kind == "annex", catalog.requirements.contains(where: { $0.chapter != nil }) { return ("Annexes", "Annexes") }
         return (top.id, top.title)
     }
 }
