@@ -7,7 +7,7 @@ import Foundation
 struct AIMS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aims",
-        abstract: "Convert AI-governance exports into one canonical ISO/IEC 42001 register.",
+        abstract: "Convert AI-governance exports into one canonical ISO/IEC 42001 register, merge registers, and build management-system reports.",
         version: "0.1.0",
         subcommands: [Convert.self, MergeCommand.self, ReportCommand.self, BatchCommand.self, CrosswalkCommand.self, ProfilesCommand.self]
     )
