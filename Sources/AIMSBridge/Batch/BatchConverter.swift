@@ -47,12 +47,15 @@ public struct BatchProgress: Sendable {
     public var file: BatchFileResult
     /// Whether it was reused from the previous run (its input had not changed).
     public var unchanged: Bool
-    /// Files finished so far, and in all.
+    /// Files finished so far.
     public var done: Int
+    /// Files in all.
     public var total: Int
-    /// Records and input bytes converted so far, and the input bytes in all.
+    /// Records read so far.
     public var records: Int
+    /// Input bytes of the files finished so far.
     public var bytesDone: Int
+    /// Input bytes of all the files.
     public var bytesTotal: Int
     /// Seconds since the batch started.
     public var elapsed: Double

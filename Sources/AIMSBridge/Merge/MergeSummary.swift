@@ -3,7 +3,9 @@
 public struct MergeSummary: Sendable, Encodable {
     /// A field and how many values of it were kept as conflicts.
     public struct FieldCount: Sendable, Encodable {
+        /// The field's name (`owner`, `extensions.Cost centre`).
         public var field: String
+        /// How many values of it lost.
         public var conflicts: Int
     }
 

@@ -14,16 +14,21 @@ public struct ReportDocument: Sendable {
 
     /// A labelled figure.
     public struct Fact: Sendable {
+        /// What is counted (`overdue treatments`).
         public var label: String
+        /// The figure, as shown.
         public var value: String
     }
 
     /// A heading with its charts and tables.
     public struct Section: Sendable {
+        /// The section's heading.
         public var heading: String
         /// A sentence under the heading (how to read the section).
         public var note: String?
+        /// Charts, shown before the tables.
         public var charts: [Chart]
+        /// Tables, in order.
         public var tables: [Table]
     }
 
@@ -41,8 +46,11 @@ public struct ReportDocument: Sendable {
     public struct Table: Sendable {
         /// The file stem (`risks`, `risks-heatmap-inherent`).
         public var name: String
+        /// What the table shows.
         public var caption: String
+        /// Column headings.
         public var columns: [String]
+        /// Every row.
         public var rows: [Row]
         /// How many rows HTML and Markdown show of a table that can be as long as the register
         /// (the CSV always has every row); nil for tables bounded by a catalog.
@@ -62,20 +70,26 @@ public struct ReportDocument: Sendable {
 
     /// A row; `flag` marks it (`overdue`) for styling, and the flag is also spelled out in a cell.
     public struct Row: Sendable {
+        /// One cell per column; the first is the row's heading.
         public var cells: [Cell]
+        /// A word that marks the row (`overdue`, `missing`, `gap`), or nil.
         public var flag: String?
     }
 
     /// A cell: one or more lines of text, and a status word for styling (also in the text).
     public struct Cell: Sendable {
+        /// The cell's lines (empty ones left out).
         public var lines: [String]
+        /// A status word for styling (`covered`, `missing`), or nil.
         public var status: String?
 
+        /// A cell of several lines.
         public init(_ lines: [String], status: String? = nil) {
             self.lines = lines.filter { !$0.isEmpty }
             self.status = status
         }
 
+        /// A cell of one line, or an empty one for nil.
         public init(_ text: String?, status: String? = nil) {
             self.init(text.map { [$0] } ?? [], status: status)
         }
