@@ -99,9 +99,7 @@ struct BatchCommand: ParsableCommand {
             try merged.register.write(to: registerFile)
             var reportLine = ""
             if !report.isEmpty {
-                let kinds: Set<ReportKind> = report.contains(.all) ? Set(ReportKind.allCases)
-                    : Set(report.compactMap { ReportKind(rawValue: $0.rawValue) })
-                let set = ReportSet(kinds: kinds, input: merged, library: resources.library, obligations: resources.obligations,
+                let set = ReportSet(kinds: ReportCommand.KindOption.kinds(report), input: merged, library: resources.library, obligations: resources.obligations,
                                     settings: reporting.settings)
                 let written = try reporting.write(set, resources: resources, to: "\(output)/reports", inputs: [], keepUnchanged: true,
                                                   printer: printer)

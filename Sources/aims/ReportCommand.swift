@@ -18,6 +18,11 @@ struct ReportCommand: ParsableCommand {
 
     enum KindOption: String, ExpressibleByArgument, CaseIterable {
         case soa, integrated, risks, inventory, gaps, log, all
+
+        /// The reports the options name (`all`: every one).
+        static func kinds(_ options: [KindOption]) -> Set<ReportKind> {
+            options.contains(.all) ? Set(ReportKind.allCases) : Set(options.compactMap { ReportKind(rawValue: $0.rawValue) })
+        }
     }
 
     @Argument(help: "Registers or exports to report on.")
@@ -48,9 +53,7 @@ struct ReportCommand: ParsableCommand {
         for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        let kinds: Set<ReportKind> = kind.contains(.all) ? Set(ReportKind.allCases)
-            : Set(kind.compactMap { ReportKind(rawValue: $0.rawValue) })
-        let set = ReportSet(kinds: kinds, input: input, library: resources.library, obligations: resources.obligations,
+        let set = ReportSet(kinds: KindOption.kinds(kind), input: input, library: resources.library, obligations: resources.obligations,
                             settings: reporting.settings)
         let written = try reporting.write(set, resources: resources, to: output, inputs: inputs, keepUnchanged: false, printer: printer)
         printer.printError("\(output): \(written.files) files (\(set.reports.map(\.kind.rawValue).joined(separator: ", ")) as \(reporting.format.map(\.rawValue).joined(separator: ", "))) as of \(set.settings.asOf); "

@@ -7,6 +7,13 @@ extension CanonicalRecord {
         return id
     }
 
+    /// The requirements the record's resolved references name, in reference order.
+    public var requirementKeys: [RequirementKey] {
+        refs.compactMap { reference in
+            reference.resolved ? reference.framework.map { RequirementKey(framework: $0, id: reference.id) } : nil
+        }
+    }
+
     /// The text of a text field, if the record has one.
     public func text(_ field: CanonicalField) -> String? {
         switch values[field] {

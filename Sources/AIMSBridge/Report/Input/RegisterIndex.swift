@@ -27,6 +27,9 @@ public struct RegisterIndex: Sendable {
     private var byName: [RecordKind: [String: Int]] = [:]
     private var addressing: [RequirementKey: [Addressing]] = [:]
     private var children: [RequirementKey: [RequirementKey]] = [:]
+    /// Where each requirement the register references leads through the crosswalks (paths
+    /// through `no-relationship` edges left out), computed once per requirement.
+    private var mappings: [RequirementKey: [MappedRequirement]] = [:]
 
     /// Indexes a register against a mapping library.
     public init(register: Register, library: MappingLibrary) {
@@ -41,21 +44,15 @@ public struct RegisterIndex: Sendable {
             let name = record.label.lowercased()
             if byName[record.kind]?[name] == nil { byName[record.kind, default: [:]][name] = position }
         }
-        var mapped: [RequirementKey: [MappedRequirement]] = [:]
         for (position, record) in register.records.enumerated() {
             // Direct references first, so that a record citing both ends of a mapping is linked directly.
-            let keys = record.refs.compactMap { reference in
-                reference.resolved ? reference.framework.map { RequirementKey(framework: $0, id: reference.id) } : nil
-            }
+            let keys = record.requirementKeys
             var seen: Set<RequirementKey> = []
             for key in keys where seen.insert(key).inserted {
                 addressing[key, default: []].append(Addressing(record: position, mapping: nil))
             }
             for key in keys {
-                if mapped[key] == nil {
-                    mapped[key] = library.map(key).filter { $0.relationship != .noRelationship && $0.path.allSatisfy { $0.relationship != .noRelationship } }
-                }
-                for mapping in mapped[key]! where seen.insert(mapping.target).inserted {
+                for mapping in mappings(of: key) where seen.insert(mapping.target).inserted {
                     addressing[mapping.target, default: []].append(Addressing(record: position, mapping: mapping))
                 }
             }
@@ -67,6 +64,19 @@ public struct RegisterIndex: Sendable {
                     .append(RequirementKey(framework: catalog.framework, id: requirement.id))
             }
         }
+    }
+
+    /// Where `key` leads, from the cache (filled on first use).
+    private mutating func mappings(of key: RequirementKey) -> [MappedRequirement] {
+        if let known = mappings[key] { return known }
+        let found = leads(from: key)
+        mappings[key] = found
+        return found
+    }
+
+    /// Where `key` leads through the crosswalks, leaving out paths through `no-relationship` edges.
+    private func leads(from key: RequirementKey) -> [MappedRequirement] {
+        library.map(key).filter { mapping in mapping.path.allSatisfy { $0.relationship != .noRelationship } }
     }
 
     /// The record of `kind` with this id, or else with this title or name (case-insensitive).
@@ -143,13 +153,11 @@ public struct RegisterIndex: Sendable {
                                     relationship: mapping?.relationshipName)
             order.append(key)
         }
-        let keys = record.refs.compactMap { reference in
-            reference.resolved ? reference.framework.map { RequirementKey(framework: $0, id: reference.id) } : nil
-        }
+        let keys = record.requirementKeys
         for key in keys where key.framework == framework { add(key, nil) }
+        // The register's references were mapped when the index was built.
         let mapped = keys.filter { $0.framework != framework }
-            .flatMap { library.map($0, to: framework) }
-            .filter { mapping in mapping.path.allSatisfy { $0.relationship != .noRelationship } }
+            .flatMap { key in (mappings[key] ?? leads(from: key)).filter { $0.target.framework == framework } }
             .sorted { ($0.path.count, $0.target) < ($1.path.count, $1.target) }
         for mapping in mapped { add(mapping.target, mapping) }
         return order.map { found[$0]! }

@@ -34,9 +34,11 @@ public struct ConversionLog: Sendable, Encodable {
     /// Builds the log.
     public init(input: RegisterInput) {
         let warnings = input.diagnostics.filter { $0.severity != .error }
-        sources = input.register.sources.map { source in
-            LoggedSource(source: source, warnings: warnings.filter { $0.severity == .warning && $0.locator?.file == source.path }.count)
+        var warningsPerFile: [String: Int] = [:]
+        for warning in warnings where warning.severity == .warning {
+            if let file = warning.locator?.file { warningsPerFile[file, default: 0] += 1 }
         }
+        sources = input.register.sources.map { LoggedSource(source: $0, warnings: warningsPerFile[$0.path] ?? 0) }
         rejects = input.rejects.map {
             LoggedProblem(location: $0.locator.description, severity: "rejected", message: $0.reason)
         }

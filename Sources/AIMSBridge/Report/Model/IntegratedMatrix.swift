@@ -65,9 +65,10 @@ public struct IntegratedMatrix: Sendable, Encodable {
                 }
             }
             var links: [(Addressing, RequirementKey)] = index.addressing(key, descendants: true).map { ($0, key) }
+            var linked = Set(links.map(\.0.record))
             for counterpart in counterparts {
                 for entry in index.addressing(counterpart.target, descendants: true) where entry.mapping == nil
-                    && !links.contains(where: { $0.0.record == entry.record }) {
+                    && linked.insert(entry.record).inserted {
                     links.append((entry, counterpart.target))
                 }
             }
