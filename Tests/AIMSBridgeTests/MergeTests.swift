@@ -159,6 +159,11 @@ import Testing
                             risk("sheet#1", source: "sheet.csv", owner: "Dan"), risk("sheet#1", source: "other.csv", owner: "Eve")]
         let merger = RegisterMerger(options: MergeOptions(families: ["servicenow-irm-risks-csv": "ServiceNow IRM",
                                                                      "servicenow-irm-risks-xml": "ServiceNow IRM"]))
+        // Ids made up for standard input (`stdin#<n>`) are positions too.
+        var piped = Register()
+        piped.sources = [summary("-", "generic"), summary("other.csv", "generic")]
+        piped.records = [risk("stdin#1", source: "-", owner: "Fay"), risk("stdin#1", source: "other.csv", owner: "Gil")]
+        #expect(RegisterMerger(options: MergeOptions()).merge(piped).records.count == 2)
         let merged = merger.merge(register)
         // Sorted by source, position and id: other.csv, sheet.csv (RSK0001, sheet#1), sn.csv.
         #expect(merged.records.map(\.id) == ["sheet#1", "RSK0001", "sheet#1", "RSK0001"])

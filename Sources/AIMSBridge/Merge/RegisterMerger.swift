@@ -108,8 +108,7 @@ public struct RegisterMerger: Sendable {
         var keys: [String] = []
         if options.match != .title {
             // An id the converter made up (`<file stem>#<n>`) is a position, meaningful only in its own file.
-            let stem = record.source.split(separator: "/").last.map { name in name.split(separator: ".").first.map(String.init) ?? String(name) } ?? ""
-            let family = record.id.hasPrefix(stem + "#") ? "file:" + record.source
+            let family = record.id.hasPrefix(RecordNormalizer.idStem(forSource: record.source) + "#") ? "file:" + record.source
                 : "family:" + (profile.map { options.families[$0] ?? $0 } ?? "unknown")
             keys.append("id|\(record.kind.rawValue)|\(family)|\(record.id)")
         }

@@ -80,12 +80,18 @@ public struct RecordNormalizer {
 
     private static let cacheLimit = 256
 
+    /// What ids made up for a source's records start with (`<stem>#<n>`): the file name up to its
+    /// first dot, `stdin` for standard input.
+    static func idStem(forSource path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name == "-" ? "stdin" : String(name.split(separator: ".").first ?? Substring(name))
+    }
+
     /// Creates a normalizer for the source at `sourcePath`.
     public init(sourcePath: String, options: NormalizeOptions, profile: ImportProfile? = nil) {
         self.sourcePath = sourcePath
         self.profile = profile
-        let name = sourcePath.split(separator: "/").last.map(String.init) ?? sourcePath
-        self.sourceStem = name == "-" ? "stdin" : String(name.split(separator: ".").first ?? Substring(name))
+        self.sourceStem = RecordNormalizer.idStem(forSource: sourcePath)
         self.options = options
         self.dates = DateParser(order: options.dateOrder)
     }
