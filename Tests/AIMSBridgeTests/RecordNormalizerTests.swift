@@ -58,6 +58,46 @@ import Testing
         #expect(GenericProfile.detectKind(fieldNames: headers) == kind)
     }
 
+    @Test func columnsSharedByTwoKindsKeepBothMappingsAndBoundedState() throws {
+        // One CSV of components, the kind named per row: the same columns serve systems and datasets.
+        let yaml = """
+        profile: mixed-bom
+        title: Components with a type column
+        tool: a BOM spreadsheet
+        format: csv
+        kind: system
+        signature:
+          fields: [type, component, version]
+        kind-by:
+          field: type
+          values: {model: system, data: dataset}
+        fields:
+          component: name
+          version: version
+        """
+        let loading = DiagnosticList()
+        let profile = try #require(ProfileLoader.load(text: yaml, file: "mixed-bom.yaml", diagnostics: loading),
+                                   "\(loading.diagnostics)")
+        var normalizer = RecordNormalizer(sourcePath: "bom.csv", options: NormalizeOptions(), profile: profile)
+        var converted: [CanonicalRecord] = []
+        var fieldStates: [Int] = []
+        for row in 0..<40 {
+            let type = row.isMultiple(of: 2) ? "model" : "data"
+            let fields = [("type", type), ("component", "c\(row)"), ("version", "\(row)")].enumerated().map {
+                SourceField(path: $0.element.0, value: .text($0.element.1), column: $0.offset)
+            }
+            let record = SourceRecord(fields: fields, locator: Locator(file: "bom.csv", line: row + 2), ordinal: row)
+            converted.append(try #require(normalizer.normalize(record, diagnostics: DiagnosticList()).record))
+            fieldStates.append(normalizer.fieldStateCount)
+        }
+        #expect(converted.map(\.kind) == (0..<40).map { $0.isMultiple(of: 2) ? RecordKind.system : .dataset })
+        #expect(converted[7].text(.name) == "c7")
+        #expect(converted[8].text(.version) == "8")
+        // Three columns, two kinds: six field states, however long the file.
+        #expect(fieldStates.last == 6)
+        #expect(fieldStates[3] == 6)
+    }
+
     @Test func undetectableKindIsRejectedWithAHint() {
         let (records, rejected, _, _) = normalize([record([("Foo", "1"), ("Bar", "2")])])
         #expect(records.isEmpty)

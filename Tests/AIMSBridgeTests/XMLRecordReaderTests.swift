@@ -48,6 +48,28 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    @Test func fieldsOfTheSamePathShareANumberAcrossRecords() throws {
+        let xml = """
+        <unload>
+          <risk action="INSERT"><number>R-1</number><owned_by display_value="Priya">6816</owned_by></risk>
+          <risk><owned_by display_value="Sam">77aa</owned_by><number>R-2</number></risk>
+          <risk action="UPDATE"><model><number>3</number></model></risk>
+        </unload>
+        """
+        let records = TestSupport.records(try read(xml).items)
+        func numbers(_ record: SourceRecord) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: record.fields.map { ($0.path, $0.column) })
+        }
+        let (first, second, third) = (numbers(records[0]), numbers(records[1]), numbers(records[2]))
+        // The same path in another order, or another record, has the same number …
+        #expect(first == second.merging(["@action": first["@action"]!]) { $1 })
+        #expect(third["@action"] == first["@action"])
+        // … and every path its own: `model.number` is not `number`.
+        let all = first.merging(third) { old, _ in old }
+        #expect(Set(all.values).count == all.count)
+        #expect(all.values.allSatisfy { $0 >= 0 })
+    }
+
     @Test func findsTheRepeatedElementBelowAMetadataBlock() throws {
         let xml = "<Records><Metadata><FieldDefinitions><FieldDefinition id=\"1\" name=\"Risk\"/></FieldDefinitions></Metadata>"
             + "<Record><Field id=\"1\">A</Field></Record><Record><Field id=\"1\">B</Field></Record></Records>"

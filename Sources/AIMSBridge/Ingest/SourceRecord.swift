@@ -55,8 +55,10 @@ public struct SourceField: Sendable, Hashable {
     public var path: String
     /// The value; absent values (empty cells, null markers) are not represented as fields.
     public var value: FieldValue
-    /// The field's column (0-based) when the source has fixed columns (CSV), else -1. Lets later
-    /// stages keep per-column state without looking the path up for every value.
+    /// The field's number in its source, else -1: its column (0-based) in a CSV source, its
+    /// path's number in an XML source. Fields with the same path share a number within a
+    /// source, which lets later stages keep per-field state without looking the path up for
+    /// every value.
     public var column: Int
 
     /// Creates a field.

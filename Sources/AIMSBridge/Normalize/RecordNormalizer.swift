@@ -44,7 +44,7 @@ public struct RecordNormalizer {
     private var parents: [Int: RecordLink] = [:]
     /// What is known about each source field (per kind): its mapping and recent values.
     private var slots: [Slot] = []
-    /// Slot of each fixed column (`SourceField.column`), -1 until seen.
+    /// Slot of each numbered field (`SourceField.column`), -1 until seen.
     private var columnSlots: [Int] = []
     /// Slot of each field without a column, by kind and path.
     private var pathSlots: [PathKey: Int] = [:]
@@ -301,24 +301,34 @@ public struct RecordNormalizer {
         options.expandWith?.expanded(reference) ?? reference
     }
 
-    /// The slot of a field, made (with the field's mapping) the first time it is seen.
+    /// The slot of a field, made (with the field's mapping) the first time it is seen. A
+    /// numbered field (`SourceField.column`) is found by its number; the same number used by
+    /// records of another kind (an export mixing kinds) falls back to the lookup by kind and path.
     private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int {
-        if field.column >= 0 {
-            if field.column < columnSlots.count {
-                let index = columnSlots[field.column]
-                if index >= 0 && slots[index].kind == kind && slots[index].path == field.path { return index }
-            } else {
-                columnSlots += Array(repeating: -1, count: field.column - columnSlots.count + 1)
-            }
-            columnSlots[field.column] = makeSlot(field.path, kind: kind)
-            return columnSlots[field.column]
+        if field.column >= 0 && field.column < columnSlots.count {
+            let index = columnSlots[field.column]
+            if index >= 0 && slots[index].kind == kind && slots[index].path == field.path { return index }
         }
         let key = PathKey(kind: kind, path: field.path)
-        if let index = pathSlots[key] { return index }
-        let index = makeSlot(field.path, kind: kind)
-        pathSlots[key] = index
+        let index: Int
+        if let known = pathSlots[key] {
+            index = known
+        } else {
+            index = makeSlot(field.path, kind: kind)
+            pathSlots[key] = index
+        }
+        if field.column >= 0 {
+            if field.column >= columnSlots.count {
+                columnSlots += Array(repeating: -1, count: field.column - columnSlots.count + 1)
+            }
+            columnSlots[field.column] = index
+        }
         return index
     }
+
+    /// How many (kind, source field) states the normalizer holds: bounded by the fields of the
+    /// source, whatever its length.
+    var fieldStateCount: Int { slots.count }
 
     private mutating func makeSlot(_ path: String, kind: RecordKind) -> Int {
         slots.append(Slot(kind: kind, path: path, mapping: mapping(path, kind: kind)))

@@ -43,7 +43,9 @@ public struct XMLRecordReader: RecordReader {
     /// Names of the open elements down to the current node.
     private var path: [String] = []
     /// Element paths inside a record that are records of their own.
-    private let childPaths: Set<String>
+    /// The numbered field paths of records, and of child records (which have no children of their own).
+    private let fieldPaths: XMLFieldPaths
+    private let childFieldPaths = XMLFieldPaths(childPaths: [])
     /// Child records of the last record, waiting to be returned after it.
     private var pendingChildren: [IngestItem] = []
     /// Field ids and names, when the export defines its fields by id.
@@ -101,7 +103,7 @@ public struct XMLRecordReader: RecordReader {
                 diagnostics: any DiagnosticCollector) throws(IngestError) {
         _ = XMLSupport.initialised
         self.fieldDefinitions = fieldDefinitions
-        self.childPaths = childPaths
+        fieldPaths = XMLFieldPaths(childPaths: childPaths)
         self.diagnostics = diagnostics
         self.limits = limits
         let prefix = try source.peek(256 * 1024)
@@ -179,13 +181,12 @@ public struct XMLRecordReader: RecordReader {
         guard let node = xmlTextReaderExpand(reader) else { throw failure() }
         let line = Int(xmlGetLineNo(node))
         let locator = Locator(file: state.source.name, line: max(line, 1), column: 1, path: xpath)
-        var flattener = XMLFlattener(limits: limits)
+        var flattener = XMLFlattener(limits: limits, paths: fieldPaths)
         if let fieldDefinitions { flattener.namedFields = (fieldDefinitions, fieldNames) }
-        flattener.childPaths = childPaths
         flattener.flatten(node)
         let parentOrdinal = ordinal
         for (index, child) in flattener.children.enumerated() {
-            var childFlattener = XMLFlattener(limits: limits)
+            var childFlattener = XMLFlattener(limits: limits, paths: childFieldPaths)
             childFlattener.flatten(child.node)
             let childLocator = Locator(file: state.source.name, line: max(Int(xmlGetLineNo(child.node)), 1), column: 1,
                                        path: "\(xpath)/\(child.path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
@@ -232,6 +233,8 @@ public struct XMLRecordReader: RecordReader {
 /// Turns an expanded record element into ordered (path, value) fields, without recursion.
 struct XMLFlattener {
     let limits: ReaderLimits
+    /// The source's numbered field paths.
+    let paths: XMLFieldPaths
     var fields: [SourceField] = []
     var entities: [String] = []
     var overLimit: String?
@@ -239,41 +242,46 @@ struct XMLFlattener {
     /// Field elements named through definitions (Archer): `<Field id="1002">` → the field
     /// "Risk Title", with the element's text, or the texts of its leaf elements as a list.
     var namedFields: (definitions: XMLFieldDefinitions, names: [String: String])?
-    /// Element paths (relative to the record, `a.b.c`) whose elements are records of their own
-    /// (a model card's considerations); they are collected, not flattened into the record.
-    var childPaths: Set<String> = []
-    /// The child elements found, with their path, in document order.
+    /// The child elements found that are records of their own, with their path, in document order.
     var children: [(path: String, node: xmlNodePtr)] = []
+    /// libxml2's name dictionary of the document being flattened.
+    private var dictionary: xmlDictPtr?
 
-    init(limits: ReaderLimits) {
+    init(limits: ReaderLimits, paths: XMLFieldPaths) {
         self.limits = limits
+        self.paths = paths
     }
 
     mutating func flatten(_ root: xmlNodePtr) {
-        addAttributes(of: root, prefix: "")
-        var stack: [(node: xmlNodePtr, prefix: String)] = []
-        pushChildren(of: root, prefix: "", onto: &stack)
-        while let (node, prefix) = stack.popLast() {
+        dictionary = root.pointee.doc?.pointee.dict
+        addAttributes(of: root, under: .record)
+        var stack: [(node: xmlNodePtr, parent: XMLFieldPath)] = []
+        pushChildren(of: root, under: .record, onto: &stack)
+        while let (node, parent) = stack.popLast() {
             guard overLimit == nil else { return }
-            if prefix.utf8.count(where: { $0 == UInt8(ascii: ".") }) + 2 >= limits.maxDepth {
+            if parent.dots + 2 >= limits.maxDepth {
                 overLimit = "elements nested deeper than \(limits.maxDepth) levels"
                 return
             }
-            let name = XMLSupport.string(node.pointee.name) ?? ""
-            if let named = namedFields, name == named.definitions.field {
+            if let named = namedFields, XMLSupport.string(node.pointee.name) == named.definitions.field {
                 addNamedField(node, named)
                 continue
             }
-            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
-            if childPaths.contains(path) {
-                children.append((path, node))
+            let path = self.path(under: parent, name: node.pointee.name, isAttribute: false)
+            if path.isChildRecord {
+                children.append((path.text, node))
                 continue
             }
-            addAttributes(of: node, prefix: path)
+            addAttributes(of: node, under: path)
             let text = directText(of: node)
             if !text.trimmingWhitespace().isEmpty { add(path, text) }
-            pushChildren(of: node, prefix: path, onto: &stack)
+            pushChildren(of: node, under: path, onto: &stack)
         }
+    }
+
+    private func path(under parent: XMLFieldPath, name: UnsafePointer<xmlChar>?, isAttribute: Bool) -> XMLFieldPath {
+        let interned = name.map { name in dictionary.map { xmlDictOwns($0, name) == 1 } ?? false } ?? false
+        return paths.path(under: parent, name: name, isAttribute: isAttribute, interned: interned)
     }
 
     /// Adds a field element identified by id under its defined name (its id when undefined).
@@ -301,30 +309,31 @@ struct XMLFlattener {
             }
         }
         if leaves.count == 1 {
-            add(name, leaves[0])
+            add(XMLFieldPath(number: -1, text: name, dots: 0, isChildRecord: false), leaves[0])
         } else if !leaves.isEmpty {
             fields.append(SourceField(path: name, value: .list(leaves)))
         }
     }
 
-    private func pushChildren(of node: xmlNodePtr, prefix: String, onto stack: inout [(node: xmlNodePtr, prefix: String)]) {
+    private func pushChildren(of node: xmlNodePtr, under path: XMLFieldPath, onto stack: inout [(node: xmlNodePtr, parent: XMLFieldPath)]) {
         var children: [xmlNodePtr] = []
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE { children.append(current) }
             child = current.pointee.next
         }
-        for element in children.reversed() { stack.append((element, prefix)) }
+        for element in children.reversed() { stack.append((element, path)) }
     }
 
-    private mutating func addAttributes(of node: xmlNodePtr, prefix: String) {
+    private mutating func addAttributes(of node: xmlNodePtr, under parent: XMLFieldPath) {
         var attribute = node.pointee.properties
         while let current = attribute {
-            let name = XMLSupport.string(current.pointee.name) ?? ""
             if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
                 let text = String(cString: value)
                 aims_xml_free(value)
-                if !text.trimmingWhitespace().isEmpty { add("\(prefix)@\(name)", text) }
+                if !text.trimmingWhitespace().isEmpty {
+                    add(path(under: parent, name: current.pointee.name, isAttribute: true), text)
+                }
             }
             attribute = current.pointee.next
         }
@@ -332,6 +341,10 @@ struct XMLFlattener {
 
     /// The element's own text (text and CDATA children, entity references kept as `&name;`).
     private mutating func directText(of node: xmlNodePtr) -> String {
+        // Most elements hold one text node: its string, without concatenating.
+        if let only = node.pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE {
+            return only.pointee.content.map { String(cString: $0) } ?? ""
+        }
         var text = ""
         var child = node.pointee.children
         while let current = child {
@@ -350,16 +363,16 @@ struct XMLFlattener {
         return text
     }
 
-    private mutating func add(_ path: String, _ value: String) {
+    private mutating func add(_ path: XMLFieldPath, _ value: String) {
         let size = value.utf8.count
         bytes += size
         if size > limits.maxFieldBytes {
-            overLimit = "field '\(path)' is larger than the \(limits.maxFieldBytes)-byte field limit"
+            overLimit = "field '\(path.text)' is larger than the \(limits.maxFieldBytes)-byte field limit"
         } else if fields.count >= limits.maxFieldsPerRecord {
             overLimit = "more than \(limits.maxFieldsPerRecord) fields in one record"
         } else if bytes > limits.maxRecordBytes {
             overLimit = "record is larger than the \(limits.maxRecordBytes)-byte record limit"
         }
-        fields.append(SourceField(path, value))
+        fields.append(SourceField(path: path.text, value: .text(value), column: path.number))
     }
 }

@@ -1,0 +1,67 @@
+import CLibXML2
+
+/// A field path inside an XML record (`owned_by`, `owned_by@display_value`, `model.version`).
+struct XMLFieldPath {
+    /// The path's number in its source's `XMLFieldPaths`; -1 for the record element itself and
+    /// for paths left unnumbered.
+    var number: Int
+    /// The path as fields name it ("" for the record element).
+    var text: String
+    /// The dots in `text`: how deep below the record's children the element sits.
+    var dots: Int
+    /// Whether elements at this path are records of their own (a model card's considerations).
+    var isChildRecord: Bool
+
+    /// The record element.
+    static let record = XMLFieldPath(number: -1, text: "", dots: 0, isChildRecord: false)
+}
+
+/// The field paths of one XML source, each built and numbered once.
+///
+/// Every record of an export repeats the same elements and attributes: without this table the
+/// flattener would build the same path strings for every record, and the normalizer would hash
+/// them again to find each field's mapping. libxml2 keeps element and attribute names in its
+/// dictionary for the reader's whole life, so a name's address identifies the name: a path is
+/// known by (its parent's number, the name's address). The numbers are the fields'
+/// `SourceField.column`, which the normalizer indexes its per-field state by.
+final class XMLFieldPaths {
+    private struct Key: Hashable {
+        let parent: Int
+        let name: UnsafePointer<xmlChar>
+        let isAttribute: Bool
+    }
+
+    /// Distinct paths numbered at most. Past it (made-up element names on every record), paths
+    /// are built each time and left unnumbered, so the table stays small.
+    static let limit = 4096
+
+    private var numbers: [Key: Int] = [:]
+    private var paths: [XMLFieldPath] = []
+    private let childPaths: Set<String>
+
+    /// A table for a source whose elements at `childPaths` are records of their own.
+    init(childPaths: Set<String>) {
+        self.childPaths = childPaths
+    }
+
+    /// The path of the element or attribute `name` under `parent`. `interned` says whether the
+    /// name's address is libxml2's dictionary entry (and so stands for the name); a path with an
+    /// uninterned name is built but not numbered.
+    func path(under parent: XMLFieldPath, name: UnsafePointer<xmlChar>?, isAttribute: Bool,
+              interned: Bool) -> XMLFieldPath {
+        let key = name.map { Key(parent: parent.number, name: $0, isAttribute: isAttribute) }
+        let numbered = interned && (parent.number >= 0 || parent.text.isEmpty)
+        if numbered, let key, let number = numbers[key] { return paths[number] }
+        let nameText = name.map { String(cString: $0) } ?? ""
+        let text = isAttribute ? "\(parent.text)@\(nameText)"
+            : parent.text.isEmpty ? nameText : "\(parent.text).\(nameText)"
+        var path = XMLFieldPath(number: -1, text: text, dots: text.utf8.count(where: { $0 == UInt8(ascii: ".") }),
+                                isChildRecord: !isAttribute && childPaths.contains(text))
+        if numbered, let key, paths.count < XMLFieldPaths.limit {
+            path.number = paths.count
+            numbers[key] = path.number
+            paths.append(path)
+        }
+        return path
+    }
+}
