@@ -48,8 +48,17 @@ struct ReportCommand: ParsableCommand {
         let printer = DiagnosticPrinter()
         let resources = try reporting.loadResources(conversion: conversion, printer: printer)
         let diagnostics = DiagnosticList()
+        // Risks are spilled to a temporary file as they are read, so that reports on millions of
+        // them are built in bounded memory.
+        let spill: RiskSpill
+        do {
+            spill = try RiskSpill()
+        } catch {
+            printer.printError(error.description)
+            throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
         let (input, failed) = RegisterInputLoader(options: try conversion.makeOptions(printer: printer))
-            .load(paths: inputs, diagnostics: diagnostics)
+            .load(paths: inputs, diagnostics: diagnostics, spill: spill)
         for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
@@ -57,7 +66,7 @@ struct ReportCommand: ParsableCommand {
                             settings: reporting.settings)
         let written = try reporting.write(set, resources: resources, to: output, inputs: inputs, keepUnchanged: false, printer: printer)
         printer.printError("\(output): \(written.files) files (\(set.reports.map(\.kind.rawValue).joined(separator: ", ")) as \(reporting.format.map(\.rawValue).joined(separator: ", "))) as of \(set.settings.asOf); "
-            + "\(input.register.records.count) records from \(input.register.sources.count) sources, \(input.rejects.count) rejected")
+            + "\(input.register.records.count + input.risks.count) records from \(input.register.sources.count) sources, \(input.rejects.count) rejected")
         if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }

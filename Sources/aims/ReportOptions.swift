@@ -79,19 +79,10 @@ struct ReportOptions: ParsableArguments {
     /// `keepUnchanged`, a file whose content is the same is left alone. Exits 3 on failure.
     func write(_ set: ReportSet, resources: Resources, to directory: String, inputs: [String], keepUnchanged: Bool,
                printer: DiagnosticPrinter) throws -> (files: Int, replaced: Int) {
-        var files = 0
-        var replaced = 0
+        var folder = ReportFolder(directory: directory, inputs: inputs, keepUnchanged: keepUnchanged)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try set.render(formats: Set(format), html: resources.html) { name, text throws(OutputError) in
-                let path = "\(directory)/\(name)"
-                if overwritesInput(path, inputs) { throw OutputError("output '\(path)' would overwrite an input") }
-                let file = try OutputFile(path: path, keepUnchanged: keepUnchanged)
-                try file.write(text.utf8)
-                try file.commit()
-                files += 1
-                if file.replaced { replaced += 1 }
-            }
+            try set.render(formats: Set(format), html: resources.html, into: &folder)
         } catch let error as OutputError {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -99,7 +90,45 @@ struct ReportOptions: ParsableArguments {
             printer.printError("aims: error: cannot create '\(directory)': \(error.localizedDescription)")
             throw ExitCode(ExitStatus.unreadable.rawValue)
         }
-        return (files, replaced)
+        if let failure = set.risks.readFailure {
+            printer.printError("\(failure.description) (the reports in \(directory) are incomplete)")
+            throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
+        return (folder.files, folder.replaced)
+    }
+
+    /// The report files of one folder, each written atomically as it is rendered.
+    private struct ReportFolder: ReportFileSink {
+        let directory: String
+        let inputs: [String]
+        let keepUnchanged: Bool
+        var current: OutputFile?
+        var files = 0
+        var replaced = 0
+
+        init(directory: String, inputs: [String], keepUnchanged: Bool) {
+            self.directory = directory
+            self.inputs = inputs
+            self.keepUnchanged = keepUnchanged
+        }
+
+        mutating func open(_ name: String) throws(OutputError) {
+            let path = "\(directory)/\(name)"
+            if overwritesInput(path, inputs) { throw OutputError("output '\(path)' would overwrite an input") }
+            current = try OutputFile(path: path, keepUnchanged: keepUnchanged)
+        }
+
+        mutating func write(_ text: String) throws(OutputError) {
+            try current?.write(text.utf8)
+        }
+
+        mutating func close() throws(OutputError) {
+            guard let file = current else { return }
+            current = nil
+            try file.commit()
+            files += 1
+            if file.replaced { replaced += 1 }
+        }
     }
 
     /// Today's date in UTC, as YYYY-MM-DD.

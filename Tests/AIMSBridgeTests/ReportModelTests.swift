@@ -272,7 +272,24 @@ import Testing
         let markdown = MarkdownRenderer.render(document, settings: Self.settings)
         #expect(markdown.contains("**Risk register (the first 2 of 3 rows; every row is in risks.csv)**"))
         #expect(markdown.contains("| R2 |") && !markdown.contains("| R3 |"))
-        #expect(CSVReportRenderer.render(document).first?.text == "Risk\r\nR1\r\nR2\r\nR3\r\n")
+        var csv = MemoryReportFiles()
+        CSVReportRenderer.render(document, into: &csv)
+        #expect(csv.files == ["risks.csv": "Risk\r\nR1\r\nR2\r\nR3\r\n"])
+    }
+
+    @Test func tablesMadeOnDemandHaveEveryRowInTheCSVOnly() {
+        // The report holds two rows; the CSV makes all five again.
+        let row = { @Sendable (n: Int) in ReportDocument.Row(cells: [ReportDocument.Cell("R\(n)")]) }
+        let stream = ReportDocument.RowStream(count: 5) { body in (1...5).map(row).forEach(body) }
+        let table = ReportDocument.Table(name: "risks", caption: "Risk register", columns: ["Risk"], rows: (1...2).map(row),
+                                         displayLimit: 2, allRows: stream)
+        let document = ReportDocument(kind: .risks, title: "Risk register", facts: [], highlight: nil,
+                                      sections: [ReportDocument.Section(heading: "Risks", note: nil, charts: [], tables: [table])])
+        #expect(MarkdownRenderer.render(document, settings: Self.settings)
+            .contains("**Risk register (the first 2 of 5 rows; every row is in risks.csv)**"))
+        var csv = MemoryReportFiles()
+        CSVReportRenderer.render(document, into: &csv)
+        #expect(csv.files["risks.csv"] == "Risk\r\nR1\r\nR2\r\nR3\r\nR4\r\nR5\r\n")
     }
 
     // MARK: Escaping

@@ -20,14 +20,44 @@ public struct MergeSummary: Sendable, Encodable {
 
     /// Reads the summary off a register.
     public init(register: Register) {
-        records = register.records.count
-        let merged = register.records.filter { !$0.mergedFrom.isEmpty }
-        mergedRecords = merged.count
-        contributions = merged.reduce(0) { $0 + $1.mergedFrom.count }
-        var counts: [String: Int] = [:]
-        for conflict in register.records.flatMap(\.conflicts) { counts[conflict.field, default: 0] += 1 }
-        conflicts = counts.map { FieldCount(field: $0.key, conflicts: $0.value) }
-            .sorted { ($1.conflicts, $0.field) < ($0.conflicts, $1.field) }
+        self = Tally(records: register.records).summary
+    }
+
+    /// The summary's counts, gathered one record at a time.
+    public struct Tally: Sendable {
+        private var records = 0
+        private var mergedRecords = 0
+        private var contributions = 0
+        private var conflicts: [String: Int] = [:]
+
+        /// A tally of `records`.
+        public init(records: some Sequence<CanonicalRecord>) {
+            for record in records { add(record) }
+        }
+
+        /// Counts one more record.
+        public mutating func add(_ record: CanonicalRecord) {
+            records += 1
+            if !record.mergedFrom.isEmpty {
+                mergedRecords += 1
+                contributions += record.mergedFrom.count
+            }
+            for conflict in record.conflicts { conflicts[conflict.field, default: 0] += 1 }
+        }
+
+        /// The summary of the records counted.
+        public var summary: MergeSummary {
+            MergeSummary(records: records, mergedRecords: mergedRecords, contributions: contributions,
+                         conflicts: conflicts.map { FieldCount(field: $0.key, conflicts: $0.value) }
+                             .sorted { ($1.conflicts, $0.field) < ($0.conflicts, $1.field) })
+        }
+    }
+
+    private init(records: Int, mergedRecords: Int, contributions: Int, conflicts: [FieldCount]) {
+        self.records = records
+        self.mergedRecords = mergedRecords
+        self.contributions = contributions
+        self.conflicts = conflicts
     }
 
     /// Whether the register holds anything merged.

@@ -140,12 +140,18 @@ public final class OutputFile {
         return first == second
     }
 
-    /// Copies everything written so far into `other` (for spool files), then empties this file.
+    /// Copies everything written so far into `other` (for spool files).
     func drain(into other: OutputFile) throws(OutputError) {
+        try readBack { chunk throws(OutputError) in try other.write(chunk) }
+    }
+
+    /// Hands everything written so far to `body`, a block at a time (for spool files).
+    func readBack(_ body: (ArraySlice<UInt8>) throws(OutputError) -> Void) throws(OutputError) {
         try flush()
         guard lseek(descriptor, 0, SEEK_SET) == 0 else {
             throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
         }
+        defer { lseek(descriptor, 0, SEEK_END) }
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -154,7 +160,7 @@ public final class OutputFile {
                 throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            try other.write(chunk[..<count])
+            try body(chunk[..<count])
         }
     }
 }

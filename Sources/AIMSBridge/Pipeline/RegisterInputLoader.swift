@@ -1,8 +1,11 @@
 /// What `aims report` and `aims merge` read: the register, and what converting raw exports into
 /// it produced (empty when the inputs were registers already).
 public struct RegisterInput: Sendable {
-    /// The register.
+    /// The register (without its risks when they were spilled, see `risks`).
     public var register: Register
+    /// Risks read into a spill file rather than into `register` (empty unless the loader was
+    /// asked to spill them).
+    public var risks = RiskRecords()
     /// Records rejected while converting raw exports.
     public var rejects: [RejectedRecord]
     /// Warnings and errors from converting raw exports.
@@ -12,8 +15,10 @@ public struct RegisterInput: Sendable {
     public var registerFiles: [String]
 
     /// Creates an input.
-    public init(register: Register, rejects: [RejectedRecord] = [], diagnostics: [Diagnostic] = [], registerFiles: [String] = []) {
+    public init(register: Register, risks: RiskRecords = RiskRecords(), rejects: [RejectedRecord] = [],
+                diagnostics: [Diagnostic] = [], registerFiles: [String] = []) {
         self.register = register
+        self.risks = risks
         self.rejects = rejects
         self.diagnostics = diagnostics
         self.registerFiles = registerFiles
@@ -32,19 +37,25 @@ public struct RegisterInputLoader {
 
     /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
     /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
-    public func load(paths: [String], diagnostics: DiagnosticList) -> (input: RegisterInput, failed: Bool) {
+    /// With a `spill`, risks go there rather than into the register (`RegisterInput.risks`).
+    public func load(paths: [String], diagnostics: DiagnosticList, spill: RiskSpill? = nil) -> (input: RegisterInput, failed: Bool) {
         var input = RegisterInput(register: Register())
         var failed = false
-        var collector = RegisterCollector()
+        var collector = RegisterCollector(spillingRisksTo: spill)
         var summaries: [SourceSummary] = []
         let converter = Converter(options: options, diagnostics: diagnostics)
         for path in paths {
             if path != "-", let source = try? ByteSource(path: path), let prefix = try? source.peek(4096),
                RegisterReader.isRegister(prefix: prefix) {
-                do {
-                    let register = try RegisterReader.read(path: path)
-                    input.register.sources += register.sources
-                    input.register.records += register.records
+                do throws(RegisterReadError) {
+                    input.register.sources += try RegisterReader.read(path: path) { record throws(RegisterReadError) in
+                        guard let spill, record.kind == .risk else { return input.register.records.append(record) }
+                        do throws(OutputError) {
+                            try spill.append(record)
+                        } catch {
+                            throw RegisterReadError(locator: record.locator, message: error.message)
+                        }
+                    }
                     input.registerFiles.append(path)
                 } catch {
                     diagnostics.emit(Diagnostic(.error, error.message, at: error.locator))
@@ -65,6 +76,7 @@ public struct RegisterInputLoader {
         input.register.sources += collector.register.sources
         input.register.records += collector.register.records
         input.diagnostics = diagnostics.diagnostics
+        if let spill { input.risks = RiskRecords(spill: spill) }
         return (input, failed)
     }
 }

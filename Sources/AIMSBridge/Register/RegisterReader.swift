@@ -31,15 +31,27 @@ public struct RegisterReadError: Error, Sendable, CustomStringConvertible {
 /// writes) back into records, the inverse of `RegisterEncoding`. Field placement and value
 /// shapes come from `CanonicalField`, so a field added there is read here without change.
 ///
-/// Reports need the whole register at once, so this reader holds it; Foundation's
-/// JSONSerialization does the parsing (the register is our own, well-formed output; the
-/// streaming reader in Ingest is for exports of unknown size and shape).
+/// The file is read a block at a time and each record parsed on its own (Foundation's
+/// JSONSerialization on that record's bytes: the register is our own, well-formed output; the
+/// streaming reader in Ingest is for exports of unknown size and shape), so `read(path:each:)`
+/// holds one record however large the register; `read(path:)` collects them.
 public enum RegisterReader {
+    /// The largest record read back (a record of the register's own writing is far smaller).
+    static let maxRecordBytes = 64 << 20
+
     /// Whether the bytes at the start of a file look like a register: a JSON document with
     /// `"schema": "aims-register/1"`, or NDJSON whose first line is a tagged canonical record.
     public static func isRegister(prefix: some Collection<UInt8>) -> Bool {
+        isDocument(prefix: prefix) || isRecordStream(prefix: prefix)
+    }
+
+    private static func isDocument(prefix: some Collection<UInt8>) -> Bool {
         let text = String(decoding: prefix.prefix(4096), as: UTF8.self)
-        if text.contains("\"schema\"") && text.contains("\"\(RegisterEncoding.schema)\"") { return true }
+        return text.contains("\"schema\"") && text.contains("\"\(RegisterEncoding.schema)\"")
+    }
+
+    private static func isRecordStream(prefix: some Collection<UInt8>) -> Bool {
+        let text = String(decoding: prefix.prefix(4096), as: UTF8.self)
         let firstLine = text.prefix { $0 != "\n" }
         guard firstLine.hasPrefix("{\"kind\":\"") else { return false }
         let kind = firstLine.dropFirst(9).prefix { $0 != "\"" }
@@ -48,46 +60,109 @@ public enum RegisterReader {
 
     /// Reads a register file (JSON document or NDJSON).
     public static func read(path: String) throws(RegisterReadError) -> Register {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RegisterReadError(locator: Locator(file: path, line: 1), message: "cannot read file")
-        }
-        return try read(data, path: path)
+        var register = Register()
+        register.sources = try read(path: path) { record in register.records.append(record) }
+        return register
     }
 
     /// Reads a register from bytes; `path` names it in errors and is the records' fallback source.
     public static func read(_ data: Data, path: String) throws(RegisterReadError) -> Register {
-        let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        let bytes = [UInt8](data)
-        if first == UInt8(ascii: "{"), let document = try document(bytes, path: path) {
-            return document
-        }
         var register = Register()
-        var lineNumber = 0
-        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+        register.sources = try read(ByteSource(name: path, bytes: [UInt8](data))) { record in register.records.append(record) }
+        return register
+    }
+
+    /// Reads a register file record by record, handing each to `body` in file order; returns
+    /// its sources.
+    public static func read(path: String, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
+        throws(RegisterReadError) -> [SourceSummary] {
+        let source: ByteSource
+        do {
+            source = try ByteSource(path: path)
+        } catch {
+            throw RegisterReadError(locator: Locator(file: path, line: 1), message: "cannot read file")
+        }
+        return try read(source, each: body)
+    }
+
+    private static func read(_ source: ByteSource, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
+        throws(RegisterReadError) -> [SourceSummary] {
+        let path = source.name
+        let prefix: ArraySlice<UInt8>
+        do {
+            prefix = try source.peek(4096)
+        } catch {
+            throw RegisterReadError(locator: error.locator, message: error.message)
+        }
+        var sources: [SourceSummary] = []
+        let first = prefix.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        if first == UInt8(ascii: "{") && isDocument(prefix: prefix) {
+            try document(source) { key, object, locator throws(RegisterReadError) in
+                if key == "sources" {
+                    sources.append(try summary(object, at: locator))
+                } else if RecordKind.allCases.contains(where: { $0.collectionKey == key }) {
+                    try body(try record(object, at: locator))
+                }
+            }
+            return sources
+        }
+        try lines(source) { line, lineNumber throws(RegisterReadError) in
             let locator = Locator(file: path, line: lineNumber)
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
                 throw RegisterReadError(locator: locator, message: "not a JSON object; expected one register record per line")
             }
             if object["kind"] as? String == "source" {
-                register.sources.append(try summary(object, at: locator))
+                sources.append(try summary(object, at: locator))
             } else {
-                register.records.append(try record(object, at: locator))
+                try body(try record(object, at: locator))
             }
         }
-        return register
+        return sources
     }
 
-    /// Reads a JSON register document (`{"schema": …, "sources": […], "systems": […], …}`), or
-    /// returns nil when the object has no `schema` member (an NDJSON line). The document is
-    /// walked with the streaming tokenizer and each record parsed on its own, so memory holds
-    /// the records, not a parse tree of the whole document.
-    private static func document(_ bytes: [UInt8], path: String) throws(RegisterReadError) -> Register? {
-        var tokenizer = JSONTokenizer(source: ByteSource(name: path, bytes: bytes), maxTokenBytes: bytes.count)
-        var register = Register()
+    /// Hands each non-blank line of an NDJSON source to `body`, with its number.
+    private static func lines(_ source: ByteSource, _ body: (ArraySlice<UInt8>, Int) throws(RegisterReadError) -> Void)
+        throws(RegisterReadError) {
+        var pending: [UInt8] = []
+        var lineNumber = 0
+        func each(_ line: ArraySlice<UInt8>) throws(RegisterReadError) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return }
+            try body(line, lineNumber)
+        }
+        while true {
+            let chunk: [UInt8]?
+            do {
+                chunk = try source.nextChunk()
+            } catch {
+                throw RegisterReadError(locator: error.locator, message: error.message)
+            }
+            guard let chunk else { break }
+            pending.append(contentsOf: chunk)
+            var start = pending.startIndex
+            while let end = pending[start...].firstIndex(of: 0x0A) {
+                try each(pending[start..<end])
+                start = end + 1
+            }
+            pending.removeSubrange(..<start)
+            if pending.count > maxRecordBytes {
+                throw RegisterReadError(locator: Locator(file: source.name, line: lineNumber + 1),
+                                        message: "a line longer than \(maxRecordBytes) bytes; not a register")
+            }
+        }
+        try each(pending[...])
+    }
+
+    /// Walks a JSON register document (`{"schema": …, "sources": […], "systems": […], …}`) with
+    /// the streaming tokenizer, handing each element of each array member to `body` as a parsed
+    /// object, with its member name: one element's parse tree is alive at a time.
+    private static func document(_ source: ByteSource, _ body: (String, Any, Locator) throws(RegisterReadError) -> Void)
+        throws(RegisterReadError) {
+        let path = source.name
+        var tokenizer = JSONTokenizer(source: source, maxTokenBytes: maxRecordBytes)
+        tokenizer.rawLimit = maxRecordBytes
         var schema: String?
-        var collections: [String: [(range: Range<Int>, line: Int)]] = [:]
+        var rejected: RegisterReadError?
         func failure(_ error: JSONReadError) -> RegisterReadError {
             switch error {
             case .syntax(let message, let line, let column), .fatal(let message, let line, let column):
@@ -102,7 +177,9 @@ public enum RegisterReader {
         }
         do throws(JSONReadError) {
             try tokenizer.skipByteOrderMark()
-            guard try tokenizer.next() == .beginObject else { return nil }
+            guard try tokenizer.next() == .beginObject else {
+                throw JSONReadError.syntax("expected a register document", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+            }
             members: while true {
                 var token = try tokenizer.next()
                 if token == .comma { token = try tokenizer.next() }
@@ -113,43 +190,41 @@ public enum RegisterReader {
                 let value = try tokenizer.next()
                 if key == "schema", value == .string {
                     schema = tokenizer.stringValue()
+                    if schema != RegisterEncoding.schema { break members }
                 } else if value == .beginArray {
-                    var elements: [(range: Range<Int>, line: Int)] = []
+                    var index = 0
                     while true {
                         var element = try tokenizer.next()
                         if element == .comma { element = try tokenizer.next() }
                         if element == .endArray { break }
-                        let start = tokenizer.tokenOffset
-                        let line = tokenizer.tokenLine
+                        let locator = Locator(file: path, line: tokenizer.tokenLine, path: "/\(key)/\(index)")
+                        tokenizer.beginRaw()
                         try skip(element, with: &tokenizer)
-                        elements.append((start..<tokenizer.tokenOffset + 1, line))
+                        let bytes = tokenizer.endRawBytes()
+                        let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as Any
+                        do {
+                            try body(key, object, locator)
+                        } catch {
+                            // Stop walking; the element's own error is what is reported.
+                            rejected = error
+                            throw JSONReadError.fatal(error.message, line: locator.line, column: 1)
+                        }
+                        index += 1
                     }
-                    collections[key] = elements
                 } else {
                     try skip(value, with: &tokenizer)
                 }
             }
         } catch {
-            throw failure(error)
+            throw rejected ?? failure(error)
         }
-        // Without a schema member the object is the first line of an NDJSON register.
-        guard let schema else { return nil }
+        guard let schema else {
+            throw RegisterReadError(locator: Locator(file: path, line: 1), message: "not an \(RegisterEncoding.schema) register (no schema)")
+        }
         guard schema == RegisterEncoding.schema else {
             throw RegisterReadError(locator: Locator(file: path, line: 1),
                                     message: "not an \(RegisterEncoding.schema) register (schema '\(schema)')")
         }
-        // One record parsed at a time, so only one parse tree is alive.
-        func each(_ key: String, _ body: (Any, Locator) throws(RegisterReadError) -> Void) throws(RegisterReadError) {
-            for (index, element) in (collections[key] ?? []).enumerated() {
-                let object = (try? JSONSerialization.jsonObject(with: Data(bytes[element.range]))) as Any
-                try body(object, Locator(file: path, line: element.line, path: "/\(key)/\(index)"))
-            }
-        }
-        try each("sources") { object, locator throws(RegisterReadError) in register.sources.append(try summary(object, at: locator)) }
-        for kind in RecordKind.allCases {
-            try each(kind.collectionKey) { object, locator throws(RegisterReadError) in register.records.append(try record(object, at: locator)) }
-        }
-        return register
     }
 
     /// Skips the rest of a value whose first token was `token`; the tokenizer is left on its last token.
@@ -302,17 +377,26 @@ public enum RegisterReader {
 }
 
 /// A register sink that keeps what a conversion produced in memory, as a `Register`: how
-/// `aims report` reads raw exports (the same records `aims convert` would write).
+/// `aims report` reads raw exports (the same records `aims convert` would write). Given a
+/// spill, risks go there instead, as they were encoded.
 public struct RegisterCollector: RegisterSink {
     /// What was collected; sources are set by `finish`.
     public private(set) var register = Register()
+    private let spill: RiskSpill?
+    private static let riskPrefix = Array("{\"kind\":\"\(RecordKind.risk.rawValue)\"".utf8)
 
-    /// Creates an empty collector.
-    public init() {}
+    /// Creates an empty collector; risks go to `spill` when one is given.
+    public init(spillingRisksTo spill: RiskSpill? = nil) {
+        self.spill = spill
+    }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
         let bytes = records.bytes
         for slice in records.records {
+            if let spill, bytes[slice.range].starts(with: RegisterCollector.riskPrefix) {
+                try spill.append(encoded: bytes[slice.range])
+                continue
+            }
             let object = try? JSONSerialization.jsonObject(with: Data(bytes[slice.range]))
             do {
                 register.records.append(try RegisterReader.record(object as Any, at: Locator(file: "register", line: 1)))

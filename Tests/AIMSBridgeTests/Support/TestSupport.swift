@@ -137,3 +137,20 @@ enum TestSupport {
         items.compactMap { if case .rejected(let rejected) = $0 { rejected } else { nil } }
     }
 }
+
+/// Report files rendered into memory, in the order they were written.
+struct MemoryReportFiles: ReportFileSink {
+    private(set) var names: [String] = []
+    private(set) var files: [String: String] = [:]
+
+    mutating func open(_ name: String) {
+        names.append(name)
+        files[name] = ""
+    }
+
+    mutating func write(_ text: String) {
+        files[names.last!, default: ""] += text
+    }
+
+    mutating func close() {}
+}

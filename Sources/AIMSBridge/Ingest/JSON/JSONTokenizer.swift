@@ -136,7 +136,8 @@ struct JSONTokenizer {
     /// Capture of the current record's raw text (for rejected records).
     private var rawStart = -1
     private var raw: [UInt8] = []
-    static let rawLimit = 4096
+    /// How many bytes a capture keeps (the rest of a longer value is left out).
+    var rawLimit = 4096
 
     init(source: ByteSource, maxTokenBytes: Int) {
         self.source = source
@@ -174,8 +175,8 @@ struct JSONTokenizer {
             chunk = next
         }
         let p = storage.pointer
-        if rawStart >= 0 && rawStart < keep && raw.count < Self.rawLimit {
-            let n = min(keep - rawStart, Self.rawLimit - raw.count)
+        if rawStart >= 0 && rawStart < keep && raw.count < rawLimit {
+            let n = min(keep - rawStart, rawLimit - raw.count)
             raw.append(contentsOf: UnsafeBufferPointer(start: p + rawStart, count: n))
         }
         let kept = count - keep
@@ -583,18 +584,24 @@ struct JSONTokenizer {
     }
 
     /// Ends the capture: the text from the capture start to the current position, at most
-    /// 4 KiB (invalid UTF-8 is repaired).
+    /// `rawLimit` bytes (invalid UTF-8 is repaired).
     mutating func endRaw() -> String {
+        String(decoding: endRawBytes(), as: UTF8.self)
+    }
+
+    /// Ends the capture: the bytes from the capture start to the current position, at most
+    /// `rawLimit` of them.
+    mutating func endRawBytes() -> [UInt8] {
         defer {
             rawStart = -1
             raw.removeAll(keepingCapacity: true)
         }
-        guard rawStart >= 0 else { return "" }
-        if raw.count < Self.rawLimit && rawStart < pos {
-            let n = min(pos - rawStart, Self.rawLimit - raw.count)
+        guard rawStart >= 0 else { return [] }
+        if raw.count < rawLimit && rawStart < pos {
+            let n = min(pos - rawStart, rawLimit - raw.count)
             raw.append(contentsOf: UnsafeBufferPointer(start: storage.pointer + rawStart, count: n))
         }
-        return String(decoding: raw, as: UTF8.self)
+        return raw
     }
 
     /// Ends the capture, discarding it.

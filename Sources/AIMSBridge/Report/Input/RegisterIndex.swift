@@ -15,63 +15,116 @@ public struct Addressing: Sendable, Hashable {
     }
 }
 
+/// Where one record reaches: for each requirement it references, or reaches through the
+/// crosswalks, its most direct link (direct references first, then shorter paths).
+public struct Reach: Sendable {
+    /// The links, by requirement.
+    public var links: [RequirementKey: Addressing] = [:]
+}
+
 /// The register with the lookups every report needs: records by id and name, and for every
 /// requirement of every loaded catalog, the records that address it directly or through the
 /// crosswalks. Built once per report run; pure.
+///
+/// Risks are not held (see `RiskRecords`): the index holds the other records (systems,
+/// controls, evidence, assessments, datasets: an organisation's inventory and control set),
+/// and each report folds the risks in, one at a time, with `reach(of:at:)`.
 public struct RegisterIndex: Sendable {
-    /// The register.
+    /// The register without its risks, kind by kind.
     public let register: Register
+    /// The risks.
+    public let risks: RiskRecords
     /// The loaded catalogs and crosswalks.
     public let library: MappingLibrary
     private var byID: [RecordKind: [String: Int]] = [:]
     private var byName: [RecordKind: [String: Int]] = [:]
     private var addressing: [RequirementKey: [Addressing]] = [:]
     private var children: [RequirementKey: [RequirementKey]] = [:]
-    /// Where each requirement the register references leads through the crosswalks (paths
-    /// through `no-relationship` edges left out), computed once per requirement.
+    /// Where each requirement leads through the crosswalks (paths through `no-relationship`
+    /// edges left out), computed once per requirement: every catalog requirement up front (so
+    /// folding millions of risks never maps one again), others on first use by a held record.
     private var mappings: [RequirementKey: [MappedRequirement]] = [:]
 
-    /// Indexes a register against a mapping library.
-    public init(register: Register, library: MappingLibrary) {
+    /// Indexes a register against a mapping library. The register's risks are read before
+    /// those of `risks` (a spill of them).
+    public init(register: Register, risks: RiskRecords = RiskRecords(), library: MappingLibrary) {
         // Kind by kind, each in source order: the order of a JSON register, whatever the input
         // (an NDJSON register or raw exports interleave kinds), so every input gives the same reports.
-        var register = register
-        register.records = RecordKind.allCases.flatMap { kind in register.records.filter { $0.kind == kind } }
-        self.register = register
+        var held = register
+        held.records = RecordKind.allCases.filter { $0 != .risk }.flatMap { kind in register.records.filter { $0.kind == kind } }
+        self.register = held
+        let heldRisks = register.records.filter { $0.kind == .risk }
+        self.risks = risks.prepending(heldRisks)
         self.library = library
-        for (position, record) in register.records.enumerated() {
+        for catalog in library.catalogs {
+            for requirement in catalog.requirements {
+                let key = RequirementKey(framework: catalog.framework, id: requirement.id)
+                mappings[key] = leads(from: key)
+                guard let parent = requirement.parent else { continue }
+                children[RequirementKey(framework: catalog.framework, id: parent), default: []].append(key)
+            }
+        }
+        for (position, record) in held.records.enumerated() {
             if byID[record.kind]?[record.id] == nil { byID[record.kind, default: [:]][record.id] = position }
             let name = record.label.lowercased()
             if byName[record.kind]?[name] == nil { byName[record.kind, default: [:]][name] = position }
         }
-        for (position, record) in register.records.enumerated() {
-            // Direct references first, so that a record citing both ends of a mapping is linked directly.
-            let keys = record.requirementKeys
-            var seen: Set<RequirementKey> = []
-            for key in keys where seen.insert(key).inserted {
-                addressing[key, default: []].append(Addressing(record: position, mapping: nil))
-            }
-            for key in keys {
-                for mapping in mappings(of: key) where seen.insert(mapping.target).inserted {
-                    addressing[mapping.target, default: []].append(Addressing(record: position, mapping: mapping))
-                }
-            }
-        }
-        for catalog in library.catalogs {
-            for requirement in catalog.requirements {
-                guard let parent = requirement.parent else { continue }
-                children[RequirementKey(framework: catalog.framework, id: parent), default: []]
-                    .append(RequirementKey(framework: catalog.framework, id: requirement.id))
+        for (position, record) in held.records.enumerated() {
+            for key in record.requirementKeys where mappings[key] == nil { mappings[key] = leads(from: key) }
+            for (key, entry) in reach(of: record, at: position).ordered {
+                addressing[key, default: []].append(entry)
             }
         }
     }
 
-    /// Where `key` leads, from the cache (filled on first use).
-    private mutating func mappings(of key: RequirementKey) -> [MappedRequirement] {
-        if let known = mappings[key] { return known }
-        let found = leads(from: key)
-        mappings[key] = found
-        return found
+    /// Where a record reaches (its position names it in the links): its direct references
+    /// first, so that a record citing both ends of a mapping is linked directly.
+    public func reach(of record: CanonicalRecord, at position: Int) -> Reach {
+        reach(of: record, at: position).reach
+    }
+
+    private func reach(of record: CanonicalRecord, at position: Int) -> (reach: Reach, ordered: [(RequirementKey, Addressing)]) {
+        var reach = Reach()
+        var ordered: [(RequirementKey, Addressing)] = []
+        let keys = record.requirementKeys
+        for key in keys where reach.links[key] == nil {
+            let entry = Addressing(record: position, mapping: nil)
+            reach.links[key] = entry
+            ordered.append((key, entry))
+        }
+        for key in keys {
+            for mapping in mappings[key] ?? leads(from: key) where reach.links[mapping.target] == nil {
+                let entry = Addressing(record: position, mapping: mapping)
+                reach.links[mapping.target] = entry
+                ordered.append((mapping.target, entry))
+            }
+        }
+        return (reach, ordered)
+    }
+
+    /// The most direct link in `reach` to `key` or any requirement below it, found in the order
+    /// `addressing(_:descendants:)` looks (so ties resolve the same way); nil when none.
+    public func link(in reach: Reach, toOrBelow key: RequirementKey) -> Addressing? {
+        var best: Addressing?
+        var pending = [key]
+        while let next = pending.popLast() {
+            if let entry = reach.links[next], best.map({ RegisterIndex.rank($0) > RegisterIndex.rank(entry) }) ?? true {
+                best = entry
+            }
+            pending += children[next] ?? []
+        }
+        return best
+    }
+
+    /// `key` and the requirements above it in its catalog.
+    public func selfAndAncestors(of key: RequirementKey) -> [RequirementKey] {
+        var keys = [key]
+        var current = key
+        while let parent = library.catalog(current.framework)?[current.id]?.parent, keys.count < 16 {
+            current = RequirementKey(framework: current.framework, id: parent)
+            keys.append(current)
+        }
+        return keys
     }
 
     /// Where `key` leads through the crosswalks, leaving out paths through `no-relationship` edges.
@@ -79,14 +132,15 @@ public struct RegisterIndex: Sendable {
         library.map(key).filter { mapping in mapping.path.allSatisfy { $0.relationship != .noRelationship } }
     }
 
-    /// The record of `kind` with this id, or else with this title or name (case-insensitive).
+    /// The record of `kind` with this id, or else with this title or name (case-insensitive);
+    /// never a risk (risks are not held).
     public func record(_ kind: RecordKind, named text: String) -> CanonicalRecord? {
         let position = byID[kind]?[text] ?? byName[kind]?[text.lowercased()]
         return position.map { register.records[$0] }
     }
 
-    /// The records that address `key` (and, with `descendants`, any requirement below it), each
-    /// once, by its most direct link: register order.
+    /// The held records (not risks) that address `key` (and, with `descendants`, any requirement
+    /// below it), each once, by its most direct link: register order.
     public func addressing(_ key: RequirementKey, descendants: Bool = false) -> [Addressing] {
         var best: [Int: Addressing] = [:]
         var pending = [key]
@@ -129,7 +183,11 @@ public struct RegisterIndex: Sendable {
     /// A record as a report names it, linked by `entry`; a direct reference to something other
     /// than `key` itself (a sub-requirement) says so.
     public func linked(_ entry: Addressing, to key: RequirementKey) -> ReportLink {
-        let record = register.records[entry.record]
+        linked(register.records[entry.record], by: entry, to: key)
+    }
+
+    /// `record` as a report names it, linked by `entry` (from its `Reach`) to `key`.
+    public func linked(_ record: CanonicalRecord, by entry: Addressing, to key: RequirementKey) -> ReportLink {
         var link = ReportLink(kind: record.kind.rawValue, id: record.id, title: record.label, source: record.source)
         if let mapping = entry.mapping {
             link.via = mapping.pathDescription

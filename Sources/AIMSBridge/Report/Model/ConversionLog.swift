@@ -31,8 +31,9 @@ public struct ConversionLog: Sendable, Encodable {
     /// What merging did, when the register holds merged records (`aims merge`).
     public var merge: MergeSummary?
 
-    /// Builds the log.
-    public init(input: RegisterInput) {
+    /// Builds the log; `merge` is what merging did, read off the register and its risks
+    /// (read here when nil).
+    public init(input: RegisterInput, merge: MergeSummary? = nil) {
         let warnings = input.diagnostics.filter { $0.severity != .error }
         var warningsPerFile: [String: Int] = [:]
         for warning in warnings where warning.severity == .warning {
@@ -46,7 +47,11 @@ public struct ConversionLog: Sendable, Encodable {
             LoggedProblem(location: $0.locator?.description ?? "", severity: $0.severity.rawValue, message: $0.message)
         }
         registerFiles = input.registerFiles
-        let summary = MergeSummary(register: input.register)
-        merge = summary.isEmpty ? nil : summary
+        let summary = merge ?? {
+            var tally = MergeSummary.Tally(records: input.register.records)
+            input.risks.forEach { _, risk in tally.add(risk) }
+            return tally.summary
+        }()
+        self.merge = summary.isEmpty ? nil : summary
     }
 }

@@ -51,8 +51,10 @@ public struct GapsReport: Sendable, Encodable {
     /// One entry per target framework.
     public var frameworks: [FrameworkCoverage]
 
-    /// Builds the report for `settings.targets` (every loaded framework when empty, ISO/IEC 42001 first).
-    public init(index: RegisterIndex, settings: ReportSettings) {
+    /// Builds the report for `settings.targets` (every loaded framework when empty, ISO/IEC 42001
+    /// first); `risks` is the fold of the register's risks (folded here when nil).
+    public init(index: RegisterIndex, settings: ReportSettings, risks: RequirementRisks? = nil) {
+        let risks = risks ?? RequirementRisks(folding: index, limit: settings.maxLinks)
         // By default ISO/IEC 42001 first (the management system the reports are about), then load order.
         let loaded = index.library.catalogs.map(\.framework)
         let targets = settings.targets.isEmpty
@@ -66,9 +68,15 @@ public struct GapsReport: Sendable, Encodable {
                 let (groupID, groupTitle) = GapsReport.group(of: requirement, in: catalog)
                 let key = RequirementKey(framework: framework, id: requirement.id)
                 let addressing = index.addressing(key)
-                let status = addressing.contains(where: index.meetsFully) ? "covered" : addressing.isEmpty ? "not covered" : "partly covered"
+                let reachingRisks = risks.entry(key)
+                // A risk never meets a requirement: it is at most a partial cover.
+                let status = addressing.contains(where: index.meetsFully) ? "covered"
+                    : addressing.isEmpty && reachingRisks == nil ? "not covered" : "partly covered"
+                // Register order: systems, then risks, then the other kinds.
                 var how = LinkList(limit: settings.maxLinks)
-                for entry in addressing { how.append(index.linked(entry, to: key)) }
+                for entry in addressing where index.record(at: entry.record).kind == .system { how.append(index.linked(entry, to: key)) }
+                if let reachingRisks { how.append(contentsOf: reachingRisks.links) }
+                for entry in addressing where index.record(at: entry.record).kind != .system { how.append(index.linked(entry, to: key)) }
                 requirements.append(RequirementCoverage(id: requirement.id, title: requirement.title, group: groupID, status: status,
                                                         how: how))
                 if !groups.contains(where: { $0.id == groupID }) {

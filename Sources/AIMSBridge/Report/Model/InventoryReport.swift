@@ -57,23 +57,48 @@ public struct InventoryReport: Sendable, Encodable {
     /// Of those, obligations without evidence.
     public var missing: Int
 
-    /// Builds the report.
-    public init(index: RegisterIndex, rules: [ObligationRules], settings: ReportSettings) {
-        var risksBySystem: [String: LinkList] = [:]
-        for risk in index.register.records(of: .risk) {
+    /// The risks that name each system (in their systems list, or by being nested in it),
+    /// folded in one risk at a time.
+    public struct SystemRisks: Sendable {
+        private var links: [String: LinkList] = [:]
+        private let limit: Int
+
+        /// An empty fold keeping `limit` links per system (0: all).
+        public init(limit: Int) {
+            self.limit = limit
+        }
+
+        /// Folds in every risk of the index (for a report built on its own).
+        public init(folding index: RegisterIndex, limit: Int) {
+            self.init(limit: limit)
+            index.risks.forEach { _, risk in add(risk, index: index) }
+        }
+
+        /// Folds in one risk.
+        public mutating func add(_ risk: CanonicalRecord, index: RegisterIndex) {
             var names = risk.list(.systems)
             if let parent = risk.parent, parent.kind == .system { names.append(parent.id) }
             var seen: Set<String> = []
             for name in names {
                 guard let system = index.record(.system, named: name), seen.insert(system.id).inserted else { continue }
-                risksBySystem[system.id, default: LinkList(limit: settings.maxLinks)].append(index.linked(risk))
+                links[system.id, default: LinkList(limit: limit)].appendNew(index.linked(risk))
             }
         }
+
+        /// The risks of a system.
+        func links(_ systemID: String) -> LinkList {
+            links[systemID] ?? LinkList(limit: limit)
+        }
+    }
+
+    /// Builds the report; `risks` is the fold of the register's risks (folded here when nil).
+    public init(index: RegisterIndex, rules: [ObligationRules], settings: ReportSettings, risks: SystemRisks? = nil) {
+        let risksBySystem = risks ?? SystemRisks(folding: index, limit: settings.maxLinks)
         systems = index.register.records(of: .system).map { system in
             var row = InventoryRow(id: system.id, name: system.label, owner: system.text(.owner), roles: [],
                                    lifecycleStage: system.text(.lifecycleStage), dataCategories: system.list(.dataCategories),
                                    humanOversight: system.text(.humanOversight),
-                                   risks: risksBySystem[system.id] ?? LinkList(limit: settings.maxLinks),
+                                   risks: risksBySystem.links(system.id),
                                    obligations: [])
             if case .terms(let terms)? = system.values[.roles] { row.roles = terms.map { $0.value ?? $0.source } }
             if case .riskClass(let riskClass)? = system.values[.riskClass] {

@@ -47,6 +47,25 @@ public struct LinkList: Sendable, Encodable {
         if limit == 0 || items.count < limit { items.append(link) }
     }
 
+    /// Adds a link to a record folded in once (a risk, see `RiskRecords`): counted and, within
+    /// the limit, kept, but not remembered for `append(_:)`'s check, so that a row reached by a
+    /// million risks holds the first links and a count, not a million ids. A link past the
+    /// limit is not even made.
+    public mutating func appendNew(_ link: @autoclosure () -> ReportLink) {
+        total += 1
+        if limit == 0 || items.count < limit { items.append(link()) }
+    }
+
+    /// Adds the links of another list (of other records): its shown links as far as this
+    /// list's limit allows, and its count.
+    public mutating func append(contentsOf other: LinkList) {
+        for link in other.items where limit == 0 || items.count < limit {
+            ids.insert(LinkList.key(link.kind, link.source, link.id))
+            items.append(link)
+        }
+        total += other.total
+    }
+
     private static func key(_ kind: String, _ source: String?, _ id: String) -> String {
         "\(kind)|\(source ?? "")|\(id)"
     }

@@ -44,6 +44,11 @@ public struct ReportSettings: Sendable {
     /// How many linked records a row lists before `… and N more` (0: all).
     public var maxLinks: Int
 
+    /// Rows HTML and Markdown show of a table as long as the register (risks, systems,
+    /// obligations, rejects, warnings); the CSV has them all. Also how many risk rows a risk
+    /// register report holds in memory for them.
+    public static let displayRows = 2_000
+
     /// Creates settings.
     public init(title: String = "AI management system", asOf: String, targets: [String] = [], includeAnnexes: [String] = [],
                 maxLinks: Int = 20) {

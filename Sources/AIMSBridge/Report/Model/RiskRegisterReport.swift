@@ -37,8 +37,39 @@ public struct Heatmap: Sendable, Encodable {
     public var overdue: [[Int]]
     /// Risks placed.
     public var placed: Int
-    /// Risks not placed, with the reason.
+    /// Risks not placed, with the reason: the first `ReportSettings.displayRows` of them (the
+    /// rest are counted, and every risk's ratings are in the risk table).
     public var unplaced: [UnplacedRisk]
+    /// How many risks are not placed.
+    public var unplacedCount = 0
+
+    /// An empty grid.
+    init(name: String) {
+        self.name = name
+        counts = Array(repeating: Array(repeating: 0, count: 5), count: 5)
+        overdue = counts
+        placed = 0
+        unplaced = []
+    }
+
+    /// Places a risk by one of its ratings, or says why it cannot be placed.
+    mutating func add(_ risk: RiskRow, _ value: RiskRating) {
+        guard let likelihood = value.likelihoodCell, let impact = value.impactCell else {
+            unplacedCount += 1
+            guard unplaced.count < ReportSettings.displayRows else { return }
+            let missing = [value.likelihoodCell == nil ? (value.likelihood == nil ? "no likelihood" : "likelihood '\(value.likelihood!)' not on a known scale") : nil,
+                           value.impactCell == nil ? (value.impact == nil ? "no impact" : "impact '\(value.impact!)' not on a known scale") : nil]
+            unplaced.append(UnplacedRisk(id: risk.id, reason: missing.compactMap { $0 }.joined(separator: ", ")))
+            return
+        }
+        counts[likelihood - 1][impact - 1] += 1
+        if risk.overdue { overdue[likelihood - 1][impact - 1] += 1 }
+        placed += 1
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, counts, overdue, placed, unplaced
+    }
 
     /// The zone of a cell by likelihood × impact: `low` (1–4), `medium` (5–9), `high` (10–16),
     /// `very high` (20–25).
@@ -90,29 +121,76 @@ public struct RiskRow: Sendable, Encodable {
 
 /// The risk register: every risk with its ratings, treatment and mappings, and the inherent and
 /// residual heatmaps.
+///
+/// The report holds the counts and the first `ReportSettings.displayRows` rows (what HTML and
+/// Markdown show); `forEachRow(_:)` makes every row again from the register's risks, one at a
+/// time, for the CSV and JSON outputs.
 public struct RiskRegisterReport: Sendable, Encodable {
-    /// The risks in register order.
+    /// The first risks in register order, at most `ReportSettings.displayRows`.
     public var risks: [RiskRow]
+    /// How many risks there are.
+    public var count: Int
     /// Inherent ratings on the grid.
     public var inherentHeatmap: Heatmap
     /// Residual ratings on the grid.
     public var residualHeatmap: Heatmap
     /// Risks with an overdue treatment.
     public var overdue: Int
+    private let index: RegisterIndex
+    private let settings: ReportSettings
 
     /// Status words that mean a risk needs no more treatment.
     static let closedWords = ["closed", "done", "complete", "resolved", "retired", "accepted", "archived"]
 
-    /// Builds the report.
-    public init(index: RegisterIndex, settings: ReportSettings) {
-        let records = index.register.records(of: .risk)
-        risks = records.map { RiskRegisterReport.row($0, index: index, settings: settings) }
-        inherentHeatmap = RiskRegisterReport.heatmap("inherent", risks, \.inherent)
-        residualHeatmap = RiskRegisterReport.heatmap("residual", risks, \.residual)
-        overdue = risks.filter(\.overdue).count
+    /// The report's figures and first rows, folded in one risk at a time.
+    public struct Rows: Sendable {
+        var first: [RiskRow] = []
+        var count = 0
+        var inherent = Heatmap(name: "inherent")
+        var residual = Heatmap(name: "residual")
+        var overdue = 0
+
+        /// An empty fold.
+        public init() {}
+
+        /// Folds in every risk of the index (for a report built on its own).
+        public init(folding index: RegisterIndex, settings: ReportSettings) {
+            index.risks.forEach { _, risk in add(risk, index: index, settings: settings) }
+        }
+
+        /// Folds in one risk.
+        public mutating func add(_ risk: CanonicalRecord, index: RegisterIndex, settings: ReportSettings) {
+            let row = RiskRegisterReport.row(risk, index: index, settings: settings)
+            count += 1
+            if row.overdue { overdue += 1 }
+            inherent.add(row, row.inherent)
+            residual.add(row, row.residual)
+            if first.count < ReportSettings.displayRows { first.append(row) }
+        }
     }
 
-    private static func row(_ record: CanonicalRecord, index: RegisterIndex, settings: ReportSettings) -> RiskRow {
+    /// Builds the report; `rows` is the fold of the register's risks (folded here when nil).
+    public init(index: RegisterIndex, settings: ReportSettings, rows: Rows? = nil) {
+        let rows = rows ?? Rows(folding: index, settings: settings)
+        risks = rows.first
+        count = rows.count
+        inherentHeatmap = rows.inherent
+        residualHeatmap = rows.residual
+        overdue = rows.overdue
+        self.index = index
+        self.settings = settings
+    }
+
+    /// Calls `body` with every row, in register order.
+    public func forEachRow(_ body: (RiskRow) -> Void) {
+        index.risks.forEach { _, risk in body(RiskRegisterReport.row(risk, index: index, settings: settings)) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case risks, inherentHeatmap, residualHeatmap, overdue
+    }
+
+    static func row(_ record: CanonicalRecord, index: RegisterIndex, settings: ReportSettings) -> RiskRow {
         var systems: [ReportLink] = []
         var names = record.list(.systems)
         if let parent = record.parent, parent.kind == .system { names.insert(parent.id, at: 0) }
@@ -171,23 +249,5 @@ public struct RiskRegisterReport: Sendable, Encodable {
         }
         return RiskRating(likelihood: label(likelihood), impact: label(impact), score: label(score), level: label(level),
                           likelihoodCell: cell(likelihood), impactCell: cell(impact))
-    }
-
-    private static func heatmap(_ name: String, _ risks: [RiskRow], _ rating: KeyPath<RiskRow, RiskRating>) -> Heatmap {
-        var map = Heatmap(name: name, counts: Array(repeating: Array(repeating: 0, count: 5), count: 5),
-                          overdue: Array(repeating: Array(repeating: 0, count: 5), count: 5), placed: 0, unplaced: [])
-        for risk in risks {
-            let value = risk[keyPath: rating]
-            guard let likelihood = value.likelihoodCell, let impact = value.impactCell else {
-                let missing = [value.likelihoodCell == nil ? (value.likelihood == nil ? "no likelihood" : "likelihood '\(value.likelihood!)' not on a known scale") : nil,
-                               value.impactCell == nil ? (value.impact == nil ? "no impact" : "impact '\(value.impact!)' not on a known scale") : nil]
-                map.unplaced.append(UnplacedRisk(id: risk.id, reason: missing.compactMap { $0 }.joined(separator: ", ")))
-                continue
-            }
-            map.counts[likelihood - 1][impact - 1] += 1
-            if risk.overdue { map.overdue[likelihood - 1][impact - 1] += 1 }
-            map.placed += 1
-        }
-        return map
     }
 }

@@ -38,20 +38,23 @@ public struct StatementOfApplicability: Sendable, Encodable {
     /// ISO/IEC 42001 Annex A first, then the included annexes.
     public var annexes: [SoAAnnex]
 
-    /// Builds the SoA from the register.
-    public init(index: RegisterIndex, settings: ReportSettings) {
+    /// Builds the SoA from the register; `risks` is the fold of its risks (folded here when nil).
+    public init(index: RegisterIndex, settings: ReportSettings, risks: RequirementRisks? = nil) {
+        let risks = risks ?? RequirementRisks(folding: index, limit: settings.maxLinks)
         annexes = (["iso42001:2023"] + settings.includeAnnexes).compactMap { framework in
             guard let catalog = index.library.catalog(framework) else { return nil }
             let entries = catalog.requirements.filter { $0.kind == "control" }.map {
                 StatementOfApplicability.entry(RequirementKey(framework: framework, id: $0.id), title: $0.title, index: index,
-                                               limit: settings.maxLinks)
+                                               risks: risks, limit: settings.maxLinks)
             }
             return SoAAnnex(framework: framework, standard: catalog.title, entries: entries)
         }
     }
 
-    private static func entry(_ key: RequirementKey, title: String, index: RegisterIndex, limit: Int) -> SoAEntry {
+    private static func entry(_ key: RequirementKey, title: String, index: RegisterIndex, risks: RequirementRisks,
+                              limit: Int) -> SoAEntry {
         let addressing = index.addressing(key)
+        let reachingRisks = risks.entry(key)
         let direct = addressing.filter { $0.mapping == nil }.map { index.record(at: $0.record) }
         let directControls = direct.filter { $0.kind == .control }
         var entry = SoAEntry(id: key.id, title: title, applicability: "not determined",
@@ -59,17 +62,25 @@ public struct StatementOfApplicability: Sendable, Encodable {
                              justification: directControls.lazy.compactMap { $0.text(.justification) }.first,
                              implementationStatus: directControls.lazy.compactMap { $0.text(.implementationStatus) }.first,
                              owner: directControls.lazy.compactMap { $0.text(.owner) }.first,
-                             controls: LinkList(limit: limit), risks: LinkList(limit: limit), evidence: LinkList(limit: limit))
+                             controls: LinkList(limit: limit), risks: reachingRisks?.links ?? LinkList(limit: limit),
+                             evidence: LinkList(limit: limit))
         let stated = directControls.compactMap { control in control.termValue(.applicability).map { (control, $0) } }
         if let (control, value) = stated.first(where: { $0.1 == "applicable" }) ?? stated.first {
             entry.applicability = value
             entry.applicabilityBasis = "stated by control \(control.id) (\(control.locator.description))"
             let others = stated.filter { $0.1 != value }.map { "\($0.0.id) says \($0.1)" }
             if !others.isEmpty { entry.applicabilityBasis += "; but \(others.joined(separator: ", "))" }
-        } else if !direct.isEmpty {
+        } else if !direct.isEmpty || (reachingRisks?.direct ?? 0) > 0 {
             entry.applicability = "applicable (inferred)"
-            entry.applicabilityBasis = "referenced by " + direct.map { "\($0.kind.rawValue) \($0.id)" }.joined(separator: ", ")
-        } else if !addressing.isEmpty {
+            // Register order: systems, then risks, then the other kinds.
+            let label = { (record: CanonicalRecord) in "\(record.kind.rawValue) \(record.id)" }
+            let labels = direct.filter { $0.kind == .system }.map(label) + (reachingRisks?.directLabels ?? [])
+                + direct.filter { $0.kind != .system }.map(label)
+            let count = direct.count + (reachingRisks?.direct ?? 0)
+            let shown = limit == 0 ? labels : Array(labels.prefix(limit))
+            entry.applicabilityBasis = "referenced by " + shown.joined(separator: ", ")
+                + (count > shown.count ? " and \(count - shown.count) more" : "")
+        } else if !addressing.isEmpty || reachingRisks != nil {
             entry.applicabilityBasis = "reached only through crosswalks; applicability to be decided"
         }
         for item in addressing {
@@ -77,19 +88,21 @@ public struct StatementOfApplicability: Sendable, Encodable {
             let link = index.linked(item, to: key)
             switch record.kind {
             case .control: entry.controls.append(link)
-            case .risk: entry.risks.append(link)
             case .evidence, .assessment: entry.evidence.append(link)
-            case .system, .dataset: break
+            case .risk, .system, .dataset: break
             }
         }
         // Risks and evidence a control record names are linked through that control.
         for control in directControls {
-            for (field, kind) in [(CanonicalField.risks, RecordKind.risk), (.evidence, .evidence)] {
-                for name in control.list(field) {
-                    guard let record = index.record(kind, named: name) else { continue }
-                    let link = index.linked(record, via: "control \(control.id)")
-                    if kind == .risk { entry.risks.append(link) } else { entry.evidence.append(link) }
-                }
+            for name in control.list(.risks) {
+                guard let named = risks.named(name), !named.reached.contains(key) else { continue }
+                var link = named.link
+                link.via = "control \(control.id)"
+                entry.risks.append(link)
+            }
+            for name in control.list(.evidence) {
+                guard let record = index.record(.evidence, named: name) else { continue }
+                entry.evidence.append(index.linked(record, via: "control \(control.id)"))
             }
         }
         return entry

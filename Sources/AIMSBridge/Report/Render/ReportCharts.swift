@@ -59,7 +59,7 @@ public enum ReportCharts {
         }
         svg += "<text class=\"label\" x=\"\(left + cell * 5 / 2)\" y=\"\(top + 5 * cell + 48)\">Impact</text>"
         svg += "<text class=\"label\" x=\"24\" y=\"\(top + cell * 5 / 2)\" transform=\"rotate(-90 24 \(top + cell * 5 / 2))\">Likelihood</text>\n"
-        if !map.unplaced.isEmpty { description += " \(map.unplaced.count) risks could not be placed (see the table below)." }
+        if map.unplacedCount > 0 { description += " \(map.unplacedCount) risks could not be placed (see the table below)." }
         svg += "<desc id=\"\(descID)\">\(HTMLText.escape(description))</desc></svg>"
         return ReportDocument.Chart(svg: svg, title: title, caption: description)
     }

@@ -50,11 +50,17 @@ public struct ReportDocument: Sendable {
         public var caption: String
         /// Column headings.
         public var columns: [String]
-        /// Every row.
+        /// Every row; with `allRows`, the first rows only (at least `displayLimit` of them).
         public var rows: [Row]
         /// How many rows HTML and Markdown show of a table that can be as long as the register
         /// (the CSV always has every row); nil for tables bounded by a catalog.
         public var displayLimit: Int? = nil
+        /// Every row, made on demand, for a table too long to hold (the risk register's); nil
+        /// when `rows` is every row.
+        public var allRows: RowStream? = nil
+
+        /// How many rows the table has.
+        public var rowCount: Int { allRows?.count ?? rows.count }
 
         /// The rows HTML and Markdown show.
         public var displayedRows: ArraySlice<Row> {
@@ -63,9 +69,22 @@ public struct ReportDocument: Sendable {
 
         /// The caption HTML and Markdown show: says so when rows are left out.
         public var displayedCaption: String {
-            guard displayedRows.count < rows.count else { return caption }
-            return "\(caption) (the first \(displayedRows.count) of \(rows.count) rows; every row is in \(name).csv)"
+            guard displayedRows.count < rowCount else { return caption }
+            return "\(caption) (the first \(displayedRows.count) of \(rowCount) rows; every row is in \(name).csv)"
         }
+
+        /// Calls `body` with every row, in order.
+        public func forEachRow(_ body: (Row) -> Void) {
+            if let allRows { allRows.forEach(body) } else { rows.forEach(body) }
+        }
+    }
+
+    /// The rows of a table made one at a time from the register when asked for, and how many.
+    public struct RowStream: Sendable {
+        /// How many rows there are.
+        public var count: Int
+        /// Makes the rows, in order, handing each to the function it is given.
+        public var forEach: @Sendable (_ body: (Row) -> Void) -> Void
     }
 
     /// A row; `flag` marks it (`overdue`) for styling, and the flag is also spelled out in a cell.

@@ -4,9 +4,8 @@ typealias Row = ReportDocument.Row
 /// Lays each report model out as a document: which figures, charts and tables a reader sees.
 /// Presentation only: every value comes from the model.
 enum ReportLayouts {
-    /// Rows HTML and Markdown show of a table as long as the register (risks, systems,
-    /// obligations, rejects, warnings); the CSV has them all.
-    static let displayRows = 2_000
+    /// Rows HTML and Markdown show of a table as long as the register.
+    static let displayRows = ReportSettings.displayRows
 
     static func fact(_ label: String, _ value: Int) -> ReportDocument.Fact {
         ReportDocument.Fact(label: label, value: String(value))
@@ -55,14 +54,20 @@ enum ReportLayouts {
         return ReportDocument(kind: .integrated, title: ReportKind.integrated.title, facts: facts, highlight: nil, sections: [section])
     }
 
+    /// A risk as a row of the risk table.
+    private static func row(_ risk: RiskRow) -> Row {
+        Row(cells: [Cell(risk.id), Cell(risk.title), Cell(risk.systems), Cell(risk.owner), Cell(risk.inherent.text),
+                    Cell(risk.residual.text), Cell(risk.treatment), Cell(risk.plan), Cell(risk.treatmentOwner),
+                    Cell([risk.due ?? "", risk.overdue ? "OVERDUE" : ""], status: risk.overdue ? "overdue" : nil),
+                    Cell(risk.status), Cell(risk.iso23894), Cell(risk.euAIAct), Cell(risk.source)],
+            flag: risk.overdue ? "overdue" : nil)
+    }
+
     static func risks(_ report: RiskRegisterReport) -> ReportDocument {
-        let rows = report.risks.map { risk in
-            Row(cells: [Cell(risk.id), Cell(risk.title), Cell(risk.systems), Cell(risk.owner), Cell(risk.inherent.text),
-                        Cell(risk.residual.text), Cell(risk.treatment), Cell(risk.plan), Cell(risk.treatmentOwner),
-                        Cell([risk.due ?? "", risk.overdue ? "OVERDUE" : ""], status: risk.overdue ? "overdue" : nil),
-                        Cell(risk.status), Cell(risk.iso23894), Cell(risk.euAIAct), Cell(risk.source)],
-                flag: risk.overdue ? "overdue" : nil)
-        }
+        let rows = report.risks.map(row)
+        // The report holds the first rows; the CSV makes every one again from the register.
+        let allRows = report.count > rows.count
+            ? ReportDocument.RowStream(count: report.count) { body in report.forEachRow { body(row($0)) } } : nil
         var sections: [ReportDocument.Section] = []
         var charts: [ReportDocument.Chart] = []
         var tables: [ReportDocument.Table] = []
@@ -77,7 +82,9 @@ enum ReportLayouts {
             tables.append(ReportDocument.Table(name: "risks-heatmap-\(map.name)", caption: "\(map.name.capitalized) heatmap: risks per likelihood (rows) and impact (columns)",
                                                columns: ["Likelihood \\ impact", "1", "2", "3", "4", "5"], rows: gridRows))
             if !map.unplaced.isEmpty {
-                tables.append(ReportDocument.Table(name: "risks-unplaced-\(map.name)", caption: "Risks not on the \(map.name) heatmap",
+                let shown = map.unplaced.count < map.unplacedCount
+                    ? " (the first \(map.unplaced.count) of \(map.unplacedCount); every risk's ratings are in risks.csv)" : ""
+                tables.append(ReportDocument.Table(name: "risks-unplaced-\(map.name)", caption: "Risks not on the \(map.name) heatmap\(shown)",
                                                    columns: ["Risk", "Why"],
                                                    rows: map.unplaced.map { Row(cells: [Cell($0.id), Cell($0.reason)]) }))
             }
@@ -90,8 +97,9 @@ enum ReportLayouts {
             tables: [ReportDocument.Table(name: "risks", caption: "Risk register",
                                           columns: ["Risk", "Title", "AI systems", "Owner", "Inherent", "Residual", "Treatment",
                                                     "Plan", "Treatment owner", "Due", "Status", "ISO/IEC 23894 step",
-                                                    "EU AI Act", "Source"], rows: rows, displayLimit: displayRows)]))
-        let facts = [fact("risks", report.risks.count), fact("overdue treatments", report.overdue),
+                                                    "EU AI Act", "Source"], rows: rows, displayLimit: displayRows,
+                                          allRows: allRows)]))
+        let facts = [fact("risks", report.count), fact("overdue treatments", report.overdue),
                      fact("on the inherent heatmap", report.inherentHeatmap.placed),
                      fact("on the residual heatmap", report.residualHeatmap.placed)]
         return ReportDocument(kind: .risks, title: ReportKind.risks.title, facts: facts, highlight: charts.first, sections: sections)

@@ -59,17 +59,48 @@ public enum MarkdownRenderer {
 }
 
 /// Renders each table of a report document as its own CSV file (RFC 4180, UTF-8, header row),
-/// each cell made safe to open in a spreadsheet (see `SpreadsheetSafeCSV`).
+/// each cell made safe to open in a spreadsheet (see `SpreadsheetSafeCSV`). Rows are written a
+/// block at a time, so a table made on demand (the risk register's) is never held whole.
 public enum CSVReportRenderer {
-    /// `(file name, contents)` per table.
-    public static func render(_ document: ReportDocument) -> [(name: String, text: String)] {
-        document.sections.flatMap(\.tables).map { table in
-            var text = table.columns.map(SpreadsheetSafeCSV.cell).joined(separator: ",") + "\r\n"
-            for row in table.rows {
-                text += row.cells.map { SpreadsheetSafeCSV.cell($0.text) }.joined(separator: ",") + "\r\n"
+    /// Writes one `<table>.csv` file per table into `sink`.
+    public static func render<Sink: ReportFileSink>(_ document: ReportDocument, into sink: inout Sink) throws(Sink.Failure) {
+        for table in document.sections.flatMap(\.tables) {
+            try sink.open("\(table.name).csv")
+            var block = table.columns.map(SpreadsheetSafeCSV.cell).joined(separator: ",") + "\r\n"
+            var failure: Sink.Failure?
+            table.forEachRow { row in
+                guard failure == nil else { return }
+                block += row.cells.map { SpreadsheetSafeCSV.cell($0.text) }.joined(separator: ",") + "\r\n"
+                guard block.utf8.count >= 1 << 16 else { return }
+                do throws(Sink.Failure) { try sink.write(block) } catch { failure = error }
+                block = ""
             }
-            return ("\(table.name).csv", text)
+            if let failure { throw failure }
+            try sink.write(block)
+            try sink.close()
         }
+    }
+}
+
+/// Where `ReportSet.render` puts the files it makes: each is opened, written in pieces (a long
+/// table a block of rows at a time, so no whole file need be held), then closed.
+public protocol ReportFileSink {
+    /// What a failed write throws.
+    associatedtype Failure: Error
+    /// Starts the file `name` (`soa.html`, `risks.csv`).
+    mutating func open(_ name: String) throws(Failure)
+    /// Appends text to the open file.
+    mutating func write(_ text: String) throws(Failure)
+    /// Completes the open file.
+    mutating func close() throws(Failure)
+}
+
+extension ReportFileSink {
+    /// Writes a whole file.
+    mutating func file(_ name: String, _ text: String) throws(Failure) {
+        try open(name)
+        try write(text)
+        try close()
     }
 }
 
@@ -87,11 +118,51 @@ public enum JSONReportRenderer {
 
     /// The JSON text.
     public static func render(_ model: some Encodable, kind: ReportKind, settings: ReportSettings) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let envelope = Envelope(report: kind.rawValue, title: kind.title, setTitle: settings.title, asOf: settings.asOf, data: model)
         // Encoding plain structs of strings, numbers and arrays cannot fail.
-        let data = (try? encoder.encode(envelope)) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: (try? encoder.encode(envelope)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    /// Writes the risk register as `render` would, with every risk in `risks` made one at a time
+    /// (`RiskRegisterReport.forEachRow`), so that the rows are never all held or encoded at once.
+    public static func render<Sink: ReportFileSink>(_ report: RiskRegisterReport, settings: ReportSettings,
+                                                    into sink: inout Sink) throws(Sink.Failure) {
+        var held = report
+        held.risks = []
+        let text = render(held, kind: .risks, settings: settings)
+        // The envelope with an empty risk list, split where the rows go (the list is the last
+        // member of `data`, two levels in: its rows are indented six spaces).
+        try sink.open("\(ReportKind.risks.rawValue).json")
+        guard report.count > 0, let open = text.range(of: "\n    \"risks\" : ["),
+              let close = text[open.upperBound...].firstIndex(of: "]") else {
+            try sink.write(text)
+            try sink.close()
+            return
+        }
+        try sink.write(String(text[..<open.upperBound]) + "\n")
+        let rowEncoder = encoder
+        var block = ""
+        var first = true
+        var failure: Sink.Failure?
+        report.forEachRow { row in
+            guard failure == nil else { return }
+            let encoded = String(decoding: (try? rowEncoder.encode(row)) ?? Data(), as: UTF8.self)
+            // Indented as a member of the list; the blank line inside an empty `{}` or `[]` stays blank.
+            let lines = encoded.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "      " + $0 }
+            block += (first ? "" : ",\n") + lines.joined(separator: "\n")
+            first = false
+            guard block.utf8.count >= 1 << 16 else { return }
+            do throws(Sink.Failure) { try sink.write(block) } catch { failure = error }
+            block = ""
+        }
+        if let failure { throw failure }
+        try sink.write(block + "\n    " + String(text[close...]))
+        try sink.close()
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Risks written to a temporary file while a register is read, and read back one at a time for
+/// each pass the reports make: memory holds one risk, however many there are. The file is
+/// NDJSON in the register's own encoding (`RegisterEncoding`), removed when the spill goes away.
+///
+/// `@unchecked Sendable`: a spill is filled by the thread that reads the inputs and read back by
+/// the thread that builds the reports, one after the other, never at once (`aims report` does
+/// both on its main thread).
+public final class RiskSpill: @unchecked Sendable {
+    private let file: OutputFile
+    private var line = JSONBuffer()
+    /// How many risks were written.
+    public private(set) var count = 0
+    /// Why reading the file back failed, if it did (reports built from it are then incomplete).
+    public private(set) var readFailure: RegisterReadError?
+
+    /// Opens an empty spill in the temporary folder (`TMPDIR`, else `/tmp`).
+    public init() throws(OutputError) {
+        file = try OutputFile.temporary()
+    }
+
+    /// Appends a risk.
+    public func append(_ risk: CanonicalRecord) throws(OutputError) {
+        line.reset()
+        RegisterEncoding.write(risk, into: &line)
+        try append(encoded: line.bytes[...])
+    }
+
+    /// Appends a risk already encoded by `RegisterEncoding` (one JSON object, no newline).
+    public func append(encoded: ArraySlice<UInt8>) throws(OutputError) {
+        try file.write(encoded)
+        try file.write(CollectionOfOne(0x0A))
+        count += 1
+    }
+
+    /// Calls `body` with each risk and its position, in the order written. A failure to read
+    /// the file back stops the pass and is kept in `readFailure`.
+    func forEach(_ body: (Int, CanonicalRecord) -> Void) {
+        var pending: [UInt8] = []
+        var position = 0
+        func decode(_ line: ArraySlice<UInt8>) throws(RegisterReadError) {
+            let locator = Locator(file: "(risk spill)", line: position + 1)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) else {
+                throw RegisterReadError(locator: locator, message: "the risk spill file was changed while it was read")
+            }
+            body(position, try RegisterReader.record(object, at: locator))
+            position += 1
+        }
+        do throws(OutputError) {
+            try file.readBack { chunk throws(OutputError) in
+                pending.append(contentsOf: chunk)
+                var start = pending.startIndex
+                do throws(RegisterReadError) {
+                    while let end = pending[start...].firstIndex(of: 0x0A) {
+                        try decode(pending[start..<end])
+                        start = end + 1
+                    }
+                } catch {
+                    throw OutputError(error.message)
+                }
+                pending.removeSubrange(..<start)
+            }
+        } catch {
+            readFailure = RegisterReadError(locator: Locator(file: "(risk spill)", line: position + 1), message: error.message)
+        }
+    }
+}
