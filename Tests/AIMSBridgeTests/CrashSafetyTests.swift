@@ -18,11 +18,15 @@ import Testing
     }
 
     /// Starts `aims` with `arguments`, waits until it has written something under `watch` (or
-    /// `delay` seconds), kills it with SIGKILL and returns once it is gone.
+    /// `delay` seconds), kills it with SIGKILL and returns once it is gone. Its spool files (in
+    /// `$TMPDIR`, which nothing can remove after a SIGKILL) go to a folder removed afterwards.
     private func killMidRun(_ arguments: [String], watching watch: URL, delay: Double = 3) throws {
+        let spool = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: spool) }
         let process = Process()
         process.executableURL = TestSupport.aimsExecutable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": spool.path]) { $1 }
         process.currentDirectoryURL = TestSupport.packageRoot
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

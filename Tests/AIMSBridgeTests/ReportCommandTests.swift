@@ -110,6 +110,21 @@ import Testing
         #expect(!outputs.contains { $0.contains("AIMS-SECRET-MARKER") })
     }
 
+    @Test func theRiskSpillFileIsRemoved() throws {
+        // Risks go through a temporary file in $TMPDIR while the reports are built.
+        let temporary = try TestSupport.temporaryDirectory()
+        let directory = try TestSupport.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: temporary)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let result = try TestSupport.runAIMS(["report"] + Self.samples + ["-o", directory.path, "--format", "csv"] + Self.settings,
+                                             environment: ["TMPDIR": temporary.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try text(directory, "risks.csv").split(separator: "\r\n").count > 20)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
+
     @Test func outputIsDeterministic() throws {
         let arguments = Self.settings + ["--format", "html", "--format", "json"]
         let (first, _) = try report(Self.samples, arguments)

@@ -55,11 +55,14 @@ enum TestSupport {
         var stderr: String
     }
 
-    /// Runs `aims` with `arguments` in the package root.
-    static func runAIMS(_ arguments: [String], stdin: Data? = nil) throws -> RunResult {
+    /// Runs `aims` with `arguments` in the package root, with `environment` added to this process's.
+    static func runAIMS(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> RunResult {
         let process = Process()
         process.executableURL = aimsExecutable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = packageRoot
         let out = Pipe()
         let err = Pipe()
