@@ -41,7 +41,9 @@ public struct RecordNormalizer {
     /// Scale sizes of rating columns, inferred from a sample of the source.
     private var scaleHints: [String: Int] = [:]
     /// Parents seen in the current top-level record tree, by ordinal.
-    private var parents: [Int: RecordLink] = [:]
+    /// (A list, not a dictionary: a tree is a handful of records, and emptying a dictionary for
+    /// every top-level record costs more than searching a few entries.)
+    private var parents: [(ordinal: Int, link: RecordLink)] = []
     /// What is known about each source field (per kind): its mapping and recent values.
     private var slots: [Slot] = []
     /// Slot of each numbered field (`SourceField.column`), -1 until seen.
@@ -179,7 +181,7 @@ public struct RecordNormalizer {
                                            reason: "cannot tell what kind of record this is from its fields; use --as systems|risks|controls|evidence|assessments|datasets",
                                            raw: record.rawText))
         }
-        if record.parent == nil { parents.removeAll(keepingCapacity: true) }
+        if record.parent == nil && !parents.isEmpty { parents.removeAll(keepingCapacity: true) }
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
         for field in record.fields {
             if let markers = profile?.nullMarkers, !markers.isEmpty,
@@ -208,12 +210,12 @@ public struct RecordNormalizer {
             canonical.refs = references.parseRemembering(canonical.id, columnFramework: options.framework).references
         }
         if let link = record.parent {
-            canonical.parent = parents[link.parentOrdinal]
+            canonical.parent = parents.last { $0.ordinal == link.parentOrdinal }?.link
         }
         if let problem = missingRequired(canonical, hadID: hadID) {
             return .rejected(RejectedRecord(locator: record.locator, reason: problem, raw: record.rawText))
         }
-        parents[record.ordinal] = RecordLink(kind: kind, id: canonical.id)
+        parents.append((record.ordinal, RecordLink(kind: kind, id: canonical.id)))
         return .record(canonical)
     }
 

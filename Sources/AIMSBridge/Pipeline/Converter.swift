@@ -237,6 +237,7 @@ public struct Converter: Sendable {
         var tree: [CanonicalRecord] = []
         var positions: [Int: Int] = [:]
         func flush() {
+            guard !tree.isEmpty else { return }
             for record in tree { output.encoded.append(record) }
             tree.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
@@ -244,7 +245,7 @@ public struct Converter: Sendable {
         while let item = items.popLast() {
             if item.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
-            let childFollows = items.last.map { !$0.isTopLevel } ?? false
+            let childFollows = !items.isEmpty && !items[items.count - 1].isTopLevel
             switch item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
@@ -364,7 +365,9 @@ public struct Converter: Sendable {
 extension IngestItem {
     /// Whether this item starts a new top-level record (not a child of the previous one).
     var isTopLevel: Bool {
-        if case .record(let record) = self { return record.parent == nil }
-        return true
+        switch self {
+        case .record(let record): return record.parent == nil
+        case .rejected: return true
+        }
     }
 }
