@@ -256,6 +256,26 @@ import Testing
         #expect(register.records == [record])
     }
 
+    @Test func aRegisterDocumentIsReadRecordByRecordWhereverItsSchemaIs() throws {
+        var json = JSONBuffer()
+        RegisterEncoding.write(Self.record(.risk, "R-1", [.title: .text(String(repeating: "long title ", count: 600))]), into: &json)
+        let risk = String(decoding: json.bytes, as: UTF8.self)
+        json.reset()
+        RegisterEncoding.write(Self.record(.control, "C-1"), into: &json)
+        let control = String(decoding: json.bytes, as: UTF8.self)
+        // The schema after 6 KB of records, collections out of the usual order, an unknown member.
+        let document = #"{"risks": [\#(risk)], "notes": {"a": [1]}, "schema": "aims-register/1", "controls": [\#(control)], "sources": []}"#
+        var seen: [String] = []
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("r.json").path
+        try Data(document.utf8).write(to: URL(fileURLWithPath: path))
+        let sources = try RegisterReader.read(path: path) { record in seen.append(record.id) }
+        #expect(seen == ["R-1", "C-1"])
+        #expect(sources.isEmpty)
+        #expect(try RegisterReader.read(path: path).records.map(\.kind) == [.risk, .control])
+    }
+
     @Test func aRegisterOfAnotherSchemaIsRefused() {
         #expect(throws: RegisterReadError.self) {
             try RegisterReader.read(Data(#"{"schema": "aims-register/9", "risks": []}"#.utf8), path: "r.json")

@@ -96,7 +96,8 @@ public enum RegisterReader {
         }
         var sources: [SourceSummary] = []
         let first = prefix.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        if first == UInt8(ascii: "{") && isDocument(prefix: prefix) {
+        // A document is one object; a record stream starts with a record or source line.
+        if first == UInt8(ascii: "{") && !isRecordStream(prefix: prefix.drop { $0 != UInt8(ascii: "{") }) {
             try document(source) { key, object, locator throws(RegisterReadError) in
                 if key == "sources" {
                     sources.append(try summary(object, at: locator))
