@@ -45,9 +45,9 @@ struct MergeCommand: ParsableCommand {
         let library = MappingsLoader.load(directories: conversion.mappingDirectories, diagnostics: printer)
         if printer.errorCount > 0 { throw ExitCode(ExitStatus.unreadable.rawValue) }
         let options = try conversion.makeOptions(printer: printer)
-        let diagnostics = DiagnosticList()
+        // Problems are printed as they are found; a merge keeps none of them.
+        let diagnostics = DiagnosticLog(keeping: 0, forwardingTo: printer)
         let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics)
-        for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
         let merged = RegisterMerger(options: merging.options(for: conversion, library: library)).merge(input.register)
@@ -61,7 +61,7 @@ struct MergeCommand: ParsableCommand {
         for record in input.register.records { perSource[record.source, default: 0] += 1 }
         for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
         printer.printError("merged \(input.register.records.count) records into \(MergeSummary(register: merged).line)")
-        if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
+        if input.rejectCount > 0 { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }
 

@@ -47,7 +47,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let resources = try reporting.loadResources(conversion: conversion, printer: printer)
-        let diagnostics = DiagnosticList()
+        // Problems are printed as they are found; the first ones are kept for the conversion log.
+        let diagnostics = DiagnosticLog(keeping: RegisterInput.keptProblems, forwardingTo: printer)
         // Risks are spilled to a temporary file as they are read, so that reports on millions of
         // them are built in bounded memory.
         let spill: RiskSpill
@@ -59,15 +60,14 @@ struct ReportCommand: ParsableCommand {
         }
         let (input, failed) = RegisterInputLoader(options: try conversion.makeOptions(printer: printer))
             .load(paths: inputs, diagnostics: diagnostics, spill: spill)
-        for diagnostic in input.diagnostics { printer.emit(diagnostic) }
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
         let set = ReportSet(kinds: KindOption.kinds(kind), input: input, library: resources.library, obligations: resources.obligations,
                             settings: reporting.settings)
         let written = try reporting.write(set, resources: resources, to: output, inputs: inputs, keepUnchanged: false, printer: printer)
         printer.printError("\(output): \(written.files) files (\(set.reports.map(\.kind.rawValue).joined(separator: ", ")) as \(reporting.format.map(\.rawValue).joined(separator: ", "))) as of \(set.settings.asOf); "
-            + "\(input.register.records.count + input.risks.count) records from \(input.register.sources.count) sources, \(input.rejects.count) rejected")
-        if !input.rejects.isEmpty { throw ExitCode(ExitStatus.rejects.rawValue) }
+            + "\(input.register.records.count + input.risks.count) records from \(input.register.sources.count) sources, \(input.rejectCount) rejected")
+        if input.rejectCount > 0 { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }
 

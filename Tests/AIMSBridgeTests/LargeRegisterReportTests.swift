@@ -93,4 +93,34 @@ import Testing
         #expect(spilled.keys.sorted() == Self.held.keys.sorted())
         for (name, text) in Self.held { #expect(spilled[name] == text, "\(name) differs") }
     }
+
+    @Test func theConversionLogListsTheFirstProblemsAndCountsTheRest() throws {
+        let printed = DiagnosticList()
+        let log = DiagnosticLog(keeping: 3, forwardingTo: printed)
+        for line in 1...5 { log.emit(Diagnostic(.warning, "w\(line)", at: Locator(file: "a.csv", line: line))) }
+        log.emit(Diagnostic(.note, "n", at: Locator(file: "a.csv", line: 9)))
+        #expect(log.diagnostics.map(\.message) == ["w1", "w2", "w3"])
+        #expect(printed.diagnostics.count == 6)
+        #expect(log.counts.warningsPerFile == ["a.csv": 5])
+        #expect(log.counts.omittedWarnings == 2 && log.counts.omittedNotes == 1)
+
+        var input = RegisterInput(register: Register(), rejects: [RejectedRecord(locator: Locator(file: "a.csv", line: 4), reason: "bad", raw: "")])
+        input.rejectCount = 4
+        input.diagnostics = log.diagnostics
+        input.diagnosticCounts = log.counts
+        input.register.sources = [SourceSummary(path: "a.csv", format: "csv", profile: "generic", sha256: "", records: 10,
+                                                converted: 6, rejected: 4, unmappedFields: [])]
+        let model = ConversionLog(input: input)
+        #expect(model.omitted?.rejects == 3 && model.omitted?.warnings == 2 && model.omitted?.notes == 1)
+        #expect(model.sources.map(\.warnings) == [5])
+        let document = ReportLayouts.log(model)
+        #expect(document.facts.first { $0.label == "warnings" }?.value == "5")
+        let captions = document.sections.flatMap(\.tables).map(\.caption)
+        #expect(captions.contains { $0.hasPrefix("Rejected records (the first 1 of 4; the counts per source include every one") })
+        #expect(captions.contains { $0.hasPrefix("Warnings and notes (the first 3 of 6;") })
+        // A complete log says nothing of the kind, and its JSON has no `omitted`.
+        let complete = ConversionLog(input: RegisterInput(register: Register()))
+        #expect(complete.omitted == nil)
+        #expect(!JSONReportRenderer.render(complete, kind: .log, settings: Self.settings).contains("omitted"))
+    }
 }

@@ -94,7 +94,7 @@ import Testing
     @Test func nothingAContributorSaidIsDropped() throws {
         let (merged, _) = try merge(Self.inputs)
         let register = try RegisterReader.read(merged, path: "merged.json")
-        let diagnostics = DiagnosticList()
+        let diagnostics = DiagnosticLog(keeping: 0)
         let (input, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics)
         #expect(register.records.count == 55 && input.register.records.count == 60)
         for original in input.register.records {

@@ -68,3 +68,58 @@ public final class DiagnosticList: DiagnosticCollector {
         }
     }
 }
+
+/// A collector for the conversion problems a report lists: keeps the first `limit` diagnostics,
+/// counts every one, and hands each on to another collector (the printer) as it arrives, so
+/// memory stays bounded however many warnings an export raises.
+public final class DiagnosticLog: DiagnosticCollector {
+    /// What was counted.
+    public struct Counts: Sendable {
+        /// Warnings per file (every one, kept or not).
+        public var warningsPerFile: [String: Int] = [:]
+        /// Warnings not kept.
+        public var omittedWarnings = 0
+        /// Notes not kept.
+        public var omittedNotes = 0
+
+        /// No counts.
+        public init() {}
+    }
+
+    private struct State {
+        var kept: [Diagnostic] = []
+        var counts = Counts()
+    }
+
+    private let state = Mutex(State())
+    private let limit: Int
+    private let next: (any DiagnosticCollector)?
+
+    /// A log keeping the first `limit` diagnostics and passing each to `next`.
+    public init(keeping limit: Int, forwardingTo next: (any DiagnosticCollector)? = nil) {
+        self.limit = limit
+        self.next = next
+    }
+
+    public func emit(_ diagnostic: Diagnostic) {
+        state.withLock { state in
+            if diagnostic.severity == .warning, let file = diagnostic.locator?.file {
+                state.counts.warningsPerFile[file, default: 0] += 1
+            }
+            if state.kept.count < limit {
+                state.kept.append(diagnostic)
+            } else if diagnostic.severity == .warning {
+                state.counts.omittedWarnings += 1
+            } else if diagnostic.severity == .note {
+                state.counts.omittedNotes += 1
+            }
+        }
+        next?.emit(diagnostic)
+    }
+
+    /// The diagnostics kept, in the order they arrived.
+    public var diagnostics: [Diagnostic] { state.withLock { $0.kept } }
+
+    /// The counts.
+    public var counts: Counts { state.withLock { $0.counts } }
+}

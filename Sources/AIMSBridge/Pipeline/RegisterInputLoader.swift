@@ -6,10 +6,14 @@ public struct RegisterInput: Sendable {
     /// Risks read into a spill file rather than into `register` (empty unless the loader was
     /// asked to spill them).
     public var risks = RiskRecords()
-    /// Records rejected while converting raw exports.
+    /// Records rejected while converting raw exports: the first `keptProblems` of them.
     public var rejects: [RejectedRecord]
-    /// Warnings and errors from converting raw exports.
+    /// How many records were rejected (kept in `rejects` or not).
+    public var rejectCount: Int
+    /// Warnings and errors from converting raw exports: the first `keptProblems` of them.
     public var diagnostics: [Diagnostic]
+    /// Every warning counted per file, and how many diagnostics `diagnostics` leaves out.
+    public var diagnosticCounts = DiagnosticLog.Counts()
     /// The inputs that were registers already (their conversion's rejects and warnings are not
     /// in them).
     public var registerFiles: [String]
@@ -20,9 +24,18 @@ public struct RegisterInput: Sendable {
         self.register = register
         self.risks = risks
         self.rejects = rejects
+        rejectCount = rejects.count
         self.diagnostics = diagnostics
+        for diagnostic in diagnostics where diagnostic.severity == .warning {
+            if let file = diagnostic.locator?.file { diagnosticCounts.warningsPerFile[file, default: 0] += 1 }
+        }
         self.registerFiles = registerFiles
     }
+
+    /// How many rejects and diagnostics of a conversion an input keeps for the conversion log
+    /// (the rest are counted): an export that raises a warning on each of its million rows must
+    /// not hold them all. `aims convert --rejects FILE` writes every rejected record.
+    public static let keptProblems = 10_000
 }
 
 /// Reads the inputs of `aims report` and `aims merge`: each is a canonical register (read back)
@@ -38,7 +51,7 @@ public struct RegisterInputLoader {
     /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
     /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
     /// With a `spill`, risks go there rather than into the register (`RegisterInput.risks`).
-    public func load(paths: [String], diagnostics: DiagnosticList, spill: RiskSpill? = nil) -> (input: RegisterInput, failed: Bool) {
+    public func load(paths: [String], diagnostics: DiagnosticLog, spill: RiskSpill? = nil) -> (input: RegisterInput, failed: Bool) {
         var input = RegisterInput(register: Register())
         var failed = false
         var collector = RegisterCollector(spillingRisksTo: spill)
@@ -64,7 +77,10 @@ public struct RegisterInputLoader {
                 continue
             }
             do {
-                let outcome = try converter.convert(path: path, into: &collector) { rejected in input.rejects.append(rejected) }
+                let outcome = try converter.convert(path: path, into: &collector) { rejected in
+                    input.rejectCount += 1
+                    if input.rejects.count < RegisterInput.keptProblems { input.rejects.append(rejected) }
+                }
                 summaries.append(outcome.summary)
                 if outcome.failure != nil { failed = true }
             } catch {
@@ -76,6 +92,7 @@ public struct RegisterInputLoader {
         input.register.sources += collector.register.sources
         input.register.records += collector.register.records
         input.diagnostics = diagnostics.diagnostics
+        input.diagnosticCounts = diagnostics.counts
         if let spill { input.risks = RiskRecords(spill: spill) }
         return (input, failed)
     }

@@ -30,16 +30,27 @@ public struct ConversionLog: Sendable, Encodable {
     public var registerFiles: [String]
     /// What merging did, when the register holds merged records (`aims merge`).
     public var merge: MergeSummary?
+    /// What the lists above leave out, when a conversion raised more problems than an input
+    /// keeps (`RegisterInput.keptProblems`); nil when they are complete.
+    public var omitted: OmittedProblems?
+
+    /// Problems counted but not listed.
+    public struct OmittedProblems: Sendable, Encodable {
+        /// Rejected records.
+        public var rejects: Int
+        /// Warnings.
+        public var warnings: Int
+        /// Notes.
+        public var notes: Int
+    }
 
     /// Builds the log; `merge` is what merging did, read off the register and its risks
     /// (read here when nil).
     public init(input: RegisterInput, merge: MergeSummary? = nil) {
         let warnings = input.diagnostics.filter { $0.severity != .error }
-        var warningsPerFile: [String: Int] = [:]
-        for warning in warnings where warning.severity == .warning {
-            if let file = warning.locator?.file { warningsPerFile[file, default: 0] += 1 }
+        sources = input.register.sources.map {
+            LoggedSource(source: $0, warnings: input.diagnosticCounts.warningsPerFile[$0.path] ?? 0)
         }
-        sources = input.register.sources.map { LoggedSource(source: $0, warnings: warningsPerFile[$0.path] ?? 0) }
         rejects = input.rejects.map {
             LoggedProblem(location: $0.locator.description, severity: "rejected", message: $0.reason)
         }
@@ -47,6 +58,11 @@ public struct ConversionLog: Sendable, Encodable {
             LoggedProblem(location: $0.locator?.description ?? "", severity: $0.severity.rawValue, message: $0.message)
         }
         registerFiles = input.registerFiles
+        let counts = input.diagnosticCounts
+        if input.rejectCount > input.rejects.count || counts.omittedWarnings + counts.omittedNotes > 0 {
+            omitted = OmittedProblems(rejects: input.rejectCount - input.rejects.count, warnings: counts.omittedWarnings,
+                                      notes: counts.omittedNotes)
+        }
         let summary = merge ?? {
             var tally = MergeSummary.Tally(records: input.register.records)
             input.risks.forEach { _, risk in tally.add(risk) }

@@ -183,7 +183,12 @@ enum ReportLayouts {
             note = "Read as registers: \(log.registerFiles.joined(separator: ", ")). Their sources' rejects and warnings were reported when they were converted and are not in a register."
         }
         var facts = [fact("sources", log.sources.count), fact("records", records), fact("converted", converted),
-                     fact("rejected", records - converted), fact("warnings", log.warnings.filter { $0.severity == "warning" }.count)]
+                     fact("rejected", records - converted),
+                     fact("warnings", log.warnings.filter { $0.severity == "warning" }.count + (log.omitted?.warnings ?? 0))]
+        // Past the problems an input keeps, the tables list the first and count the rest.
+        func omittedNote(_ listed: Int, _ omitted: Int) -> String {
+            omitted == 0 ? "" : " (the first \(listed) of \(listed + omitted); the counts per source include every one, and aims convert --rejects FILE writes every rejected record)"
+        }
         var mergeSections: [ReportDocument.Section] = []
         if let merge = log.merge {
             facts.append(fact("merged records", merge.mergedRecords))
@@ -199,10 +204,13 @@ enum ReportLayouts {
                                                                  columns: ["Source", "Format", "Profile", "Records", "Converted", "Rejected", "Warnings",
                                                                            "Kept as extensions", "SHA-256"], rows: sources)]),
             ReportDocument.Section(heading: "Rejected records", note: nil, charts: [],
-                                   tables: [ReportDocument.Table(name: "log-rejects", caption: "Rejected records", columns: ["Where", "Kind", "Reason"],
+                                   tables: [ReportDocument.Table(name: "log-rejects", caption: "Rejected records" + omittedNote(log.rejects.count, log.omitted?.rejects ?? 0),
+                                                                 columns: ["Where", "Kind", "Reason"],
                                                                  rows: problems(log.rejects), displayLimit: displayRows)]),
             ReportDocument.Section(heading: "Warnings", note: nil, charts: [],
-                                   tables: [ReportDocument.Table(name: "log-warnings", caption: "Warnings and notes", columns: ["Where", "Severity", "Message"],
+                                   tables: [ReportDocument.Table(name: "log-warnings",
+                                                                 caption: "Warnings and notes" + omittedNote(log.warnings.count, (log.omitted?.warnings ?? 0) + (log.omitted?.notes ?? 0)),
+                                                                 columns: ["Where", "Severity", "Message"],
                                                                  rows: problems(log.warnings), displayLimit: displayRows)]),
         ] + mergeSections)
     }
