@@ -25,17 +25,21 @@ struct XMLFieldPath {
 /// known by (its parent's number, the name's address). The numbers are the fields'
 /// `SourceField.column`, which the normalizer indexes its per-field state by.
 final class XMLFieldPaths {
-    private struct Key: Hashable {
-        let parent: Int
+    /// A numbered path below a parent: its name's address, whether it is an attribute, its number.
+    private struct Child {
         let name: UnsafePointer<xmlChar>
         let isAttribute: Bool
+        let number: Int
     }
 
     /// Distinct paths numbered at most. Past it (made-up element names on every record), paths
     /// are built each time and left unnumbered, so the table stays small.
     static let limit = 4096
 
-    private var numbers: [Key: Int] = [:]
+    /// The numbered children of each path, by the parent's number + 1 (0: the record element).
+    /// Searched in order rather than hashed: an element has a few dozen children at most, and
+    /// comparing addresses is cheaper than hashing them.
+    private var children: [[Child]] = [[]]
     private var paths: [XMLFieldPath] = []
     private let childPaths: Set<String>
 
@@ -49,17 +53,20 @@ final class XMLFieldPaths {
     /// uninterned name is built but not numbered.
     func path(under parent: XMLFieldPath, name: UnsafePointer<xmlChar>?, isAttribute: Bool,
               interned: Bool) -> XMLFieldPath {
-        let key = name.map { Key(parent: parent.number, name: $0, isAttribute: isAttribute) }
-        let numbered = interned && (parent.number >= 0 || parent.text.isEmpty)
-        if numbered, let key, let number = numbers[key] { return paths[number] }
+        let slot = parent.number + 1
+        let numbered = interned && name != nil && (parent.number >= 0 || parent.text.isEmpty)
+        if numbered, let known = children[slot].first(where: { $0.name == name && $0.isAttribute == isAttribute }) {
+            return paths[known.number]
+        }
         let nameText = name.map { String(cString: $0) } ?? ""
         let text = isAttribute ? "\(parent.text)@\(nameText)"
             : parent.text.isEmpty ? nameText : "\(parent.text).\(nameText)"
         var path = XMLFieldPath(number: -1, text: text, dots: text.utf8.count(where: { $0 == UInt8(ascii: ".") }),
                                 isChildRecord: !isAttribute && childPaths.contains(text))
-        if numbered, let key, paths.count < XMLFieldPaths.limit {
+        if numbered, let name, paths.count < XMLFieldPaths.limit {
             path.number = paths.count
-            numbers[key] = path.number
+            children[slot].append(Child(name: name, isAttribute: isAttribute, number: path.number))
+            children.append([])
             paths.append(path)
         }
         return path
