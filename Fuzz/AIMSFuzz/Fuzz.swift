@@ -18,7 +18,7 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 }
 
 /// The libFuzzer entry point: feeds the bytes to the entry point named by `AIMS_FUZZ_TARGET`
-/// (`csv`, `xml`, `json`, `profile`, `references`, `convert`). Any crash, sanitizer report or
+/// (`csv`, `xml`, `json`, `profile`, `references`, `register`, `convert`). Any crash, sanitizer report or
 /// hang is a bug; errors the code reports are the expected outcome for most inputs.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -43,6 +43,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
             _ = parser.parseRemembering(String(line))
         }
+    case .register:
+        // What `aims report` and `aims merge` read back: a JSON register document or NDJSON.
+        do {
+            _ = try RegisterReader.read(Data(bytes), path: "fuzz-register.json")
+        } catch {
+            _ = error.description
+        }
     case .convert:
         FuzzTarget.convert(bytes)
     }
@@ -51,11 +58,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 /// Which entry point this run exercises, and how.
 enum FuzzTarget: String {
-    case csv, xml, json, profile, references, convert
+    case csv, xml, json, profile, references, register, convert
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["AIMS_FUZZ_TARGET"] ?? "convert"
-        guard let target = FuzzTarget(rawValue: name) else { fatalError("AIMS_FUZZ_TARGET must be csv, xml, json, profile, references or convert") }
+        guard let target = FuzzTarget(rawValue: name) else { fatalError("AIMS_FUZZ_TARGET must be csv, xml, json, profile, references, register or convert") }
         return target
     }()
 

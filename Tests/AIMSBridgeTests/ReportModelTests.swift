@@ -276,6 +276,16 @@ import Testing
         #expect(try RegisterReader.read(path: path).records.map(\.kind) == [.risk, .control])
     }
 
+    /// Inputs the fuzzer found (Fixtures/fuzz/regressions/), each read to an error in good time.
+    @Test(.timeLimit(.minutes(1))) func fuzzRegressionsEndInAnError() throws {
+        // A document whose array is never closed: the reader took the end of the input for one
+        // more element, forever.
+        let data = try Data(contentsOf: TestSupport.packageRoot.appendingPathComponent("Fixtures/fuzz/regressions/register-array-never-closed.json"))
+        #expect(throws: RegisterReadError.self) { try RegisterReader.read(data, path: "r.json") }
+        #expect(throws: RegisterReadError.self) { try RegisterReader.read(Data(#"{"risks": [,]}"#.utf8), path: "r.json") }
+        #expect(throws: RegisterReadError.self) { try RegisterReader.read(Data(#"{"risks": [{}"#.utf8), path: "r.json") }
+    }
+
     @Test func aRegisterOfAnotherSchemaIsRefused() {
         #expect(throws: RegisterReadError.self) {
             try RegisterReader.read(Data(#"{"schema": "aims-register/9", "risks": []}"#.utf8), path: "r.json")

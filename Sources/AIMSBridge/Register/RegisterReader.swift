@@ -196,8 +196,14 @@ public enum RegisterReader {
                     var index = 0
                     while true {
                         var element = try tokenizer.next()
-                        if element == .comma { element = try tokenizer.next() }
+                        if element == .comma, index > 0 { element = try tokenizer.next() }
                         if element == .endArray { break }
+                        guard element.startsValue else {
+                            if element == .end {
+                                throw JSONReadError.endOfFile(line: tokenizer.endPosition.line, column: tokenizer.endPosition.column)
+                            }
+                            throw JSONReadError.syntax("expected a value in '\(key)'", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+                        }
                         let locator = Locator(file: path, line: tokenizer.tokenLine, path: "/\(key)/\(index)")
                         tokenizer.beginRaw()
                         try skip(element, with: &tokenizer)
