@@ -18,7 +18,7 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 }
 
 /// The libFuzzer entry point: feeds the bytes to the entry point named by `AIMS_FUZZ_TARGET`
-/// (`csv`, `xml`, `json`, `profile`, `references`, `register`, `convert`). Any crash, sanitizer report or
+/// (`csv`, `xml`, `json`, `profile`, `references`, `register`, `mappings`, `convert`). Any crash, sanitizer report or
 /// hang is a bug; errors the code reports are the expected outcome for most inputs.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -50,6 +50,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         } catch {
             _ = error.description
         }
+    case .mappings:
+        FuzzTarget.mappings(bytes)
     case .convert:
         FuzzTarget.convert(bytes)
     }
@@ -58,11 +60,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 /// Which entry point this run exercises, and how.
 enum FuzzTarget: String {
-    case csv, xml, json, profile, references, register, convert
+    case csv, xml, json, profile, references, register, mappings, convert
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["AIMS_FUZZ_TARGET"] ?? "convert"
-        guard let target = FuzzTarget(rawValue: name) else { fatalError("AIMS_FUZZ_TARGET must be csv, xml, json, profile, references, register or convert") }
+        guard let target = FuzzTarget(rawValue: name) else { fatalError("AIMS_FUZZ_TARGET must be csv, xml, json, profile, references, register, mappings or convert") }
         return target
     }()
 
@@ -89,6 +91,21 @@ enum FuzzTarget: String {
         let options = ConvertOptions(limits: limits, candidateProfiles: profiles)
         var sink = RegisterCollector()
         _ = try? Converter(options: options, diagnostics: DiagnosticList(), workers: 1).convert(path: path, into: &sink) { _ in }
+    }
+
+    /// The bytes as a user's mapping folder (`--mappings`): the same file as a catalog, a
+    /// crosswalk and obligation rules, loaded and validated.
+    static func mappings(_ bytes: [UInt8]) {
+        let folder = "\(NSTemporaryDirectory())/aims-fuzz-mappings-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for kind in ["frameworks", "crosswalks", "obligations"] {
+            try? FileManager.default.createDirectory(atPath: "\(folder)/\(kind)", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: "\(folder)/\(kind)/fuzz.yaml", contents: Data(bytes))
+        }
+        let library = MappingsLoader.load(directories: [folder], diagnostics: DiagnosticList())
+        for rules in ObligationRules.load(directories: [folder], diagnostics: DiagnosticList()) {
+            rules.validate(against: library, diagnostics: DiagnosticList())
+        }
     }
 
     static let profiles = ProfileLoader.load(directories: [MappingsLoader.builtInDirectory()], diagnostics: DiagnosticList())
