@@ -58,6 +58,9 @@ public final class OutputFile {
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// Where the bytes written so far are (after `flush()`): the temporary file until `commit()`.
+    var contentsPath: String { temporaryPath ?? path }
+
     /// A temporary file (for spooling), removed when the object goes away.
     static func temporary() throws(OutputError) -> OutputFile {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
@@ -142,16 +145,10 @@ public final class OutputFile {
 
     /// Copies everything written so far into `other` (for spool files).
     func drain(into other: OutputFile) throws(OutputError) {
-        try readBack { chunk throws(OutputError) in try other.write(chunk) }
-    }
-
-    /// Hands everything written so far to `body`, a block at a time (for spool files).
-    func readBack(_ body: (ArraySlice<UInt8>) throws(OutputError) -> Void) throws(OutputError) {
         try flush()
         guard lseek(descriptor, 0, SEEK_SET) == 0 else {
             throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
         }
-        defer { lseek(descriptor, 0, SEEK_END) }
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -160,7 +157,7 @@ public final class OutputFile {
                 throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            try body(chunk[..<count])
+            try other.write(chunk[..<count])
         }
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Risks written to a temporary file while a register is read, and read back one at a time for
 /// each pass the reports make: memory holds one risk, however many there are. The file is
 /// NDJSON in the register's own encoding (`RegisterEncoding`), removed when the spill goes away.
@@ -34,35 +32,24 @@ public final class RiskSpill: @unchecked Sendable {
         count += 1
     }
 
-    /// Calls `body` with each risk and its position, in the order written. A failure to read
-    /// the file back stops the pass and is kept in `readFailure`.
+    /// Calls `body` with each risk and its position, in the order written (read back as the
+    /// NDJSON register it is). A failure to read the file back stops the pass and is kept in
+    /// `readFailure`.
     func forEach(_ body: (Int, CanonicalRecord) -> Void) {
-        var pending: [UInt8] = []
-        var position = 0
-        func decode(_ line: ArraySlice<UInt8>) throws(RegisterReadError) {
-            let locator = Locator(file: "(risk spill)", line: position + 1)
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) else {
-                throw RegisterReadError(locator: locator, message: "the risk spill file was changed while it was read")
-            }
-            body(position, try RegisterReader.record(object, at: locator))
-            position += 1
+        do {
+            try file.flush()
+        } catch {
+            readFailure = RegisterReadError(locator: Locator(file: file.contentsPath, line: 1), message: error.message)
+            return
         }
-        do throws(OutputError) {
-            try file.readBack { chunk throws(OutputError) in
-                pending.append(contentsOf: chunk)
-                var start = pending.startIndex
-                do throws(RegisterReadError) {
-                    while let end = pending[start...].firstIndex(of: 0x0A) {
-                        try decode(pending[start..<end])
-                        start = end + 1
-                    }
-                } catch {
-                    throw OutputError(error.message)
-                }
-                pending.removeSubrange(..<start)
+        var position = 0
+        do {
+            _ = try RegisterReader.read(path: file.contentsPath) { risk in
+                body(position, risk)
+                position += 1
             }
         } catch {
-            readFailure = RegisterReadError(locator: Locator(file: "(risk spill)", line: position + 1), message: error.message)
+            readFailure = error
         }
     }
 }
