@@ -32,10 +32,7 @@ public enum RegisterEncoding {
         json.beginObject("extensions")
         for field in record.extensions {
             json.key(field.name)
-            switch field.value {
-            case .text(let text): json.string(nil, text)
-            case .list(let items): json.strings(nil, items)
-            }
+            write(field.value, key: nil, into: &json)
         }
         json.endObject()
         if !record.mergedFrom.isEmpty {
@@ -56,8 +53,7 @@ public enum RegisterEncoding {
                 json.string("field", conflict.field)
                 switch conflict.value {
                 case .canonical(let value): write(value, key: "value", into: &json)
-                case .extensionValue(.text(let text)): json.string("value", text)
-                case .extensionValue(.list(let items)): json.strings("value", items)
+                case .extensionValue(let value): write(value, key: "value", into: &json)
                 }
                 json.string("source", conflict.source)
                 json.string("id", conflict.id)
@@ -68,6 +64,14 @@ public enum RegisterEncoding {
         json.string("source", record.source)
         write(record.locator, into: &json)
         json.endObject()
+    }
+
+    /// Writes a source value: a string, or an array of strings.
+    private static func write(_ value: FieldValue, key: StaticString?, into json: inout JSONBuffer) {
+        switch value {
+        case .text(let text): json.string(key, text)
+        case .list(let items): json.strings(key, items)
+        }
     }
 
     /// Writes a requirement reference.
