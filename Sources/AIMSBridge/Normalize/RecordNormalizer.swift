@@ -70,17 +70,11 @@ public struct RecordNormalizer {
         let kind: RecordKind
         let path: String
         let mapping: FieldMapping
-        /// Interpretations of this field's recent values: exports repeat the same words, dates
-        /// and reference lists on many rows, and parsing them (and formatting their warnings)
-        /// again each time would dominate the conversion. One cache per field, so a field with
-        /// many distinct values does not evict another's few words; cleared when full, which
-        /// keeps memory bounded.
-        var cache: [String: Interpretation] = [:]
+        /// Interpretations of this field's recent values (see ``InterpretationCache``).
+        var cache = InterpretationCache()
         /// Whether this field, unmapped, has been listed in `unmappedFields`.
         var reported = false
     }
-
-    private static let cacheLimit = 256
 
     /// What ids made up for a source's records start with (`<stem>#<n>`): the file name up to its
     /// first dot, `stdin` for standard input.
@@ -371,16 +365,17 @@ public struct RecordNormalizer {
             if let value = interpret(field, as: target, framework: framework).value { record.values[target] = value }
             return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
+            guard slots[slot].cache.isOn else {
+                interpretation = interpret(field, as: target, framework: framework).prefixingWarnings(with: field.path)
+                break
+            }
             let key = field.value.joined(separator: "\n")
             if let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
                 interpretation = interpret(field, as: target, framework: framework)
                     .prefixingWarnings(with: field.path)
-                if slots[slot].cache.count >= RecordNormalizer.cacheLimit {
-                    slots[slot].cache.removeAll(keepingCapacity: true)
-                }
-                slots[slot].cache[key] = interpretation
+                slots[slot].cache.insert(interpretation, for: key)
             }
         }
         for warning in interpretation.warnings {
@@ -440,5 +435,49 @@ public struct RecordNormalizer {
             }
             return result
         }
+    }
+}
+
+/// Interpretations of one source field's recent values, by value.
+///
+/// Exports repeat the same words, ratings, dates and reference lists on many rows, and parsing
+/// them (and formatting their warnings) again each time would dominate the conversion. There is
+/// one cache per field, so that a field with many distinct values does not evict another's few
+/// words. A full cache is emptied, which keeps memory bounded; a field whose values rarely repeat
+/// (timestamps, per-row lists of references) stops being cached at all, since filling and
+/// emptying a cache that is never hit costs more than it saves.
+struct InterpretationCache {
+    /// Values held before the cache is emptied.
+    static let capacity = 256
+    /// A field whose cache was hit fewer times than this while it filled up stops being cached.
+    static let minimumHits = capacity / 8
+
+    private var entries: [String: RecordNormalizer.Interpretation] = [:]
+    private var hits = 0
+    /// Whether values of this field are still cached.
+    private(set) var isOn = true
+
+    /// The interpretation of `value`, if it is held; counts a hit.
+    subscript(value: String) -> RecordNormalizer.Interpretation? {
+        mutating get {
+            guard let found = entries[value] else { return nil }
+            hits += 1
+            return found
+        }
+    }
+
+    /// Holds the interpretation of `value`, emptying the cache first when it is full (and turning
+    /// it off when it was hardly used).
+    mutating func insert(_ interpretation: RecordNormalizer.Interpretation, for value: String) {
+        if entries.count >= InterpretationCache.capacity {
+            if hits < InterpretationCache.minimumHits {
+                isOn = false
+                entries = [:]
+                return
+            }
+            entries.removeAll(keepingCapacity: true)
+            hits = 0
+        }
+        entries[value] = interpretation
     }
 }

@@ -54,11 +54,11 @@ public struct EncodedRecords: Sendable {
 
     /// Encodes and appends a record.
     public mutating func append(_ record: CanonicalRecord) {
-        let start = json.bytes.count
+        let start = json.count
         json.startNextValue()
         RegisterEncoding.write(record, into: &json)
-        records.append(Slice(kind: record.kind, range: start..<json.bytes.count))
-        json.bytes.append(0x0A)
+        records.append(Slice(kind: record.kind, range: start..<json.count))
+        json.newline()
     }
 }
 
@@ -98,7 +98,7 @@ public struct NDJSONRegisterWriter: RegisterSink {
         for source in sources {
             json.reset()
             RegisterEncoding.write(source, into: &json, withKind: true)
-            json.bytes.append(0x0A)
+            json.newline()
             try output.write(json.bytes)
         }
         try output.commit()
@@ -168,7 +168,7 @@ public struct RejectsWriter {
     public mutating func add(_ rejected: RejectedRecord) throws(OutputError) {
         json.reset()
         RegisterEncoding.write(rejected, into: &json)
-        json.bytes.append(0x0A)
+        json.newline()
         try output.write(json.bytes)
     }
 

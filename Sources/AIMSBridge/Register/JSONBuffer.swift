@@ -2,10 +2,15 @@
 ///
 /// Written by hand rather than with `JSONEncoder` because the register needs a fixed,
 /// documented key order and byte-identical output across runs, and because records are
-/// written one at a time on the conversion hot path.
+/// written one at a time on the conversion hot path. For the same reason the bytes are kept in
+/// storage of its own rather than in an `[UInt8]`: encoding a record is a few hundred small
+/// writes, and an array checks uniqueness and capacity on each one, which measured as a sixth of
+/// all the work of a conversion. Here each public call checks once, then writes through a pointer.
 public struct JSONBuffer: Sendable {
-    /// The bytes written so far.
-    public var bytes: [UInt8] = []
+    /// The bytes, shared between copies until one of them writes (copy on write).
+    private var storage: Storage
+    /// How many bytes of the storage are written.
+    public private(set) var count = 0
     /// Bit n is set when the container at depth n already has a member (so the next one needs
     /// a comma). Register records nest a few levels deep; 64 is far beyond that.
     private var needsComma: UInt64 = 0
@@ -15,12 +20,17 @@ public struct JSONBuffer: Sendable {
 
     /// Creates an empty buffer.
     public init() {
-        bytes.reserveCapacity(4096)
+        storage = Storage(capacity: 4096)
+    }
+
+    /// The bytes written so far (a copy).
+    public var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: storage.base, count: count))
     }
 
     /// Empties the buffer, keeping its capacity.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         needsComma = 0
         depth = 0
     }
@@ -32,60 +42,73 @@ public struct JSONBuffer: Sendable {
         depth = 0
     }
 
+    /// Appends a newline (between documents of NDJSON).
+    public mutating func newline() {
+        makeUnique(room: 1)
+        put(0x0A)
+    }
+
     /// Starts an object (as a value, or under `key` inside an object).
     public mutating func beginObject(_ key: StaticString? = nil) {
+        makeUnique(room: Self.separatorRoom(key) + 1)
         separator(key)
-        bytes.append(UInt8(ascii: "{"))
+        put(UInt8(ascii: "{"))
         push()
     }
 
     /// Ends the current object.
     public mutating func endObject() {
+        makeUnique(room: 1)
         depth -= 1
-        bytes.append(UInt8(ascii: "}"))
+        put(UInt8(ascii: "}"))
     }
 
     /// Starts an array.
     public mutating func beginArray(_ key: StaticString? = nil) {
+        makeUnique(room: Self.separatorRoom(key) + 1)
         separator(key)
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         push()
     }
 
     /// Ends the current array.
     public mutating func endArray() {
+        makeUnique(room: 1)
         depth -= 1
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
     }
 
     /// Writes a string value.
     public mutating func string(_ key: StaticString?, _ value: String) {
-        separator(key)
-        quoted(value)
+        var value = value
+        value.withUTF8 { utf8 in
+            makeUnique(room: Self.separatorRoom(key) + Self.quotedRoom(utf8))
+            separator(key)
+            quoted(utf8)
+        }
     }
 
     /// Writes an integer value.
     public mutating func int(_ key: StaticString?, _ value: Int) {
+        makeUnique(room: Self.separatorRoom(key) + 20)
         separator(key)
-        appendDigits(value)
+        putDigits(value)
     }
 
     /// Writes a number: integral values without a fraction (`12`, not `12.0`).
     public mutating func number(_ key: StaticString?, _ value: Double) {
-        separator(key)
         if value.isFinite && value == value.rounded() && abs(value) < 1e15 {
-            appendDigits(Int(value))
-        } else if value.isFinite {
-            bytes.append(contentsOf: "\(value)".utf8)
+            int(key, Int(value))
         } else {
-            bytes.append(contentsOf: "null".utf8)
+            raw(key, (value.isFinite ? "\(value)" : "null").utf8)
         }
     }
 
     /// Writes a boolean value.
     public mutating func bool(_ key: StaticString?, _ value: Bool) {
+        makeUnique(room: Self.separatorRoom(key) + 5)
         separator(key)
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        put(value ? "true" : "false")
     }
 
     /// Writes an array of strings.
@@ -96,9 +119,23 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Appends bytes that are already JSON (a value in the current container).
-    public mutating func raw(_ key: StaticString?, _ json: some Sequence<UInt8>) {
+    private mutating func raw(_ key: StaticString?, _ json: some Collection<UInt8>) {
+        makeUnique(room: Self.separatorRoom(key) + json.count)
         separator(key)
-        bytes.append(contentsOf: json)
+        for byte in json { put(byte) }
+    }
+
+    /// Starts a member whose key is not known in advance (a source field name): the key is
+    /// escaped. Follow it with a value written with a nil key.
+    public mutating func key(_ name: String) {
+        var name = name
+        name.withUTF8 { utf8 in
+            makeUnique(room: 1 + Self.quotedRoom(utf8) + 1)
+            comma()
+            quoted(utf8)
+            put(UInt8(ascii: ":"))
+        }
+        pendingKey = true
     }
 
     private mutating func push() {
@@ -107,18 +144,21 @@ public struct JSONBuffer: Sendable {
         needsComma &= ~(1 << UInt64(depth))
     }
 
-    /// Starts a member whose key is not known in advance (a source field name): the key is
-    /// escaped. Follow it with a value written with a nil key.
-    public mutating func key(_ name: String) {
-        comma()
-        quoted(name)
-        bytes.append(UInt8(ascii: ":"))
-        pendingKey = true
+    // The writes below assume the room was made by the public call they serve.
+
+    /// Room for a separator: a comma and `"key":`.
+    private static func separatorRoom(_ key: StaticString?) -> Int {
+        1 + (key.map { $0.utf8CodeUnitCount + 3 } ?? 0)
+    }
+
+    /// Room for a quoted string: every byte escaped as `\u00XX`, and the quotes.
+    private static func quotedRoom(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        utf8.count * 6 + 2
     }
 
     private mutating func comma() {
         let bit: UInt64 = 1 << UInt64(depth)
-        if needsComma & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        if needsComma & bit != 0 { put(UInt8(ascii: ",")) }
         needsComma |= bit
     }
 
@@ -131,63 +171,102 @@ public struct JSONBuffer: Sendable {
         }
         comma()
         if let key {
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(UInt8(ascii: ":"))
+            put(UInt8(ascii: "\""))
+            put(key)
+            put(UInt8(ascii: "\""))
+            put(UInt8(ascii: ":"))
         }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hex: StaticString = "0123456789abcdef"
 
-    private mutating func quoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Non-mutating access to the UTF-8 bytes where the string has them contiguous (native
-        // and small strings); `withUTF8` would first check that the storage is unique.
-        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
-            var copy = value
-            copy.withUTF8 { appendEscaped($0) }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// Bytes that need an escape in a JSON string: controls, `"` and `\`.
-    private static let needsEscape: [Bool] = (0...255).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
-
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+    private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        put(UInt8(ascii: "\""))
         var runStart = 0
-        let table = JSONBuffer.needsEscape
         for index in 0..<utf8.count {
+            // Controls, `"` and `\` need an escape.
             let byte = utf8[index]
-            guard table[Int(byte)] else { continue }
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
             // Copy the run of plain bytes before this one in one go.
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            put(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
             runStart = index + 1
-            // Single appends: an array literal here would be allocated on every escape.
-            bytes.append(0x5C)
+            put(0x5C)
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
+            case 0x0A: put(UInt8(ascii: "n"))
+            case 0x0D: put(UInt8(ascii: "r"))
+            case 0x09: put(UInt8(ascii: "t"))
             default:
-                bytes.append(UInt8(ascii: "u"))
-                bytes.append(0x30)
-                bytes.append(0x30)
-                bytes.append(JSONBuffer.hex[Int(byte >> 4)])
-                bytes.append(JSONBuffer.hex[Int(byte & 0xF)])
+                put("u00")
+                let hex = JSONBuffer.hex.utf8Start
+                put(hex[Int(byte >> 4)])
+                put(hex[Int(byte & 0xF)])
             }
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        put(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        put(UInt8(ascii: "\""))
     }
 
-    /// Appends the decimal digits of `value` without making a `String`.
-    private mutating func appendDigits(_ value: Int) {
+    /// Writes the decimal digits of `value` without making a `String`.
+    private mutating func putDigits(_ value: Int) {
         if value < 0 {
-            bytes.append(contentsOf: String(value).utf8)
+            put(UInt8(ascii: "-"))
+            if value == .min {
+                put("9223372036854775808")
+                return
+            }
+            putDigits(-value)
             return
         }
-        if value >= 10 { appendDigits(value / 10) }
-        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        if value >= 10 { putDigits(value / 10) }
+        put(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    private mutating func put(_ byte: UInt8) {
+        storage.base[count] = byte
+        count += 1
+    }
+
+    private mutating func put(_ text: StaticString) {
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func put(_ run: UnsafeBufferPointer<UInt8>) {
+        guard let source = run.baseAddress else { return }
+        (storage.base + count).update(from: source, count: run.count)
+        count += run.count
+    }
+
+    /// Makes the storage this buffer's own (copying it when another copy shares it) with room
+    /// for `room` more bytes.
+    private mutating func makeUnique(room: Int) {
+        let needed = count + room
+        if !isKnownUniquelyReferenced(&storage) || needed > storage.capacity {
+            var capacity = storage.capacity
+            while capacity < needed { capacity *= 2 }
+            storage = storage.copy(count, capacity: capacity)
+        }
+    }
+
+    /// A heap block of bytes. Its fields never change (a bigger block is a new `Storage`), so
+    /// reading them costs no exclusivity check.
+    private final class Storage: @unchecked Sendable {
+        // Unchecked: a JSONBuffer writes only to storage it holds the only reference to.
+        let base: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        /// A new block of `capacity` bytes starting with the first `count` of this one.
+        func copy(_ count: Int, capacity: Int) -> Storage {
+            let copy = Storage(capacity: capacity)
+            copy.base.initialize(from: base, count: count)
+            return copy
+        }
+
+        deinit { base.deallocate() }
     }
 }

@@ -14,6 +14,10 @@ import Darwin
 public struct CSVRecordReader: RecordReader {
     /// Values that mean "no value" in exports.
     public static let nullMarkers: Set<String> = ["--", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL"]
+    /// Whether some null marker starts with the byte at this index.
+    private static let nullMarkerStarts: [Bool] = (0...255).map { byte in
+        nullMarkers.contains { $0.utf8.first == UInt8(byte) }
+    }
     /// How many rows are looked at to find the header.
     static let headerSampleRows = 30
 
@@ -197,10 +201,11 @@ public struct CSVRecordReader: RecordReader {
 
     /// Whether a cell counts as absent: empty, only whitespace, or a null marker.
     static func isAbsent(_ value: String) -> Bool {
-        let utf8 = value.utf8
-        guard let head = utf8.first, let tail = utf8.last else { return true }
-        // Fast path: longer than any null marker (4 bytes) and no surrounding whitespace.
-        if utf8.count > 4 && head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80 { return false }
+        guard let (head, tail) = value.utf8Ends else { return true }
+        // Fast path: no surrounding whitespace, and longer than any null marker (4 bytes) or
+        // starting with a byte no null marker starts with.
+        if head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80
+            && (value.utf8.count > 4 || !nullMarkerStarts[Int(head)]) { return false }
         let trimmed = value.trimmingWhitespace()
         return trimmed.isEmpty || nullMarkers.contains(trimmed)
     }
@@ -210,8 +215,7 @@ extension String {
     /// The string without leading and trailing whitespace (Unicode's definition).
     func trimmingWhitespace() -> String {
         // Fast path: most values start and end with a visible ASCII character.
-        let utf8 = self.utf8
-        guard let head = utf8.first, let tail = utf8.last else { return self }
+        guard let (head, tail) = utf8Ends else { return self }
         if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
         let scalars = unicodeScalars
         // Only the two ends can need trimming: look at them before scanning.
@@ -220,5 +224,18 @@ extension String {
         let last = scalars.lastIndex { !$0.properties.isWhitespace }!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
+    }
+}
+
+extension String {
+    /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
+    /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
+    var utf8Ends: (first: UInt8, last: UInt8)? {
+        let direct: (first: UInt8, last: UInt8)?? = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1])
+        }
+        if let direct { return direct }
+        guard let first = utf8.first, let last = utf8.last else { return nil }
+        return (first, last)
     }
 }
