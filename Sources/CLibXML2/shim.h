@@ -8,6 +8,8 @@
 #include <libxml/xmlreader.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 
 /// `xmlFree` is a C global function pointer that Swift 6 refuses to read; wrap it.
 static inline void aims_xml_free(void *pointer) { xmlFree(pointer); }

@@ -25,75 +25,20 @@ public struct XMLFieldDefinitions: Sendable, Hashable {
     }
 }
 
-/// Reads an XML export as a stream of `SourceRecord`s, on libxml2's streaming `xmlTextReader`.
+/// Reads an XML export as a stream of `SourceRecord`s, on libxml2's SAX2 push parser.
 ///
-/// Each record element is expanded on its own (memory stays that of one record) and flattened:
-/// attributes of the record element become `@name`, child elements their name, nested elements
-/// `parent.child`, attributes of a child `child@attr` (`owned_by@display_value`). Empty elements
-/// are absent. Entity references are never expanded (external entities are never resolved);
-/// they are kept as `&name;` text with a warning.
+/// The document is fed to the parser a chunk at a time and records are built from its events
+/// (`XMLRecordAssembler`); no tree is built, so memory stays that of one chunk and one record.
+/// A SAX parser rather than libxml2's `xmlTextReader` with a subtree per record: building and
+/// freeing those trees cost more than parsing the document. Entity references are never
+/// expanded (external entities are never resolved); they are kept as `&name;` text with a
+/// warning.
 public struct XMLRecordReader: RecordReader {
-    private let state: ReaderState
+    private let parser: XMLPushParser
     private let diagnostics: any DiagnosticCollector
-    private let limits: ReaderLimits
     /// The element path of the records (`/unload/sn_risk_risk`), found or given.
     public let recordPath: [String]
-    private var ordinal = 0
-    private var started = false
-    /// Names of the open elements down to the current node.
-    private var path: [String] = []
-    /// Element paths inside a record that are records of their own.
-    /// The numbered field paths of records, and of child records (which have no children of their own).
-    private let fieldPaths: XMLFieldPaths
-    private let childFieldPaths = XMLFieldPaths(childPaths: [])
-    /// Child records of the last record, waiting to be returned after it.
-    private var pendingChildren: [IngestItem] = []
-    /// Field ids and names, when the export defines its fields by id.
-    private let fieldDefinitions: XMLFieldDefinitions?
-    private var fieldNames: [String: String] = [:]
-
-    /// Owns the libxml2 reader and what its callbacks reach.
-    private final class ReaderState {
-        let source: ByteSource
-        var reader: xmlTextReaderPtr?
-        var pending: [UInt8] = []
-        var pendingOffset = 0
-        var readError: IngestError?
-        let errors: UnsafeMutablePointer<XMLErrorCapture>
-        var recordIndex = 0
-
-        init(source: ByteSource) {
-            self.source = source
-            errors = .allocate(capacity: 1)
-            errors.initialize(to: XMLErrorCapture())
-        }
-
-        deinit {
-            if let reader { xmlFreeTextReader(reader) }
-            errors.deinitialize(count: 1)
-            errors.deallocate()
-        }
-
-        /// Fills libxml2's buffer from the byte source.
-        func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
-            if pendingOffset >= pending.count {
-                do {
-                    guard let chunk = try source.nextChunk() else { return 0 }
-                    pending = chunk
-                    pendingOffset = 0
-                } catch {
-                    readError = error
-                    return -1
-                }
-            }
-            let n = min(count, pending.count - pendingOffset)
-            pending.withUnsafeBufferPointer { bytes in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + pendingOffset, byteCount: n)
-            }
-            pendingOffset += n
-            return Int32(n)
-        }
-    }
+    private var warned = false
 
     /// Opens a reader over `source`. `recordPath` is `/root/record`, `root/record` or a bare
     /// element name; without it, the record element is the first element found repeated
@@ -102,277 +47,184 @@ public struct XMLRecordReader: RecordReader {
                 childPaths: Set<String> = [], limits: ReaderLimits = .standard,
                 diagnostics: any DiagnosticCollector) throws(IngestError) {
         _ = XMLSupport.initialised
-        self.fieldDefinitions = fieldDefinitions
-        fieldPaths = XMLFieldPaths(childPaths: childPaths)
         self.diagnostics = diagnostics
-        self.limits = limits
-        let prefix = try source.peek(256 * 1024)
         if let recordPath {
             self.recordPath = recordPath.split(separator: "/").map(String.init)
         } else {
-            self.recordPath = XMLRecordPathFinder.find(in: prefix)
+            self.recordPath = XMLRecordPathFinder.find(in: try source.peek(256 * 1024))
         }
-        state = ReaderState(source: source)
-        let context = Unmanaged.passUnretained(state).toOpaque()
-        let readCallback: xmlInputReadCallback = { context, buffer, length in
-            guard let context, let buffer else { return -1 }
-            let state = Unmanaged<ReaderState>.fromOpaque(context).takeUnretainedValue()
-            return state.read(into: buffer, count: Int(length))
-        }
-        guard let reader = xmlReaderForIO(readCallback, nil, context, source.name, nil, XMLSupport.options) else {
-            throw IngestError("libxml2 could not create a reader", at: Locator(file: source.name, line: 1))
-        }
-        state.reader = reader
-        xmlTextReaderSetStructuredErrorHandler(reader, XMLErrorCapture.handler, state.errors)
+        let assembler = XMLRecordAssembler(sourceName: source.name, recordPath: self.recordPath, limits: limits,
+                                           fieldDefinitions: fieldDefinitions, childPaths: childPaths)
+        parser = try XMLPushParser(source: source, assembler: assembler)
     }
 
     /// The next record, or nil at the end of the document.
     public mutating func next() throws(IngestError) -> IngestItem? {
-        if !pendingChildren.isEmpty { return pendingChildren.removeFirst() }
-        guard let reader = state.reader else { return nil }
-        // After a record, the reader sits on its start element: skip its subtree.
-        var result: Int32 = started ? xmlTextReaderNext(reader) : xmlTextReaderRead(reader)
-        started = true
-        while result == 1 {
-            let type = xmlTextReaderNodeType(reader)
-            let depth = Int(xmlTextReaderDepth(reader))
-            if depth >= limits.maxDepth {
-                // Elements outside a record are walked here; libxml2 bounds the depth inside records too.
-                let line = xmlTextReaderCurrentNode(reader).map { Int(xmlGetLineNo($0)) } ?? Int(xmlTextReaderGetParserLineNumber(reader))
-                throw IngestError("elements nested deeper than \(limits.maxDepth) levels",
-                                  at: Locator(file: state.source.name, line: max(line, 1)))
+        while true {
+            if let ready = parser.takeItem() {
+                for warning in ready.warnings { diagnostics.emit(warning) }
+                return ready.item
             }
-            if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                let name = XMLSupport.string(xmlTextReaderConstName(reader)) ?? ""
-                if path.count > depth { path.removeSubrange(depth...) }
-                path.append(name)
-                if matches(path) {
-                    return try record(reader, path: path)
+            if let failure = parser.failure { throw failure }
+            if parser.isFinished {
+                if !warned {
+                    warned = true
+                    for warning in parser.warnings() {
+                        diagnostics.emit(Diagnostic(.warning, warning.message,
+                                                    at: Locator(file: parser.source.name, line: max(warning.line, 1))))
+                    }
                 }
-                if let definitions = fieldDefinitions, name == definitions.definition,
-                   let id = attribute(definitions.idAttribute, reader), let fieldName = attribute(definitions.nameAttribute, reader) {
-                    fieldNames[id] = fieldName
-                }
-                if xmlTextReaderIsEmptyElement(reader) == 1 { path.removeLast() }
-            } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                if path.count > depth { path.removeSubrange(depth...) }
+                return nil
             }
-            result = xmlTextReaderRead(reader)
+            parser.parseNextChunk()
         }
-        if result < 0 { throw failure() }
-        reportWarnings()
-        return nil
+    }
+}
+
+/// Owns a libxml2 push parser and routes its SAX events to an `XMLRecordAssembler`.
+final class XMLPushParser {
+    let source: ByteSource
+    private let context: xmlParserCtxtPtr
+    /// What the callbacks reach through the context: held by pointer, so that an event costs
+    /// no reference counting and no exclusivity check.
+    private let target: UnsafeMutablePointer<EventTarget>
+    private(set) var isFinished = false
+    private var readFailure: IngestError?
+    /// The first chunk past its first bytes, which went to the parser when it was made (it
+    /// detects the encoding from them).
+    private var firstChunkRest: [UInt8]?
+
+    private struct EventTarget {
+        /// The document's parser context (events from other contexts are not the document's).
+        var context: xmlParserCtxtPtr?
+        var assembler: XMLRecordAssembler
+        var errors = XMLErrorCapture()
     }
 
-    private func attribute(_ name: String, _ reader: xmlTextReaderPtr) -> String? {
-        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-        defer { aims_xml_free(value) }
-        return String(cString: value)
+    init(source: ByteSource, assembler: XMLRecordAssembler) throws(IngestError) {
+        self.source = source
+        target = .allocate(capacity: 1)
+        target.initialize(to: EventTarget(assembler: assembler))
+        var handler = xmlSAXHandler()
+        // libxml2's own handlers for the prolog (the internal subset, entity declarations); ours
+        // for the content. Handlers are called with the parser context (no user data is given),
+        // which is how events of the document are told from those of an entity's replacement
+        // text, which libxml2 parses once with a context of its own to check it.
+        xmlSAXVersion(&handler, 2)
+        handler.startElementNs = { context, name, _, _, _, _, count, defaulted, attributes in
+            guard let (target, context) = XMLPushParser.target(context), let name else { return }
+            let interned = context.pointee.dict.map { xmlDictOwns($0, name) == 1 } ?? false
+            target.pointee.assembler.startElement(name, interned: interned,
+                                                  attributes: XMLAttributes(context: context, base: attributes,
+                                                                            count: Int(count - defaulted)),
+                                                  line: Int(xmlSAX2GetLineNumber(context)))
+            if target.pointee.assembler.hasFailed { xmlStopParser(context) }
+        }
+        handler.endElementNs = { context, _, _, _ in
+            XMLPushParser.target(context)?.target.pointee.assembler.endElement()
+        }
+        handler.characters = { context, text, length in
+            guard let (target, _) = XMLPushParser.target(context), let text else { return }
+            target.pointee.assembler.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+        }
+        handler.ignorableWhitespace = handler.characters
+        handler.reference = { context, name in
+            guard let (target, _) = XMLPushParser.target(context), let name else { return }
+            target.pointee.assembler.entityReference(String(cString: name))
+        }
+        handler.comment = nil
+        handler.processingInstruction = nil
+        handler.serror = { context, error in
+            guard let (target, _) = XMLPushParser.target(context, anyContext: true) else { return }
+            withUnsafeMutablePointer(to: &target.pointee.errors) { XMLErrorCapture.handler($0, error) }
+        }
+        let first = try source.nextChunk() ?? []
+        let head = min(4, first.count)
+        firstChunkRest = Array(first[head...])
+        let made = first.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { xmlCreatePushParserCtxt(&handler, nil, $0.baseAddress, Int32(head), source.name) }
+        }
+        guard let context = made else {
+            target.deinitialize(count: 1)
+            target.deallocate()
+            throw IngestError("libxml2 could not create a parser", at: Locator(file: source.name, line: 1))
+        }
+        self.context = context
+        xmlCtxtUseOptions(context, XMLSupport.options)
+        target.pointee.context = context
+        context.pointee._private = UnsafeMutableRawPointer(target)
     }
 
-    private func matches(_ path: [String]) -> Bool {
-        if recordPath.count == 1 { return path.last == recordPath[0] && path.count > 1 }
-        return path == recordPath
+    deinit {
+        if let document = context.pointee.myDoc { xmlFreeDoc(document) }
+        xmlFreeParserCtxt(context)
+        target.deinitialize(count: 1)
+        target.deallocate()
     }
 
-    private mutating func record(_ reader: xmlTextReaderPtr, path: [String]) throws(IngestError) -> IngestItem {
-        state.recordIndex += 1
-        let xpath = "/" + path.joined(separator: "/") + "[\(state.recordIndex)]"
-        guard let node = xmlTextReaderExpand(reader) else { throw failure() }
-        let line = Int(xmlGetLineNo(node))
-        let locator = Locator(file: state.source.name, line: max(line, 1), column: 1, path: xpath)
-        var flattener = XMLFlattener(limits: limits, paths: fieldPaths)
-        if let fieldDefinitions { flattener.namedFields = (fieldDefinitions, fieldNames) }
-        flattener.flatten(node)
-        let parentOrdinal = ordinal
-        for (index, child) in flattener.children.enumerated() {
-            var childFlattener = XMLFlattener(limits: limits, paths: childFieldPaths)
-            childFlattener.flatten(child.node)
-            let childLocator = Locator(file: state.source.name, line: max(Int(xmlGetLineNo(child.node)), 1), column: 1,
-                                       path: "\(xpath)/\(child.path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
-            let link = ParentLink(field: child.path, locator: locator, parentOrdinal: parentOrdinal)
-            pendingChildren.append(.record(SourceRecord(fields: childFlattener.fields, locator: childLocator,
-                                                        ordinal: parentOrdinal + 1 + index, parent: link)))
-        }
-        for entity in flattener.entities {
-            diagnostics.emit(Diagnostic(.warning, "entity reference '&\(entity);' left unexpanded (entities are never expanded)",
-                                        at: locator))
-        }
-        defer { ordinal += 1 + flattener.children.count }
-        if let problem = flattener.overLimit {
-            let partial = SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal)
-            return .rejected(RejectedRecord(locator: locator, reason: problem, raw: partial.rawText))
-        }
-        return .record(SourceRecord(fields: flattener.fields, locator: locator, ordinal: ordinal))
+    /// The target of a callback and its parser context: nil for the context libxml2 makes to
+    /// check an entity's replacement text, unless `anyContext` (its errors are the document's).
+    private static func target(_ context: UnsafeMutableRawPointer?, anyContext: Bool = false)
+        -> (target: UnsafeMutablePointer<EventTarget>, context: xmlParserCtxtPtr)? {
+        guard let context else { return nil }
+        let parserContext = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let pointer = parserContext.pointee._private else { return nil }
+        let target = pointer.assumingMemoryBound(to: EventTarget.self)
+        return anyContext || target.pointee.context == parserContext ? (target, parserContext) : nil
     }
 
-    private func failure() -> IngestError {
-        if let error = state.readError { return error }
-        let capture = state.errors.pointee
-        let message = capture.message ?? "malformed XML"
+    /// The next record the parser has finished, if any.
+    func takeItem() -> (item: IngestItem, warnings: [Diagnostic])? {
+        target.pointee.assembler.take()
+    }
+
+    /// The fatal problem that ended the document, if one did.
+    var failure: IngestError? {
+        if let readFailure { return readFailure }
+        if let failure = target.pointee.assembler.failure { return failure }
+        guard context.pointee.wellFormed == 0 else { return nil }
+        let capture = target.pointee.errors
         var line = capture.line
         var column = capture.column
         // Errors inside an entity's replacement text (a reference loop) carry a line counted
         // from the entity's start; the parser's own position is nearer the truth there.
-        if let reader = state.reader, capture.code == Int(XML_ERR_ENTITY_LOOP.rawValue) {
-            line = Int(xmlTextReaderGetParserLineNumber(reader))
-            column = Int(xmlTextReaderGetParserColumnNumber(reader))
+        if capture.code == Int(XML_ERR_ENTITY_LOOP.rawValue), let input = context.pointee.input {
+            line = Int(input.pointee.line)
+            column = Int(input.pointee.col)
         }
-        return IngestError(message, at: Locator(file: state.source.name, line: max(line, 1), column: max(column, 1)))
+        return IngestError(capture.message ?? "malformed XML",
+                           at: Locator(file: source.name, line: max(line, 1), column: max(column, 1)))
     }
 
-    private func reportWarnings() {
-        for warning in state.errors.pointee.warnings {
-            diagnostics.emit(Diagnostic(.warning, warning.message,
-                                        at: Locator(file: state.source.name, line: max(warning.line, 1))))
-        }
-        state.errors.pointee.warnings.removeAll()
-    }
-}
+    /// libxml2's warnings so far.
+    func warnings() -> [(message: String, line: Int)] { target.pointee.errors.warnings }
 
-/// Turns an expanded record element into ordered (path, value) fields, without recursion.
-struct XMLFlattener {
-    let limits: ReaderLimits
-    /// The source's numbered field paths.
-    let paths: XMLFieldPaths
-    var fields: [SourceField] = []
-    var entities: [String] = []
-    var overLimit: String?
-    var bytes = 0
-    /// Field elements named through definitions (Archer): `<Field id="1002">` → the field
-    /// "Risk Title", with the element's text, or the texts of its leaf elements as a list.
-    var namedFields: (definitions: XMLFieldDefinitions, names: [String: String])?
-    /// The child elements found that are records of their own, with their path, in document order.
-    var children: [(path: String, node: xmlNodePtr)] = []
-    /// libxml2's name dictionary of the document being flattened.
-    private var dictionary: xmlDictPtr?
-
-    init(limits: ReaderLimits, paths: XMLFieldPaths) {
-        self.limits = limits
-        self.paths = paths
-    }
-
-    mutating func flatten(_ root: xmlNodePtr) {
-        dictionary = root.pointee.doc?.pointee.dict
-        addAttributes(of: root, under: .record)
-        var stack: [(node: xmlNodePtr, parent: XMLFieldPath)] = []
-        pushChildren(of: root, under: .record, onto: &stack)
-        while let (node, parent) = stack.popLast() {
-            guard overLimit == nil else { return }
-            if parent.dots + 2 >= limits.maxDepth {
-                overLimit = "elements nested deeper than \(limits.maxDepth) levels"
-                return
-            }
-            if let named = namedFields, XMLSupport.string(node.pointee.name) == named.definitions.field {
-                addNamedField(node, named)
-                continue
-            }
-            let path = self.path(under: parent, name: node.pointee.name, isAttribute: false)
-            if path.isChildRecord {
-                children.append((path.text, node))
-                continue
-            }
-            addAttributes(of: node, under: path)
-            let text = directText(of: node)
-            if !text.trimmingWhitespace().isEmpty { add(path, text) }
-            pushChildren(of: node, under: path, onto: &stack)
-        }
-    }
-
-    private func path(under parent: XMLFieldPath, name: UnsafePointer<xmlChar>?, isAttribute: Bool) -> XMLFieldPath {
-        let interned = name.map { name in dictionary.map { xmlDictOwns($0, name) == 1 } ?? false } ?? false
-        return paths.path(under: parent, name: name, isAttribute: isAttribute, interned: interned)
-    }
-
-    /// Adds a field element identified by id under its defined name (its id when undefined).
-    private mutating func addNamedField(_ node: xmlNodePtr, _ named: (definitions: XMLFieldDefinitions, names: [String: String])) {
-        var id = ""
-        if let value = xmlGetProp(node, named.definitions.fieldIDAttribute) {
-            id = String(cString: value)
-            aims_xml_free(value)
-        }
-        let name = named.names[id] ?? "\(named.definitions.field)#\(id)"
-        var leaves: [String] = []
-        var stack: [xmlNodePtr] = [node]
-        while let current = stack.popLast() {
-            var elements: [xmlNodePtr] = []
-            var child = current.pointee.children
-            while let next = child {
-                if next.pointee.type == XML_ELEMENT_NODE { elements.append(next) }
-                child = next.pointee.next
-            }
-            if elements.isEmpty {
-                let text = directText(of: current).trimmingWhitespace()
-                if !text.isEmpty { leaves.append(text) }
+    /// Feeds the next chunk of the source to the parser (or ends the document at its end).
+    func parseNextChunk() {
+        let chunk: [UInt8]?
+        do {
+            if let rest = firstChunkRest {
+                firstChunkRest = nil
+                chunk = rest
             } else {
-                stack.append(contentsOf: elements.reversed())
+                chunk = try source.nextChunk()
             }
+        } catch {
+            readFailure = error
+            isFinished = true
+            return
         }
-        if leaves.count == 1 {
-            add(XMLFieldPath(number: -1, text: name, dots: 0, isChildRecord: false), leaves[0])
-        } else if !leaves.isEmpty {
-            fields.append(SourceField(path: name, value: .list(leaves)))
-        }
-    }
-
-    private func pushChildren(of node: xmlNodePtr, under path: XMLFieldPath, onto stack: inout [(node: xmlNodePtr, parent: XMLFieldPath)]) {
-        var children: [xmlNodePtr] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { children.append(current) }
-            child = current.pointee.next
-        }
-        for element in children.reversed() { stack.append((element, path)) }
-    }
-
-    private mutating func addAttributes(of node: xmlNodePtr, under parent: XMLFieldPath) {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
-                let text = String(cString: value)
-                aims_xml_free(value)
-                if !text.trimmingWhitespace().isEmpty {
-                    add(path(under: parent, name: current.pointee.name, isAttribute: true), text)
-                }
+        if let chunk {
+            chunk.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { _ = xmlParseChunk(context, $0.baseAddress, Int32($0.count), 0) }
             }
-            attribute = current.pointee.next
+        } else {
+            xmlParseChunk(context, nil, 0, 1)
+            isFinished = true
         }
-    }
-
-    /// The element's own text (text and CDATA children, entity references kept as `&name;`).
-    private mutating func directText(of node: xmlNodePtr) -> String {
-        // Most elements hold one text node: its string, without concatenating.
-        if let only = node.pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE {
-            return only.pointee.content.map { String(cString: $0) } ?? ""
+        if failure != nil {
+            xmlStopParser(context)
+            isFinished = true
         }
-        var text = ""
-        var child = node.pointee.children
-        while let current = child {
-            switch current.pointee.type {
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content { text += String(cString: content) }
-            case XML_ENTITY_REF_NODE:
-                let name = XMLSupport.string(current.pointee.name) ?? ""
-                entities.append(name)
-                text += "&\(name);"
-            default:
-                break
-            }
-            child = current.pointee.next
-        }
-        return text
-    }
-
-    private mutating func add(_ path: XMLFieldPath, _ value: String) {
-        let size = value.utf8.count
-        bytes += size
-        if size > limits.maxFieldBytes {
-            overLimit = "field '\(path.text)' is larger than the \(limits.maxFieldBytes)-byte field limit"
-        } else if fields.count >= limits.maxFieldsPerRecord {
-            overLimit = "more than \(limits.maxFieldsPerRecord) fields in one record"
-        } else if bytes > limits.maxRecordBytes {
-            overLimit = "record is larger than the \(limits.maxRecordBytes)-byte record limit"
-        }
-        fields.append(SourceField(path: path.text, value: .text(value), column: path.number))
     }
 }

@@ -1,0 +1,464 @@
+import CLibXML2
+
+/// Builds the records of an XML export from the parser's events, one element at a time, so that
+/// no part of the document is ever held as a tree.
+///
+/// Attributes of the record element become `@name`, child elements their name, nested elements
+/// `parent.child`, attributes of a child `child@attr` (`owned_by@display_value`). An element's
+/// field holds its own text (not its children's) and comes after its attributes and before its
+/// children's fields. Blank elements are absent. Entity references are kept as `&name;` text.
+/// Elements at a profile's child paths are records of their own, returned after their holder.
+struct XMLRecordAssembler {
+    private let sourceName: String
+    private let recordPath: [String]
+    private let limits: ReaderLimits
+    private let fieldDefinitions: XMLFieldDefinitions?
+    private let fieldPaths: XMLFieldPaths
+    private let childFieldPaths = XMLFieldPaths(childPaths: [])
+
+    /// How deep a document may nest at all. A parser that builds a tree stops at libxml2's bound
+    /// (256); this one builds none, so it keeps that bound itself.
+    static let documentDepthLimit = 256
+
+    /// Names of the open elements outside records, from the root.
+    private var path: [String] = []
+    /// How many elements are open, in records or not.
+    private var openElements = 0
+    /// Field names by id, from the export's field definitions (Archer).
+    private var fieldNames: [String: String] = [:]
+    private var recordIndex = 0
+    /// The start of the last record's XPath (`/unload/risk[`), with the element path it is for.
+    private var xpathPrefix: (path: [String], text: String) = ([], "")
+    /// How many fields the last record had.
+    private var lastFieldCount = 0
+    private var ordinal = 0
+    /// The record being read, while `inRecord` (kept between records, with its buffers).
+    private var record = OpenRecord()
+    private var inRecord = false
+    /// Finished items not yet taken, with the warnings to report when each is taken.
+    private var finished: [(item: IngestItem, warnings: [Diagnostic])] = []
+    private var taken = 0
+    /// A document nested deeper than the limit.
+    private(set) var failure: IngestError? {
+        didSet { hasFailed = failure != nil }
+    }
+    /// Whether there is a failure (checked on every event: cheaper than looking at the error).
+    private(set) var hasFailed = false
+
+    init(sourceName: String, recordPath: [String], limits: ReaderLimits, fieldDefinitions: XMLFieldDefinitions?,
+         childPaths: Set<String>) {
+        self.sourceName = sourceName
+        self.recordPath = recordPath
+        self.limits = limits
+        self.fieldDefinitions = fieldDefinitions
+        fieldPaths = XMLFieldPaths(childPaths: childPaths)
+    }
+
+    /// The next finished item, if any.
+    mutating func take() -> (item: IngestItem, warnings: [Diagnostic])? {
+        guard taken < finished.count else {
+            finished.removeAll(keepingCapacity: true)
+            taken = 0
+            return nil
+        }
+        taken += 1
+        return finished[taken - 1]
+    }
+
+    // MARK: Events
+
+    /// An element starts. `name` is interned in the parser's dictionary when `interned`.
+    mutating func startElement(_ name: UnsafePointer<xmlChar>, interned: Bool, attributes: XMLAttributes, line: Int) {
+        guard !hasFailed else { return }
+        openElements += 1
+        if openElements > XMLRecordAssembler.documentDepthLimit || (!inRecord && path.count >= limits.maxDepth) {
+            let limit = !inRecord ? min(limits.maxDepth, XMLRecordAssembler.documentDepthLimit) : XMLRecordAssembler.documentDepthLimit
+            failure = IngestError("elements nested deeper than \(limit) levels", at: Locator(file: sourceName, line: max(line, 1)))
+            return
+        }
+        if inRecord {
+            startElementInRecord(name, interned: interned, attributes: attributes, line: line)
+            return
+        }
+        let text = String(cString: name)
+        path.append(text)
+        if matchesRecordPath() {
+            startRecord(attributes: attributes, line: line)
+        } else if let definitions = fieldDefinitions, text == definitions.definition,
+                  let id = attributes.value(of: definitions.idAttribute),
+                  let fieldName = attributes.value(of: definitions.nameAttribute) {
+            fieldNames[id] = fieldName
+        }
+    }
+
+    /// Text (or CDATA) in the current element.
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard inRecord, record.keepsText else { return }
+        record.appendText(bytes, limit: limits.maxFieldBytes)
+    }
+
+    /// An entity reference in the current element, left unexpanded.
+    mutating func entityReference(_ name: String) {
+        guard inRecord, record.keepsText else { return }
+        record.entities.append(name)
+        let text = Array("&\(name);".utf8)
+        text.withUnsafeBufferPointer { record.appendText($0, limit: limits.maxFieldBytes) }
+    }
+
+    /// The current element ends.
+    mutating func endElement() {
+        guard !hasFailed else { return }
+        openElements -= 1
+        guard inRecord else {
+            if !path.isEmpty { path.removeLast() }
+            return
+        }
+        guard !record.frames.isEmpty else {
+            finishRecord()
+            path.removeLast()
+            return
+        }
+        let frame = record.frames.removeLast()
+        let text = record.takeText(from: frame.textStart)
+        switch frame.role {
+        case .field:
+            if let text, !XMLRecordAssembler.isBlank(text) {
+                record.withCollector(inChild: frame.inChild) { $0.add(frame.path, text, at: frame.slot) }
+            }
+        case .namedField:
+            if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
+            let name = fieldNames[frame.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(frame.namedID)"
+            let leaves = record.leaves
+            if leaves.count == 1 {
+                record.main!.add(XMLFieldPath(number: -1, text: name, dots: 0, isChildRecord: false), leaves[0],
+                                 at: record.main!.fields.count)
+            } else if !leaves.isEmpty {
+                record.main!.fields.append(SourceField(path: name, value: .list(leaves)))
+            }
+        case .namedPart:
+            if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
+        case .childRecord:
+            record.finishChild(path: frame.path.text, line: frame.slot, sourceName: sourceName)
+        case .skipped:
+            break
+        }
+    }
+
+    // MARK: Records
+
+    private func matchesRecordPath() -> Bool {
+        if recordPath.count == 1 { return path.last == recordPath[0] && path.count > 1 }
+        return path == recordPath
+    }
+
+    private mutating func startRecord(attributes: XMLAttributes, line: Int) {
+        recordIndex += 1
+        if path != xpathPrefix.path {
+            xpathPrefix = (path, "/" + path.joined(separator: "/") + "[")
+        }
+        let locator = Locator(file: sourceName, line: max(line, 1), column: 1,
+                              path: xpathPrefix.text + String(recordIndex) + "]")
+        var main = XMLFieldCollector(limits: limits, paths: fieldPaths)
+        // Records of one export have much the same fields: room for as many as the last had.
+        main.fields.reserveCapacity(lastFieldCount)
+        record.open(at: locator, ordinal: ordinal, main: main)
+        record.main!.addAttributes(attributes, under: .record)
+        inRecord = true
+    }
+
+    private mutating func startElementInRecord(_ name: UnsafePointer<xmlChar>, interned: Bool, attributes: XMLAttributes, line: Int) {
+        let textStart = record.textCount
+        var element = XMLOpenElement(role: .field, path: .record, textStart: textStart, level: 1, inChild: false)
+        if !record.frames.isEmpty {
+            let top = record.frames.count - 1
+            record.frames[top].hasElements = true
+            element.inChild = record.frames[top].inChild
+            element.level = record.frames[top].level + 1
+            switch record.frames[top].role {
+            case .skipped:
+                return record.push(element, as: .skipped)
+            case .namedField, .namedPart:
+                // The parts of a field named by id: their texts are the field's values.
+                return record.push(element, as: .namedPart)
+            case .field:
+                element.path = record.frames[top].path
+            case .childRecord:
+                break
+            }
+        }
+        let inChild = element.inChild
+        if record.withCollector(inChild: inChild, { $0.overLimit != nil }) { return record.push(element, as: .skipped) }
+        if max(2, element.level) >= limits.maxDepth {
+            let problem = "elements nested deeper than \(limits.maxDepth) levels"
+            record.withCollector(inChild: inChild) { $0.overLimit = problem }
+            return record.push(element, as: .skipped)
+        }
+        if !inChild, let definitions = fieldDefinitions, XMLRecordAssembler.equals(name, definitions.field) {
+            record.leaves = []
+            element.namedID = attributes.value(of: definitions.fieldIDAttribute) ?? ""
+            return record.push(element, as: .namedField)
+        }
+        let paths = inChild ? childFieldPaths : fieldPaths
+        element.path = paths.path(under: element.path, name: name, isAttribute: false, interned: interned)
+        if !inChild && element.path.isChildRecord {
+            var child = XMLFieldCollector(limits: limits, paths: childFieldPaths)
+            child.addAttributes(attributes, under: .record)
+            record.child = child
+            element.inChild = true
+            element.level = 0
+            element.slot = line
+            return record.push(element, as: .childRecord)
+        }
+        let fieldPath = element.path
+        element.slot = record.withCollector(inChild: inChild) { collector in
+            collector.addAttributes(attributes, under: fieldPath)
+            return collector.fields.count
+        }
+        record.push(element, as: .field)
+    }
+
+    private mutating func finishRecord() {
+        inRecord = false
+        let done = record.close()
+        let warnings = done.entities.map {
+            Diagnostic(.warning, "entity reference '&\($0);' left unexpanded (entities are never expanded)", at: done.locator)
+        }
+        let fields = done.fields
+        lastFieldCount = fields.count
+        if let problem = done.overLimit {
+            let partial = SourceRecord(fields: fields, locator: done.locator, ordinal: ordinal)
+            finished.append((.rejected(RejectedRecord(locator: done.locator, reason: problem, raw: partial.rawText)), warnings))
+        } else {
+            finished.append((.record(SourceRecord(fields: fields, locator: done.locator, ordinal: ordinal)), warnings))
+        }
+        for child in done.children { finished.append((.record(child), [])) }
+        ordinal += 1 + done.children.count
+    }
+
+    /// Whether UTF-8 text is empty or only whitespace.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 where byte > 0x20 {
+            // Non-ASCII whitespace (a no-break space) needs Unicode's definition.
+            return byte < 0x80 ? false : text.trimmingWhitespace().isEmpty
+        }
+        return true
+    }
+
+    /// Whether a libxml2 name is `text`, without making a String of it.
+    static func equals(_ name: UnsafePointer<xmlChar>, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            for index in 0..<utf8.count where name[index] != utf8[index] { return false }
+            return name[utf8.count] == 0
+        }
+    }
+}
+
+/// The attributes of an element as the parser passes them: for each, its local name and the
+/// start and end of its value (not terminated, entity references not yet replaced).
+struct XMLAttributes {
+    let context: xmlParserCtxtPtr
+    let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+
+    /// Whether the name of attribute `index` is the parser dictionary's entry (which stands for
+    /// the name in `XMLFieldPaths`).
+    func isInterned(_ index: Int) -> Bool {
+        guard let name = name(index), let dictionary = context.pointee.dict else { return false }
+        return xmlDictOwns(dictionary, name) == 1
+    }
+
+    /// The local name of attribute `index`.
+    func name(_ index: Int) -> UnsafePointer<xmlChar>? { base?[index * 5] }
+
+    /// The value of attribute `index`, with its character and entity references replaced.
+    func value(_ index: Int) -> String {
+        guard let start = base?[index * 5 + 3], let end = base?[index * 5 + 4] else { return "" }
+        let length = end - start
+        let raw = UnsafeBufferPointer(start: start, count: length)
+        guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
+        // The parser leaves references in attribute values for the tree builder to replace.
+        guard let decoded = xmlStringLenDecodeEntities(context, start, Int32(length), Int32(XML_SUBSTITUTE_REF), 0, 0, 0) else {
+            return String(decoding: raw, as: UTF8.self)
+        }
+        defer { aims_xml_free(decoded) }
+        return String(cString: decoded)
+    }
+
+    /// The value of the attribute named `name`, if the element has it.
+    func value(of name: String) -> String? {
+        for index in 0..<count {
+            if let attribute = self.name(index), XMLRecordAssembler.equals(attribute, name) { return value(index) }
+        }
+        return nil
+    }
+}
+
+/// An element open inside a record, and what its end should do.
+///
+/// Plain fields rather than an enum with payloads: an element is opened and closed for every
+/// element of the document, and copying a multi-payload enum measured as a tenth of reading.
+struct XMLOpenElement {
+    enum Role {
+        /// An element that is a field.
+        case field
+        /// A field element identified by id (Archer).
+        case namedField
+        /// An element inside a field identified by id.
+        case namedPart
+        /// The root of a child record.
+        case childRecord
+        /// An element past a limit, or inside one.
+        case skipped
+    }
+
+    var role: Role
+    /// A field's path; a child record's path below its holder; else the record element.
+    var path: XMLFieldPath
+    /// For a field, where its text goes among the fields (before its children's); for a child
+    /// record, the line it starts on.
+    var slot = 0
+    /// The id of a field identified by id.
+    var namedID = ""
+    /// Where its text starts in the record's text buffer.
+    var textStart: Int
+    /// How deep it is below its record's (or child record's) element.
+    var level: Int
+    /// Whether it is inside a child record.
+    var inChild: Bool
+    /// Whether it has child elements.
+    var hasElements = false
+    /// Whether its own text is kept.
+    var keepsText = true
+
+    init(role: Role, path: XMLFieldPath, textStart: Int, level: Int, inChild: Bool) {
+        self.role = role
+        self.path = path
+        self.textStart = textStart
+        self.level = level
+        self.inChild = inChild
+    }
+}
+
+/// A record being read: its fields so far, the child record being read, and the text of the
+/// open elements (in one buffer: an element's text is taken off the end when it ends, so its
+/// parent's text before and after it joins up).
+struct OpenRecord {
+    private(set) var locator = Locator(file: "", line: 1)
+    private(set) var ordinal = 0
+    var main: XMLFieldCollector?
+    var child: XMLFieldCollector?
+    var children: [SourceRecord] = []
+    var frames: [XMLOpenElement] = []
+    var entities: [String] = []
+    /// The values of the field identified by id being read.
+    var leaves: [String] = []
+    private var text: [UInt8] = []
+
+    /// Starts a record (the buffers of the last one are reused).
+    mutating func open(at locator: Locator, ordinal: Int, main: XMLFieldCollector) {
+        self.locator = locator
+        self.ordinal = ordinal
+        self.main = main
+    }
+
+    /// Ends the record: what was read of it.
+    mutating func close() -> (locator: Locator, fields: [SourceField], overLimit: String?, entities: [String],
+                              children: [SourceRecord]) {
+        let collected = main!
+        main = nil
+        child = nil
+        defer {
+            frames.removeAll(keepingCapacity: true)
+            entities.removeAll(keepingCapacity: true)
+            children.removeAll(keepingCapacity: true)
+            text.removeAll(keepingCapacity: true)
+        }
+        return (locator, collected.fields, collected.overLimit, entities, children)
+    }
+
+    var textCount: Int { text.count }
+
+    /// Opens `element` in the given role.
+    mutating func push(_ element: consuming XMLOpenElement, as role: XMLOpenElement.Role) {
+        element.role = role
+        element.keepsText = role == .field || role == .namedField || role == .namedPart
+        frames.append(element)
+    }
+
+    /// Whether the innermost open element keeps its text.
+    var keepsText: Bool { !frames.isEmpty && frames[frames.count - 1].keepsText }
+
+    /// Runs `body` on the fields of the record, or of its child record (in place).
+    mutating func withCollector<Result>(inChild: Bool, _ body: (inout XMLFieldCollector) -> Result) -> Result {
+        inChild ? body(&child!) : body(&main!)
+    }
+
+    /// Appends text to the current element's, up to one byte past the field limit (enough to
+    /// know the field is over it).
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) {
+        let room = max(0, limit + 1 - text.count)
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room)))
+    }
+
+    /// The text from `start` on (nil when there is none), removed from the buffer.
+    mutating func takeText(from start: Int) -> String? {
+        guard text.count > start else { return nil }
+        defer { text.removeLast(text.count - start) }
+        return text[start...].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Ends the child record being read.
+    mutating func finishChild(path: String, line: Int, sourceName: String) {
+        guard let done = child else { return }
+        child = nil
+        let index = children.count
+        let locator = Locator(file: sourceName, line: max(line, 1), column: 1,
+                              path: "\(self.locator.path ?? "")/\(path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
+        let link = ParentLink(field: path, locator: self.locator, parentOrdinal: ordinal)
+        children.append(SourceRecord(fields: done.fields, locator: locator, ordinal: ordinal + 1 + index, parent: link))
+    }
+}
+
+/// The fields of one record (or child record) as its elements end, with the limits on them.
+struct XMLFieldCollector {
+    let limits: ReaderLimits
+    /// The source's numbered field paths.
+    let paths: XMLFieldPaths
+    var fields: [SourceField] = []
+    /// Why the record is rejected, once a limit is passed.
+    var overLimit: String?
+    private var bytes = 0
+
+    init(limits: ReaderLimits, paths: XMLFieldPaths) {
+        self.limits = limits
+        self.paths = paths
+    }
+
+    /// Adds each non-blank attribute as the field `parent@name`.
+    mutating func addAttributes(_ attributes: XMLAttributes, under parent: XMLFieldPath) {
+        for index in 0..<attributes.count {
+            let value = attributes.value(index)
+            guard !XMLRecordAssembler.isBlank(value) else { continue }
+            let path = paths.path(under: parent, name: attributes.name(index), isAttribute: true,
+                                  interned: attributes.isInterned(index))
+            add(path, value, at: fields.count)
+        }
+    }
+
+    /// Adds a field at `slot` (an element's text goes before the fields of its children),
+    /// noting the first limit it passes.
+    mutating func add(_ path: XMLFieldPath, _ value: String, at slot: Int) {
+        let size = value.utf8.count
+        bytes += size
+        if size > limits.maxFieldBytes {
+            overLimit = overLimit ?? "field '\(path.text)' is larger than the \(limits.maxFieldBytes)-byte field limit"
+        } else if fields.count >= limits.maxFieldsPerRecord {
+            overLimit = overLimit ?? "more than \(limits.maxFieldsPerRecord) fields in one record"
+        } else if bytes > limits.maxRecordBytes {
+            overLimit = overLimit ?? "record is larger than the \(limits.maxRecordBytes)-byte record limit"
+        }
+        let field = SourceField(path: path.text, value: .text(value), column: path.number)
+        if slot == fields.count { fields.append(field) } else { fields.insert(field, at: slot) }
+    }
+}
