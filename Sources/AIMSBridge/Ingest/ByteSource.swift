@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +18,7 @@ public final class ByteSource {
     private var bytes: [UInt8] = []
     private var start = 0
     private var atEnd = false
-    private var hasher = SHA256()
+    private let digest = ChunkDigest()
     /// The chunk size in bytes.
     public let chunkSize: Int
 
@@ -52,7 +53,7 @@ public final class ByteSource {
         self.ownsDescriptor = false
         self.bytes = bytes
         self.atEnd = true
-        hasher.update(data: bytes)
+        digest.add(bytes)
     }
 
     deinit {
@@ -100,7 +101,7 @@ public final class ByteSource {
             return nil
         }
         chunk.removeSubrange(count...)
-        hasher.update(data: chunk)
+        digest.add(chunk)
         return chunk
     }
 
@@ -110,9 +111,36 @@ public final class ByteSource {
         bytes = []
         start = 0
         while !atEnd { _ = try readMore() }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return digest.finish()
+    }
+}
+
+/// The SHA-256 of a stream of chunks, hashed on a queue of its own: hashing on the thread that
+/// reads would slow the reading, which is what limits an XML conversion. At most `backlog`
+/// chunks wait to be hashed, so the memory held stays bounded.
+final class ChunkDigest: @unchecked Sendable {
+    // Unchecked: `hasher` is only touched on `queue`, a serial queue.
+    private static let backlog = 8
+    private let queue = DispatchQueue(label: "aims.sha256")
+    private let room = DispatchSemaphore(value: ChunkDigest.backlog)
+    private var hasher = SHA256()
+
+    /// Adds the next chunk (waits while `backlog` chunks are waiting).
+    func add(_ chunk: [UInt8]) {
+        room.wait()
+        queue.async {
+            self.hasher.update(data: chunk)
+            self.room.signal()
+        }
+    }
+
+    /// The digest of every chunk added, in lowercase hex.
+    func finish() -> String {
+        queue.sync {
+            hasher.finalize().map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
+        }
     }
 }
