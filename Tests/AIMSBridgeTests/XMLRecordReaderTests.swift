@@ -176,6 +176,38 @@ import Testing
         #expect(throws: IngestError.self) { try read(xml) }
     }
 
+    @Test func locatorsPastLine65535AreExact() throws {
+        // libxml2 keeps a tree node's line in 16 bits; records built from events are not capped.
+        let xml = "<rows>\n<row><id>1</id></row>" + String(repeating: "\n", count: 70_000) + "<row><id>2</id></row>\n</rows>"
+        let records = TestSupport.records(try read(xml).items)
+        #expect(records.map(\.locator.line) == [2, 70_002])
+    }
+
+    @Test func anElementsTextComesBeforeItsChildrenAndJoinsAroundThem() throws {
+        let xml = "<rows><row><a k=\"v\">text <b>inner</b>more</a><c>  </c></row><row><a>x</a></row></rows>"
+        let records = TestSupport.records(try read(xml).items)
+        #expect(records[0].fields == [SourceField("a@k", "v"), SourceField("a", "text more"), SourceField("a.b", "inner")])
+    }
+
+    @Test func recordsBeforeAFatalErrorAreKept() throws {
+        // The whole document is one chunk: the records the parser finished before the broken
+        // one are returned, then the error.
+        let xml = "<rows>\n<row><id>1</id></row>\n<row><id>2</id></row>\n<row><id>3</bad></row>\n</rows>"
+        let diagnostics = DiagnosticList()
+        var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(xml.utf8)), recordPath: "/rows/row",
+                                         diagnostics: diagnostics)
+        var ids: [String?] = []
+        do {
+            while let item = try reader.next() {
+                if case .record(let record) = item { ids.append(record["id"]) }
+            }
+            Issue.record("a mismatched tag was read without an error")
+        } catch {
+            #expect(error.locator.line == 4)
+        }
+        #expect(ids == ["1", "2"])
+    }
+
     @Test func fieldOverTheLimitRejectsTheRecord() throws {
         let xml = "<rows><row><id>1</id><text>" + String(repeating: "x", count: 100) + "</text></row><row><id>2</id></row></rows>"
         let (items, _) = try read(xml, limits: ReaderLimits(maxFieldBytes: 50))

@@ -71,8 +71,10 @@ struct XMLRecordAssembler {
     mutating func startElement(_ name: UnsafePointer<xmlChar>, interned: Bool, attributes: XMLAttributes, line: Int) {
         guard !hasFailed else { return }
         openElements += 1
-        if openElements > XMLRecordAssembler.documentDepthLimit || (!inRecord && path.count >= limits.maxDepth) {
-            let limit = !inRecord ? min(limits.maxDepth, XMLRecordAssembler.documentDepthLimit) : XMLRecordAssembler.documentDepthLimit
+        // Outside records the reader's limit stops the document; inside one it rejects the record
+        // (see `startElementInRecord`), and only the document's bound stops the document.
+        let limit = inRecord ? XMLRecordAssembler.documentDepthLimit : min(limits.maxDepth, XMLRecordAssembler.documentDepthLimit)
+        if openElements > limit {
             failure = IngestError("elements nested deeper than \(limit) levels", at: Locator(file: sourceName, line: max(line, 1)))
             return
         }
@@ -237,9 +239,13 @@ struct XMLRecordAssembler {
 
     /// Whether UTF-8 text is empty or only whitespace.
     static func isBlank(_ text: String) -> Bool {
-        for byte in text.utf8 where byte > 0x20 {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x09...0x0D, 0x20: continue
             // Non-ASCII whitespace (a no-break space) needs Unicode's definition.
-            return byte < 0x80 ? false : text.trimmingWhitespace().isEmpty
+            case 0x80...: return text.trimmingWhitespace().isEmpty
+            default: return false
+            }
         }
         return true
     }
@@ -248,7 +254,7 @@ struct XMLRecordAssembler {
     static func equals(_ name: UnsafePointer<xmlChar>, _ text: String) -> Bool {
         var text = text
         return text.withUTF8 { utf8 in
-            for index in 0..<utf8.count where name[index] != utf8[index] { return false }
+            for index in 0..<utf8.count where name[index] == 0 || name[index] != utf8[index] { return false }
             return name[utf8.count] == 0
         }
     }
