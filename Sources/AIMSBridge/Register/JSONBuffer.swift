@@ -183,13 +183,23 @@ public struct JSONBuffer: Sendable {
     private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
         var runStart = 0
-        for index in 0..<utf8.count {
+        var index = 0
+        let count = utf8.count
+        while index < count {
+            // Most text needs no escape: test 8 bytes at a time until a word has a byte that
+            // does (every string of a record passes through here).
+            if index + 8 <= count,
+               !JSONBuffer.needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
             // Controls, `"` and `\` need an escape.
             let byte = utf8[index]
+            index += 1
             guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
             // Copy the run of plain bytes before this one in one go.
-            put(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-            runStart = index + 1
+            put(UnsafeBufferPointer(rebasing: utf8[runStart..<index - 1]))
+            runStart = index
             put(0x5C)
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
@@ -203,8 +213,23 @@ public struct JSONBuffer: Sendable {
                 put(hex[Int(byte & 0xF)])
             }
         }
-        put(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        put(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         put(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`. The usual bit tricks:
+    /// `(x - 0x01…01 * n) & ~x & 0x80…80` is non-zero exactly when some byte of x is below n,
+    /// and a byte equal to v is a zero byte of `x ^ (0x01…01 * v)`.
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let below = (word &- ones &* 0x20) & ~word
+            | (quote &- ones) & ~quote
+            | (backslash &- ones) & ~backslash
+        return below & highs != 0
     }
 
     /// Writes the decimal digits of `value` without making a `String`.

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+@Suite struct JSONBufferTests {
+    private func text(_ json: JSONBuffer) -> String { String(decoding: json.bytes, as: UTF8.self) }
+
+    @Test func escapesOnlyControlsQuotesAndBackslashes() {
+        var json = JSONBuffer()
+        json.beginObject()
+        json.string("s", "a\"b\\c\nd\re\tf\u{01}g\u{1F}h/é€😀")
+        json.endObject()
+        #expect(text(json) == #"{"s":"a\"b\\c\nd\re\tf\u0001g\u001fh/é€😀"}"#)
+    }
+
+    @Test func everyByteAtEveryOffsetRoundTrips() throws {
+        // Strings are scanned 8 bytes at a time: put each character that needs an escape (and
+        // one that does not) at each position of a 24-byte string.
+        let specials: [Character] = ["\"", "\\", "\n", "\u{00}", "\u{1F}", " ", "~", "é"]
+        for special in specials {
+            for position in 0..<24 {
+                var characters = Array(repeating: Character("x"), count: 24)
+                characters[position] = special
+                let value = String(characters)
+                var json = JSONBuffer()
+                json.beginObject()
+                json.string("v", value)
+                json.endObject()
+                let decoded = try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: String]
+                #expect(decoded?["v"] == value, "\(special.unicodeScalars.first!.value) at \(position)")
+            }
+        }
+    }
+
+    @Test func aCopyIsIndependentOfTheOriginal() {
+        var original = JSONBuffer()
+        original.beginObject()
+        original.string("a", "1")
+        var copy = original
+        copy.string("b", "2")
+        copy.endObject()
+        original.endObject()
+        #expect(text(original) == #"{"a":"1"}"#)
+        #expect(text(copy) == #"{"a":"1","b":"2"}"#)
+    }
+
+    @Test func growsPastItsFirstBlock() {
+        let long = String(repeating: "abcdefgh", count: 20_000)
+        var json = JSONBuffer()
+        json.strings(nil, [long, "\"", long])
+        #expect(json.count == 2 * long.utf8.count + 12)
+        #expect(text(json) == "[\"\(long)\",\"\\\"\",\"\(long)\"]")
+    }
+}
