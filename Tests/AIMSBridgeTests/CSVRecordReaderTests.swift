@@ -158,3 +158,13 @@ import Testing
         #expect(records.first?["Description"]?.contains("\"admin\" accounts") == true)
     }
 }
+
+@Suite struct WhitespaceTests {
+    @Test func theSpelledOutWhiteSpacePropertyMatchesUnicodes() {
+        // Every code point of the Basic Multilingual Plane and the first supplementary one.
+        for value in UInt32(0)...0x1FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.isUnicodeWhitespace == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+        }
+    }
+}

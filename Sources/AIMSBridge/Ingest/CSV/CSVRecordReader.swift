@@ -219,9 +219,9 @@ extension String {
         if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
         let scalars = unicodeScalars
         // Only the two ends can need trimming: look at them before scanning.
-        if !scalars.first!.properties.isWhitespace && !scalars.last!.properties.isWhitespace { return self }
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex { !$0.properties.isWhitespace }!
+        if !scalars.first!.isUnicodeWhitespace && !scalars.last!.isUnicodeWhitespace { return self }
+        guard let first = scalars.firstIndex(where: { !$0.isUnicodeWhitespace }) else { return "" }
+        let last = scalars.lastIndex { !$0.isUnicodeWhitespace }!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
     }
@@ -237,5 +237,17 @@ extension String {
         if let direct { return direct }
         guard let first = utf8.first, let last = utf8.last else { return nil }
         return (first, last)
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, spelled out (the property's 25 code points have not
+    /// changed since Unicode 6.3): looking it up in the runtime's tables measured as a visible
+    /// part of reading non-ASCII text.
+    var isUnicodeWhitespace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 }
