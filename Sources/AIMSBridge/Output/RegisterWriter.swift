@@ -49,8 +49,14 @@ public struct EncodedRecords: Sendable {
     public private(set) var records: [Slice] = []
     private var json = JSONBuffer()
 
-    /// Creates an empty batch.
-    public init() {}
+    /// Creates an empty batch with room for `capacity` bytes of JSON before it grows (a batch
+    /// grown from a few KB to most of a megabyte copies itself a dozen times).
+    public init(capacity: Int = 4096) {
+        json = JSONBuffer(capacity: capacity)
+    }
+
+    /// How many bytes of JSON the batch holds.
+    public var byteCount: Int { json.count }
 
     /// Encodes and appends a record.
     public mutating func append(_ record: CanonicalRecord) {

@@ -194,11 +194,15 @@ public struct Converter: Sendable {
             finished.enter()
             let worker = Handoff(normalizer)
             Thread {
+                // Each batch's output gets room for as much JSON as the last one needed.
+                var lastSize = 4096
                 while let batch = inputs.pop() {
                     // The sequence is read first: using `batch` after handing it over would keep a
                     // second reference to its items, and normalizing would then copy them all.
                     let sequence = batch.sequence
-                    outputs.put(normalize(batch, with: &worker.value), sequence: sequence)
+                    let output = normalize(batch, with: &worker.value, expectedSize: lastSize)
+                    lastSize = output.encoded.byteCount + output.encoded.byteCount / 8
+                    outputs.put(output, sequence: sequence)
                 }
                 finished.leave()
             }.start()
@@ -224,9 +228,10 @@ public struct Converter: Sendable {
     }
 
     /// Normalizes and encodes one batch (on a worker thread).
-    private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer) -> OutputBatch {
+    private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer,
+                           expectedSize: Int = 4096) -> OutputBatch {
         let collected = DiagnosticList()
-        var output = OutputBatch()
+        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize))
         // Items are moved out of the batch (popping from the end of the reversed array), not
         // copied: a copy would retain and release every string of every record.
         var items = batch.items

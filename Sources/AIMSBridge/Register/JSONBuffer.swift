@@ -18,9 +18,9 @@ public struct JSONBuffer: Sendable {
     /// Set by `key(_:)`: the next value's key has been written already.
     private var pendingKey = false
 
-    /// Creates an empty buffer.
-    public init() {
-        storage = Storage(capacity: 4096)
+    /// Creates an empty buffer with room for `capacity` bytes before it grows.
+    public init(capacity: Int = 4096) {
+        storage = Storage(capacity: max(capacity, 64))
     }
 
     /// The bytes written so far (a copy).
