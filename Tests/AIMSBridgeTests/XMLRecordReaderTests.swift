@@ -208,6 +208,14 @@ import Testing
         #expect(ids == ["1", "2"])
     }
 
+    @Test func utf16DocumentsAreDecoded() throws {
+        // The push parser learns the encoding from the first bytes it is given.
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<rows><row><t>Ünïcode “quotes”</t></row><row><t>2</t></row></rows>"
+        let bytes: [UInt8] = [0xFF, 0xFE] + xml.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        var reader = try XMLRecordReader(source: ByteSource(name: "u.xml", bytes: bytes), diagnostics: DiagnosticList())
+        #expect(TestSupport.records(try TestSupport.readAll(&reader)).map { $0["t"] } == ["Ünïcode “quotes”", "2"])
+    }
+
     @Test func fieldOverTheLimitRejectsTheRecord() throws {
         let xml = "<rows><row><id>1</id><text>" + String(repeating: "x", count: 100) + "</text></row><row><id>2</id></row></rows>"
         let (items, _) = try read(xml, limits: ReaderLimits(maxFieldBytes: 50))
