@@ -2,46 +2,58 @@ import CLibXML2
 
 /// Finds the record element of an XML export from its first bytes: the shallowest element that
 /// occurs at least twice under one parent (`<unload><risk/><risk/>` → `/unload/risk`). With no
-/// repeat in the sample, the first child of the root.
+/// repeat in the sample, the first child of the root. Elements seen before a break in the
+/// document count: a broken export still has its records read up to the break.
 enum XMLRecordPathFinder {
     static func find(in prefix: ArraySlice<UInt8>) -> [String] {
         _ = XMLSupport.initialised
-        let bytes = Array(prefix)
+        var handler = XMLSupport.saxHandler()
+        handler.startElementNs = { context, name, _, _, _, _, _, _, _ in
+            guard let (search, context) = XMLSupport.target(of: context, as: Search.self), let name else { return }
+            if search.pointee.start(String(cString: name)) { xmlStopParser(context) }
+        }
+        handler.endElementNs = { context, _, _, _ in
+            XMLSupport.target(of: context, as: Search.self)?.target.pointee.end()
+        }
+        // Errors end the search where they are; nothing is reported from a sample.
+        handler.serror = { _, _ in }
+        let search = UnsafeMutablePointer<Search>.allocate(capacity: 1)
+        search.initialize(to: Search())
+        defer {
+            search.deinitialize(count: 1)
+            search.deallocate()
+        }
+        let head = prefix.prefix(4)
+        guard let context = XMLSupport.pushParser(handler: &handler, first: head, name: "", target: search) else { return [] }
+        defer { XMLSupport.free(context) }
+        XMLSupport.parse(prefix.dropFirst(head.count), with: context)
+        return search.pointee.best ?? search.pointee.firstChild ?? []
+    }
+
+    /// The elements seen so far, with the names seen under each open element.
+    private struct Search: XMLEventTarget {
+        var context: xmlParserCtxtPtr?
+        var path: [String] = []
+        /// Names seen under each open element (the first set: the document's root level).
+        var siblings: [Set<String>] = [[]]
         var best: [String]?
         var firstChild: [String]?
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                guard let reader = xmlReaderForMemory(chars.baseAddress, Int32(chars.count), nil, nil,
-                                                      XMLSupport.options) else { return }
-                defer { xmlFreeTextReader(reader) }
-                let capture = UnsafeMutablePointer<XMLErrorCapture>.allocate(capacity: 1)
-                capture.initialize(to: XMLErrorCapture())
-                defer { capture.deinitialize(count: 1); capture.deallocate() }
-                xmlTextReaderSetStructuredErrorHandler(reader, XMLErrorCapture.handler, capture)
-                var path: [String] = []
-                // Names seen under the current parent, one set per open level.
-                var siblings: [Set<String>] = [[]]
-                while xmlTextReaderRead(reader) == 1 {
-                    let depth = Int(xmlTextReaderDepth(reader))
-                    let type = xmlTextReaderNodeType(reader)
-                    guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
-                    let name = XMLSupport.string(xmlTextReaderConstName(reader)) ?? ""
-                    if path.count > depth { path.removeSubrange(depth...) }
-                    if siblings.count > depth + 1 { siblings.removeSubrange((depth + 1)...) }
-                    while siblings.count < depth + 1 { siblings.append([]) }
-                    path.append(name)
-                    if depth == 1 && firstChild == nil { firstChild = path }
-                    if siblings[depth].contains(name) {
-                        if best == nil || path.count < best!.count { best = path }
-                        if depth <= 1 { break }
-                    } else {
-                        siblings[depth].insert(name)
-                    }
-                    siblings.append([])
-                    if xmlTextReaderIsEmptyElement(reader) == 1 { path.removeLast(); siblings.removeLast() }
-                }
-            }
+
+        /// An element starts; true when the search is over (a repeat just below the root).
+        mutating func start(_ name: String) -> Bool {
+            let depth = path.count
+            path.append(name)
+            if depth == 1 && firstChild == nil { firstChild = path }
+            siblings.append([])
+            if siblings[depth].insert(name).inserted { return false }
+            if best == nil || path.count < best!.count { best = path }
+            return depth <= 1
         }
-        return best ?? firstChild ?? []
+
+        /// The current element ends.
+        mutating func end() {
+            path.removeLast()
+            siblings.removeLast()
+        }
     }
 }

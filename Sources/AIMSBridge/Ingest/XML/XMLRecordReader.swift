@@ -94,8 +94,7 @@ final class XMLPushParser {
     /// detects the encoding from them).
     private var firstChunkRest: [UInt8]?
 
-    private struct EventTarget {
-        /// The document's parser context (events from other contexts are not the document's).
+    private struct EventTarget: XMLEventTarget {
         var context: xmlParserCtxtPtr?
         var assembler: XMLRecordAssembler
         var errors = XMLErrorCapture()
@@ -105,12 +104,7 @@ final class XMLPushParser {
         self.source = source
         target = .allocate(capacity: 1)
         target.initialize(to: EventTarget(assembler: assembler))
-        var handler = xmlSAXHandler()
-        // libxml2's own handlers for the prolog (the internal subset, entity declarations); ours
-        // for the content. Handlers are called with the parser context (no user data is given),
-        // which is how events of the document are told from those of an entity's replacement
-        // text, which libxml2 parses once with a context of its own to check it.
-        xmlSAXVersion(&handler, 2)
+        var handler = XMLSupport.saxHandler()
         handler.startElementNs = { context, name, _, _, _, _, count, defaulted, attributes in
             guard let (target, context) = XMLPushParser.target(context), let name else { return }
             let interned = context.pointee.dict.map { xmlDictOwns($0, name) == 1 } ?? false
@@ -132,8 +126,6 @@ final class XMLPushParser {
             guard let (target, _) = XMLPushParser.target(context), let name else { return }
             target.pointee.assembler.entityReference(String(cString: name))
         }
-        handler.comment = nil
-        handler.processingInstruction = nil
         handler.serror = { context, error in
             guard let (target, _) = XMLPushParser.target(context, anyContext: true) else { return }
             withUnsafeMutablePointer(to: &target.pointee.errors) { XMLErrorCapture.handler($0, error) }
@@ -141,36 +133,23 @@ final class XMLPushParser {
         let first = try source.nextChunk() ?? []
         let head = min(4, first.count)
         firstChunkRest = Array(first[head...])
-        let made = first.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { xmlCreatePushParserCtxt(&handler, nil, $0.baseAddress, Int32(head), source.name) }
-        }
-        guard let context = made else {
+        guard let context = XMLSupport.pushParser(handler: &handler, first: first[..<head], name: source.name, target: target) else {
             target.deinitialize(count: 1)
             target.deallocate()
             throw IngestError("libxml2 could not create a parser", at: Locator(file: source.name, line: 1))
         }
         self.context = context
-        xmlCtxtUseOptions(context, XMLSupport.options)
-        target.pointee.context = context
-        context.pointee._private = UnsafeMutableRawPointer(target)
     }
 
     deinit {
-        if let document = context.pointee.myDoc { xmlFreeDoc(document) }
-        xmlFreeParserCtxt(context)
+        XMLSupport.free(context)
         target.deinitialize(count: 1)
         target.deallocate()
     }
 
-    /// The target of a callback and its parser context: nil for the context libxml2 makes to
-    /// check an entity's replacement text, unless `anyContext` (its errors are the document's).
     private static func target(_ context: UnsafeMutableRawPointer?, anyContext: Bool = false)
         -> (target: UnsafeMutablePointer<EventTarget>, context: xmlParserCtxtPtr)? {
-        guard let context else { return nil }
-        let parserContext = context.assumingMemoryBound(to: xmlParserCtxt.self)
-        guard let pointer = parserContext.pointee._private else { return nil }
-        let target = pointer.assumingMemoryBound(to: EventTarget.self)
-        return anyContext || target.pointee.context == parserContext ? (target, parserContext) : nil
+        XMLSupport.target(of: context, as: EventTarget.self, anyContext: anyContext)
     }
 
     /// The next record the parser has finished, if any.
@@ -215,11 +194,9 @@ final class XMLPushParser {
             return
         }
         if let chunk {
-            chunk.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { _ = xmlParseChunk(context, $0.baseAddress, Int32($0.count), 0) }
-            }
+            XMLSupport.parse(chunk[...], with: context)
         } else {
-            xmlParseChunk(context, nil, 0, 1)
+            XMLSupport.parse([], with: context, last: true)
             isFinished = true
         }
         if failure != nil {

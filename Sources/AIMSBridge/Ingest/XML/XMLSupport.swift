@@ -16,6 +16,59 @@ enum XMLSupport {
         return true
     }()
 
+    /// SAX2 handlers with libxml2's own for the prolog (the internal subset, entity
+    /// declarations) and none for comments and processing instructions; the caller adds its own
+    /// for the content. Handlers are called with the parser context (no user data is given),
+    /// which is how events of the document are told from those of an entity's replacement text,
+    /// which libxml2 parses once with a context of its own to check it (see `target(of:as:)`).
+    static func saxHandler() -> xmlSAXHandler {
+        var handler = xmlSAXHandler()
+        xmlSAXVersion(&handler, 2)
+        handler.comment = nil
+        handler.processingInstruction = nil
+        return handler
+    }
+
+    /// A push parser with the safe options over `handler`, given the document's first bytes (at
+    /// most 4: the parser detects the encoding from them). Its callbacks find `target` through
+    /// `target(of:as:)`.
+    static func pushParser<Target: XMLEventTarget>(handler: inout xmlSAXHandler, first: ArraySlice<UInt8>, name: String,
+                                                   target: UnsafeMutablePointer<Target>) -> xmlParserCtxtPtr? {
+        let bytes = Array(first.prefix(4))
+        let made = bytes.withUnsafeBufferPointer { head in
+            head.withMemoryRebound(to: CChar.self) { xmlCreatePushParserCtxt(&handler, nil, $0.baseAddress, Int32($0.count), name) }
+        }
+        guard let context = made else { return nil }
+        xmlCtxtUseOptions(context, options)
+        target.pointee.context = context
+        context.pointee._private = UnsafeMutableRawPointer(target)
+        return context
+    }
+
+    /// Feeds bytes to a push parser.
+    static func parse(_ bytes: ArraySlice<UInt8>, with context: xmlParserCtxtPtr, last: Bool = false) {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = xmlParseChunk(context, $0.baseAddress, Int32($0.count), last ? 1 : 0) }
+        }
+    }
+
+    /// Frees a push parser and the document it made for the prolog.
+    static func free(_ context: xmlParserCtxtPtr) {
+        if let document = context.pointee.myDoc { xmlFreeDoc(document) }
+        xmlFreeParserCtxt(context)
+    }
+
+    /// The target of a callback and its parser context: nil for a context libxml2 made to check
+    /// an entity's replacement text, unless `anyContext` (its errors are the document's too).
+    static func target<Target: XMLEventTarget>(of context: UnsafeMutableRawPointer?, as type: Target.Type,
+                                               anyContext: Bool = false) -> (target: UnsafeMutablePointer<Target>, context: xmlParserCtxtPtr)? {
+        guard let context else { return nil }
+        let parserContext = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let pointer = parserContext.pointee._private else { return nil }
+        let target = pointer.assumingMemoryBound(to: Target.self)
+        return anyContext || target.pointee.context == parserContext ? (target, parserContext) : nil
+    }
+
     /// The text of a libxml2 string (nil stays nil).
     static func string(_ pointer: UnsafePointer<xmlChar>?) -> String? {
         guard let pointer else { return nil }
@@ -47,4 +100,11 @@ struct XMLErrorCapture {
             capture.pointee.warnings.append((text, Int(error.pointee.line)))
         }
     }
+}
+
+/// What a push parser's callbacks reach through its context (held by pointer, so that an event
+/// costs no reference counting and no exclusivity check).
+protocol XMLEventTarget {
+    /// The document's parser context (events from other contexts are not the document's).
+    var context: xmlParserCtxtPtr? { get set }
 }
