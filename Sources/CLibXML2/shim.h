@@ -5,7 +5,6 @@
    Foundation ("UErrorCode has different definitions"). Nothing here uses the ICU converter
    fields, so hide them. */
 #undef LIBXML_ICU_ENABLED
-#include <libxml/xmlreader.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/SAX2.h>
