@@ -228,6 +228,10 @@ extension String {
 }
 
 extension String {
+    /// Whether the string is empty or only whitespace (Unicode's definition), without making
+    /// the trimmed string.
+    var isBlank: Bool { unicodeScalars.allSatisfy(\.isUnicodeWhitespace) }
+
     /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
     /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
     var utf8Ends: (first: UInt8, last: UInt8)? {

@@ -7,13 +7,11 @@ struct XMLFieldPath {
     var number: Int
     /// The path as fields name it ("" for the record element).
     var text: String
-    /// The dots in `text`: how deep below the record's children the element sits.
-    var dots: Int
     /// Whether elements at this path are records of their own (a model card's considerations).
     var isChildRecord: Bool
 
     /// The record element.
-    static let record = XMLFieldPath(number: -1, text: "", dots: 0, isChildRecord: false)
+    static let record = XMLFieldPath(number: -1, text: "", isChildRecord: false)
 }
 
 /// The field paths of one XML source, each built and numbered once.
@@ -63,8 +61,7 @@ final class XMLFieldPaths {
         let nameText = name.map { String(cString: $0) } ?? ""
         let text = isAttribute ? "\(parent.text)@\(nameText)"
             : parent.text.isEmpty ? nameText : "\(parent.text).\(nameText)"
-        var path = XMLFieldPath(number: -1, text: text, dots: text.utf8.count(where: { $0 == UInt8(ascii: ".") }),
-                                isChildRecord: !isAttribute && childPaths.contains(text))
+        var path = XMLFieldPath(number: -1, text: text, isChildRecord: !isAttribute && childPaths.contains(text))
         if numbered, let name, paths.count < XMLFieldPaths.limit {
             path.number = paths.count
             children[slot].append(Child(name: name, isAttribute: isAttribute, number: path.number))

@@ -124,7 +124,7 @@ struct XMLRecordAssembler {
         let text = record.takeText(from: frame.textStart)
         switch frame.role {
         case .field:
-            if let text, !XMLRecordAssembler.isBlank(text) {
+            if let text, !text.isBlank {
                 record.withCollector(inChild: frame.inChild) { $0.add(frame.path, text, at: frame.slot) }
             }
         case .namedField:
@@ -132,7 +132,7 @@ struct XMLRecordAssembler {
             let name = fieldNames[frame.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(frame.namedID)"
             let leaves = record.leaves
             if leaves.count == 1 {
-                record.main!.add(XMLFieldPath(number: -1, text: name, dots: 0, isChildRecord: false), leaves[0],
+                record.main!.add(XMLFieldPath(number: -1, text: name, isChildRecord: false), leaves[0],
                                  at: record.main!.fields.count)
             } else if !leaves.isEmpty {
                 record.main!.fields.append(SourceField(path: name, value: .list(leaves)))
@@ -237,19 +237,6 @@ struct XMLRecordAssembler {
         ordinal += 1 + done.children.count
     }
 
-    /// Whether UTF-8 text is empty or only whitespace.
-    static func isBlank(_ text: String) -> Bool {
-        for byte in text.utf8 {
-            switch byte {
-            case 0x09...0x0D, 0x20: continue
-            // Non-ASCII whitespace (a no-break space) needs Unicode's definition.
-            case 0x80...: return text.trimmingWhitespace().isEmpty
-            default: return false
-            }
-        }
-        return true
-    }
-
     /// Whether a libxml2 name is `text`, without making a String of it.
     static func equals(_ name: UnsafePointer<xmlChar>, _ text: String) -> Bool {
         var text = text
@@ -334,8 +321,9 @@ struct XMLOpenElement {
     var inChild: Bool
     /// Whether it has child elements.
     var hasElements = false
+
     /// Whether its own text is kept.
-    var keepsText = true
+    var keepsText: Bool { role == .field || role == .namedField || role == .namedPart }
 
     init(role: Role, path: XMLFieldPath, textStart: Int, level: Int, inChild: Bool) {
         self.role = role
@@ -388,7 +376,6 @@ struct OpenRecord {
     /// Opens `element` in the given role.
     mutating func push(_ element: consuming XMLOpenElement, as role: XMLOpenElement.Role) {
         element.role = role
-        element.keepsText = role == .field || role == .namedField || role == .namedPart
         frames.append(element)
     }
 
@@ -445,7 +432,7 @@ struct XMLFieldCollector {
     mutating func addAttributes(_ attributes: XMLAttributes, under parent: XMLFieldPath) {
         for index in 0..<attributes.count {
             let value = attributes.value(index)
-            guard !XMLRecordAssembler.isBlank(value) else { continue }
+            guard !value.isBlank else { continue }
             let path = paths.path(under: parent, name: attributes.name(index), isAttribute: true,
                                   interned: attributes.isInterned(index))
             add(path, value, at: fields.count)

@@ -23,10 +23,8 @@ enum XMLRecordPathFinder {
             search.deinitialize(count: 1)
             search.deallocate()
         }
-        let head = prefix.prefix(4)
-        guard let context = XMLSupport.pushParser(handler: &handler, first: head, name: "", target: search) else { return [] }
+        guard let context = XMLSupport.pushParser(handler: &handler, first: prefix, name: "", target: search) else { return [] }
         defer { XMLSupport.free(context) }
-        XMLSupport.parse(prefix.dropFirst(head.count), with: context)
         return search.pointee.best ?? search.pointee.firstChild ?? []
     }
 

@@ -90,9 +90,6 @@ final class XMLPushParser {
     private let target: UnsafeMutablePointer<EventTarget>
     private(set) var isFinished = false
     private var readFailure: IngestError?
-    /// The first chunk past its first bytes, which went to the parser when it was made (it
-    /// detects the encoding from them).
-    private var firstChunkRest: [UInt8]?
 
     private struct EventTarget: XMLEventTarget {
         var context: xmlParserCtxtPtr?
@@ -131,9 +128,7 @@ final class XMLPushParser {
             withUnsafeMutablePointer(to: &target.pointee.errors) { XMLErrorCapture.handler($0, error) }
         }
         let first = try source.nextChunk() ?? []
-        let head = min(4, first.count)
-        firstChunkRest = Array(first[head...])
-        guard let context = XMLSupport.pushParser(handler: &handler, first: first[..<head], name: source.name, target: target) else {
+        guard let context = XMLSupport.pushParser(handler: &handler, first: first[...], name: source.name, target: target) else {
             target.deinitialize(count: 1)
             target.deallocate()
             throw IngestError("libxml2 could not create a parser", at: Locator(file: source.name, line: 1))
@@ -182,12 +177,7 @@ final class XMLPushParser {
     func parseNextChunk() {
         let chunk: [UInt8]?
         do {
-            if let rest = firstChunkRest {
-                firstChunkRest = nil
-                chunk = rest
-            } else {
-                chunk = try source.nextChunk()
-            }
+            chunk = try source.nextChunk()
         } catch {
             readFailure = error
             isFinished = true

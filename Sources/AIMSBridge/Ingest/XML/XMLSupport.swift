@@ -29,19 +29,20 @@ enum XMLSupport {
         return handler
     }
 
-    /// A push parser with the safe options over `handler`, given the document's first bytes (at
-    /// most 4: the parser detects the encoding from them). Its callbacks find `target` through
-    /// `target(of:as:)`.
+    /// A push parser with the safe options over `handler`, fed the document's first bytes (it
+    /// is made with the first 4, from which it detects the encoding, and parses the rest). Its
+    /// callbacks find `target` through `target(of:as:)`.
     static func pushParser<Target: XMLEventTarget>(handler: inout xmlSAXHandler, first: ArraySlice<UInt8>, name: String,
                                                    target: UnsafeMutablePointer<Target>) -> xmlParserCtxtPtr? {
-        let bytes = Array(first.prefix(4))
-        let made = bytes.withUnsafeBufferPointer { head in
-            head.withMemoryRebound(to: CChar.self) { xmlCreatePushParserCtxt(&handler, nil, $0.baseAddress, Int32($0.count), name) }
+        let head = first.prefix(4)
+        let made = head.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { xmlCreatePushParserCtxt(&handler, nil, $0.baseAddress, Int32($0.count), name) }
         }
         guard let context = made else { return nil }
         xmlCtxtUseOptions(context, options)
         target.pointee.context = context
         context.pointee._private = UnsafeMutableRawPointer(target)
+        parse(first.dropFirst(head.count), with: context)
         return context
     }
 
@@ -67,12 +68,6 @@ enum XMLSupport {
         guard let pointer = parserContext.pointee._private else { return nil }
         let target = pointer.assumingMemoryBound(to: Target.self)
         return anyContext || target.pointee.context == parserContext ? (target, parserContext) : nil
-    }
-
-    /// The text of a libxml2 string (nil stays nil).
-    static func string(_ pointer: UnsafePointer<xmlChar>?) -> String? {
-        guard let pointer else { return nil }
-        return String(cString: pointer)
     }
 }
 
