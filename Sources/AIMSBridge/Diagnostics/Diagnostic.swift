@@ -84,6 +84,11 @@ public final class DiagnosticLog: DiagnosticCollector {
 
         /// No counts.
         public init() {}
+
+        /// Counts a diagnostic toward `warningsPerFile`.
+        mutating func count(_ diagnostic: Diagnostic) {
+            if diagnostic.severity == .warning, let file = diagnostic.locator?.file { warningsPerFile[file, default: 0] += 1 }
+        }
     }
 
     private struct State {
@@ -103,9 +108,7 @@ public final class DiagnosticLog: DiagnosticCollector {
 
     public func emit(_ diagnostic: Diagnostic) {
         state.withLock { state in
-            if diagnostic.severity == .warning, let file = diagnostic.locator?.file {
-                state.counts.warningsPerFile[file, default: 0] += 1
-            }
+            state.counts.count(diagnostic)
             if state.kept.count < limit {
                 state.kept.append(diagnostic)
             } else if diagnostic.severity == .warning {

@@ -365,17 +365,14 @@ public struct RecordNormalizer {
             if let value = interpret(field, as: target, framework: framework).value { record.values[target] = value }
             return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
-            guard slots[slot].cache.isOn else {
-                interpretation = interpret(field, as: target, framework: framework).prefixingWarnings(with: field.path)
-                break
-            }
-            let key = field.value.joined(separator: "\n")
-            if let cached = slots[slot].cache[key] {
+            // No key is made for a field that is no longer cached.
+            let key = slots[slot].cache.isOn ? field.value.joined(separator: "\n") : nil
+            if let key, let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
                 interpretation = interpret(field, as: target, framework: framework)
                     .prefixingWarnings(with: field.path)
-                slots[slot].cache.insert(interpretation, for: key)
+                if let key { slots[slot].cache.insert(interpretation, for: key) }
             }
         }
         for warning in interpretation.warnings {

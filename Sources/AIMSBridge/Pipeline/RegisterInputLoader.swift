@@ -26,9 +26,7 @@ public struct RegisterInput: Sendable {
         self.rejects = rejects
         rejectCount = rejects.count
         self.diagnostics = diagnostics
-        for diagnostic in diagnostics where diagnostic.severity == .warning {
-            if let file = diagnostic.locator?.file { diagnosticCounts.warningsPerFile[file, default: 0] += 1 }
-        }
+        for diagnostic in diagnostics { diagnosticCounts.count(diagnostic) }
         self.registerFiles = registerFiles
     }
 

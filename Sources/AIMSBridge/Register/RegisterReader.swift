@@ -390,7 +390,6 @@ public struct RegisterCollector: RegisterSink {
     /// What was collected; sources are set by `finish`.
     public private(set) var register = Register()
     private let spill: RiskSpill?
-    private static let riskPrefix = Array("{\"kind\":\"\(RecordKind.risk.rawValue)\"".utf8)
 
     /// Creates an empty collector; risks go to `spill` when one is given.
     public init(spillingRisksTo spill: RiskSpill? = nil) {
@@ -400,7 +399,7 @@ public struct RegisterCollector: RegisterSink {
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
         let bytes = records.bytes
         for slice in records.records {
-            if let spill, bytes[slice.range].starts(with: RegisterCollector.riskPrefix) {
+            if let spill, slice.kind == .risk {
                 try spill.append(encoded: bytes[slice.range])
                 continue
             }
