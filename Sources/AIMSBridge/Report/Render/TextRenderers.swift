@@ -66,17 +66,12 @@ public enum CSVReportRenderer {
     public static func render<Sink: ReportFileSink>(_ document: ReportDocument, into sink: inout Sink) throws(Sink.Failure) {
         for table in document.sections.flatMap(\.tables) {
             try sink.open("\(table.name).csv")
-            var block = table.columns.map(SpreadsheetSafeCSV.cell).joined(separator: ",") + "\r\n"
-            var failure: Sink.Failure?
-            table.forEachRow { row in
-                guard failure == nil else { return }
-                block += row.cells.map { SpreadsheetSafeCSV.cell($0.text) }.joined(separator: ",") + "\r\n"
-                guard block.utf8.count >= 1 << 16 else { return }
-                do throws(Sink.Failure) { try sink.write(block) } catch { failure = error }
-                block = ""
+            try sink.writeInBlocks { emit in
+                emit(table.columns.map(SpreadsheetSafeCSV.cell).joined(separator: ",") + "\r\n")
+                table.forEachRow { row in
+                    emit(row.cells.map { SpreadsheetSafeCSV.cell($0.text) }.joined(separator: ",") + "\r\n")
+                }
             }
-            if let failure { throw failure }
-            try sink.write(block)
             try sink.close()
         }
     }
@@ -101,6 +96,23 @@ extension ReportFileSink {
         try open(name)
         try write(text)
         try close()
+    }
+
+    /// Writes to the open file the pieces of text that `produce` hands to its `emit` function,
+    /// gathered into blocks of about 64 KB, so that a long table is written as it is made
+    /// rather than held. After a failed write the rest is dropped and the failure thrown.
+    mutating func writeInBlocks(_ produce: (_ emit: (String) -> Void) -> Void) throws(Failure) {
+        var block = ""
+        var failure: Failure?
+        produce { text in
+            guard failure == nil else { return }
+            block += text
+            guard block.utf8.count >= 1 << 16 else { return }
+            do throws(Failure) { try write(block) } catch { failure = error }
+            block = ""
+        }
+        if let failure { throw failure }
+        try write(block)
     }
 }
 
@@ -139,24 +151,19 @@ public enum JSONReportRenderer {
             try sink.close()
             return
         }
-        try sink.write(String(text[..<open.upperBound]) + "\n")
         let rowEncoder = encoder
-        var block = ""
-        var first = true
-        var failure: Sink.Failure?
-        report.forEachRow { row in
-            guard failure == nil else { return }
-            let encoded = String(decoding: (try? rowEncoder.encode(row)) ?? Data(), as: UTF8.self)
-            // Indented as a member of the list; the blank line inside an empty `{}` or `[]` stays blank.
-            let lines = encoded.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "      " + $0 }
-            block += (first ? "" : ",\n") + lines.joined(separator: "\n")
-            first = false
-            guard block.utf8.count >= 1 << 16 else { return }
-            do throws(Sink.Failure) { try sink.write(block) } catch { failure = error }
-            block = ""
+        try sink.writeInBlocks { emit in
+            emit(String(text[..<open.upperBound]) + "\n")
+            var first = true
+            report.forEachRow { row in
+                let encoded = String(decoding: (try? rowEncoder.encode(row)) ?? Data(), as: UTF8.self)
+                // Indented as a member of the list; the blank line inside an empty `{}` or `[]` stays blank.
+                let lines = encoded.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "      " + $0 }
+                emit((first ? "" : ",\n") + lines.joined(separator: "\n"))
+                first = false
+            }
+            emit("\n    " + String(text[close...]))
         }
-        if let failure { throw failure }
-        try sink.write(block + "\n    " + String(text[close...]))
         try sink.close()
     }
 
