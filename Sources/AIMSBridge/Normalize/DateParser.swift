@@ -50,8 +50,7 @@ public struct DateParser: Sendable {
 
     /// Parses one cell.
     public func parse(_ text: String) -> DateParseResult {
-        var copy = text
-        let outcome = copy.withUTF8 { bytes -> Outcome in
+        let outcome = text.withUTF8Bytes { bytes -> Outcome in
             var start = 0
             var end = bytes.count
             RatingParser.trim(bytes, &start, &end)

@@ -194,8 +194,7 @@ public enum RatingParser {
 
     /// Splits a cell into a number (leading, or trailing in parentheses) and the rest.
     static func split(_ text: String) -> Parts {
-        var text = text
-        return text.withUTF8 { bytes in
+        return text.withUTF8Bytes { bytes in
             var start = 0
             var end = bytes.count
             trim(bytes, &start, &end)

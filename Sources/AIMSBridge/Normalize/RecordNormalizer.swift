@@ -55,11 +55,6 @@ public struct RecordNormalizer {
     /// Every unmapped field name reported so far.
     private var reportedUnmapped: Set<String> = []
 
-    enum FieldMapping {
-        case canonical(CanonicalField, framework: String?)
-        case unmapped
-    }
-
     private struct PathKey: Hashable {
         let kind: RecordKind
         let path: String
@@ -69,7 +64,12 @@ public struct RecordNormalizer {
     private struct Slot {
         let kind: RecordKind
         let path: String
-        let mapping: FieldMapping
+        /// The canonical field it maps to; nil when it maps to none (kept as an extension).
+        /// Kept apart from `framework` (rather than in one enum) so that reading it for every
+        /// value copies no string.
+        let target: CanonicalField?
+        /// The framework of its bare requirement ids (from the header, else `--framework`).
+        let framework: String?
         /// Interpretations of this field's recent values (see ``InterpretationCache``).
         var cache = InterpretationCache()
         /// Whether this field, unmapped, has been listed in `unmappedFields`.
@@ -106,8 +106,7 @@ public struct RecordNormalizer {
         for record in sample {
             guard let kind = self.kind(of: record) else { continue }
             for field in record.fields {
-                guard case .canonical(let canonical, _) = slots[slotIndex(for: field, kind: kind)].mapping,
-                      canonical.valueType == .rating else { continue }
+                guard slots[slotIndex(for: field, kind: kind)].target?.valueType == .rating else { continue }
                 values[field.path, default: []].append(contentsOf: field.value.strings)
             }
         }
@@ -181,9 +180,9 @@ public struct RecordNormalizer {
             if let markers = profile?.nullMarkers, !markers.isEmpty,
                case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
             let slot = slotIndex(for: field, kind: kind)
-            switch slots[slot].mapping {
-            case .canonical(let target, let framework) where !canonical.values.contains(target) || target == .requirements:
-                apply(field, to: target, framework: framework, slot: slot, record: &canonical, diagnostics: diagnostics)
+            switch slots[slot].target {
+            case let target? where !canonical.values.contains(target) || target == .requirements:
+                apply(field, to: target, slot: slot, record: &canonical, diagnostics: diagnostics)
             default:
                 if !slots[slot].reported {
                     slots[slot].reported = true
@@ -249,9 +248,9 @@ public struct RecordNormalizer {
     private mutating func fill(_ holder: inout CanonicalRecord, from field: SourceField,
                                diagnostics: some DiagnosticCollector) -> Bool {
         let slot = slotIndex(for: field, kind: holder.kind)
-        guard case .canonical(let target, let framework) = slots[slot].mapping, target != .id,
+        guard let target = slots[slot].target, target != .id,
               !holder.values.contains(target) || target == .requirements else { return false }
-        apply(field, to: target, framework: framework, slot: slot, record: &holder, diagnostics: diagnostics)
+        apply(field, to: target, slot: slot, record: &holder, diagnostics: diagnostics)
         return true
     }
 
@@ -327,18 +326,19 @@ public struct RecordNormalizer {
     var fieldStateCount: Int { slots.count }
 
     private mutating func makeSlot(_ path: String, kind: RecordKind) -> Int {
-        slots.append(Slot(kind: kind, path: path, mapping: mapping(path, kind: kind)))
+        let (target, framework) = mapping(path, kind: kind)
+        slots.append(Slot(kind: kind, path: path, target: target, framework: framework))
         return slots.count - 1
     }
 
     /// The profile's own map first, then (unless the profile turns it off) the header synonyms.
-    private func mapping(_ path: String, kind: RecordKind) -> FieldMapping {
+    private func mapping(_ path: String, kind: RecordKind) -> (target: CanonicalField?, framework: String?) {
         let framework = GenericProfile.framework(forHeader: path) ?? options.framework
         if let field = profile?.field(for: path), CanonicalField.fields(of: kind).contains(field) {
-            return .canonical(field, framework: framework)
+            return (field, framework)
         }
-        guard profile?.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return .unmapped }
-        return .canonical(field, framework: framework)
+        guard profile?.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return (nil, nil) }
+        return (field, framework)
     }
 
     /// What a source value means for a canonical field: a value, or references, and warnings.
@@ -356,13 +356,13 @@ public struct RecordNormalizer {
         }
     }
 
-    private mutating func apply(_ field: SourceField, to target: CanonicalField, framework: String?, slot: Int,
+    private mutating func apply(_ field: SourceField, to target: CanonicalField, slot: Int,
                                 record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
         let interpretation: Interpretation
         switch target.valueType {
         case .text, .list:
             // Plain values: nothing to parse, nothing to warn about.
-            if let value = interpret(field, as: target, framework: framework).value { record.values[target] = value }
+            if let value = interpret(field, as: target, slot: slot).value { record.values[target] = value }
             return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
             // No key is made for a field that is no longer cached.
@@ -370,7 +370,7 @@ public struct RecordNormalizer {
             if let key, let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
-                interpretation = interpret(field, as: target, framework: framework)
+                interpretation = interpret(field, as: target, slot: slot)
                     .prefixingWarnings(with: field.path)
                 if let key { slots[slot].cache.insert(interpretation, for: key) }
             }
@@ -388,8 +388,9 @@ public struct RecordNormalizer {
         if let value = interpretation.value { record.values[target] = value }
     }
 
-    /// Parses a value of a rating, score, date, term or reference field.
-    private mutating func interpret(_ field: SourceField, as target: CanonicalField, framework: String?) -> Interpretation {
+    /// Parses a value of a rating, score, date, term or reference field (`slot` is the field's,
+    /// which holds the framework of its bare requirement ids).
+    private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int) -> Interpretation {
         var text = field.value.joined(separator: "; ").trimmingWhitespace()
         // Answer letters ("a) Initiated") sit on the choices of a questionnaire, not on free text.
         if let profile, profile.answerPrefixes, target.valueType != .text || [.status, .category, .impactRating].contains(target) {
@@ -422,6 +423,7 @@ public struct RecordNormalizer {
             return Interpretation(value: .riskClass(TermNormalizer.riskClass(text)))
         case .references:
             var result = Interpretation(value: nil)
+            let framework = slots[slot].framework
             // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
             for cell in field.value.strings.flatMap({ profile?.split($0) ?? [$0] }) {
                 let parsed = references.parseRemembering(cell, columnFramework: framework)

@@ -59,8 +59,7 @@ public struct RequirementReferenceParser: Sendable {
         let column = columnFramework.flatMap(Self.designation(of:))
         var references: [RequirementReference] = []
         var warnings: [String] = []
-        var copy = cell
-        copy.withUTF8 { bytes in
+        cell.withUTF8Bytes { bytes in
             var state = CellState(column: column)
             var pieceStart = 0
             var depth = 0
@@ -192,8 +191,7 @@ public struct RequirementReferenceParser: Sendable {
     /// the start of a word.
     static func designation(of text: String) -> Designation? {
         if let known = knownKeys[text] { return known }
-        var copy = text
-        return copy.withUTF8 { bytes -> Designation? in
+        return text.withUTF8Bytes { bytes -> Designation? in
             var i = 0
             while i < bytes.count {
                 if i == 0 || !Scan.isAlnum(bytes[i - 1]) {

@@ -16,8 +16,10 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Adds an element, waiting while the queue is full. Returns false if the queue was closed.
+    /// The element is consumed: a producer that kept a reference to it would make the consumer's
+    /// first mutation copy it.
     @discardableResult
-    func push(_ element: Element) -> Bool {
+    func push(_ element: consuming Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count - head >= capacity && !closed { condition.wait() }
@@ -66,8 +68,8 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
         self.window = window
     }
 
-    /// Files the result numbered `sequence`.
-    func put(_ element: Element, sequence: Int) {
+    /// Files the result numbered `sequence` (consumed, as in `BoundedQueue.push`).
+    func put(_ element: consuming Element, sequence: Int) {
         condition.lock()
         while sequence >= nextTaken + window && !closed { condition.wait() }
         waiting[sequence] = element

@@ -171,9 +171,14 @@ public struct Converter: Sendable {
             var sequence = 1
             var items: [IngestItem] = []
             func send() {
-                inputs.push(InputBatch(sequence: sequence, items: items, diagnostics: readerDiagnostics.take()))
+                // The items are moved into the batch before it is queued: were the reader still
+                // holding them when a worker started on the batch, the worker would copy every
+                // record (retaining each of its strings) and the reader would then free them all.
+                var batch = InputBatch(sequence: sequence, items: [], diagnostics: readerDiagnostics.take())
+                swap(&batch.items, &items)
+                items.reserveCapacity(Converter.batchSize + 1)
+                inputs.push(batch)
                 sequence += 1
-                items.removeAll(keepingCapacity: true)
             }
             do throws(IngestError) {
                 while let item = try ownedReader.value.next() {
@@ -251,7 +256,8 @@ public struct Converter: Sendable {
             if item.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
             let childFollows = !items.isEmpty && !items[items.count - 1].isTopLevel
-            switch item {
+            // Consumed, so that the record is moved out of the item rather than copied.
+            switch consume item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
                 case .record(let canonical) where tree.isEmpty && !childFollows:
@@ -282,7 +288,9 @@ public struct Converter: Sendable {
             }
         }
         flush()
-        output.diagnostics = batch.diagnostics + collected.diagnostics
+        // Taken, not copied: a copy would retain every string of every warning once more.
+        let warnings = collected.take()
+        output.diagnostics = batch.diagnostics.isEmpty ? warnings : batch.diagnostics + warnings
         output.unmappedFields = normalizer.takeNewUnmappedFields()
         return output
     }

@@ -264,6 +264,9 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
             let present = index < entries.count && entries[index].field == field
             switch (newValue, present) {
             case (let value?, true): entries[index].value = value
+            // Appending when the field goes last (the usual case: sources mostly list fields in
+            // much the same order) skips the general insertion path.
+            case (let value?, false) where index == entries.count: entries.append(Entry(field: field, value: value))
             case (let value?, false): entries.insert(Entry(field: field, value: value), at: index)
             case (nil, true): entries.remove(at: index)
             case (nil, false): break
@@ -286,6 +289,13 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
 
     /// Whether no field has a value.
     public var isEmpty: Bool { entries.isEmpty }
+
+    /// Calls `body` with the filled fields in canonical order, lent rather than copied: reading
+    /// them through the buffer's subscript retains none of their strings (the encoder visits every
+    /// value of every record).
+    public func withEntries<Result>(_ body: (UnsafeBufferPointer<Entry>) throws -> Result) rethrows -> Result {
+        try entries.withUnsafeBufferPointer(body)
+    }
 
     /// The filled fields in canonical order.
     public func makeIterator() -> IndexingIterator<[Entry]> {

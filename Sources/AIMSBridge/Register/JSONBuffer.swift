@@ -80,8 +80,7 @@ public struct JSONBuffer: Sendable {
 
     /// Writes a string value.
     public mutating func string(_ key: StaticString?, _ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8Bytes { utf8 in
             makeUnique(room: Self.separatorRoom(key) + Self.quotedRoom(utf8))
             separator(key)
             quoted(utf8)
@@ -128,8 +127,7 @@ public struct JSONBuffer: Sendable {
     /// Starts a member whose key is not known in advance (a source field name): the key is
     /// escaped. Follow it with a value written with a nil key.
     public mutating func key(_ name: String) {
-        var name = name
-        name.withUTF8 { utf8 in
+        name.withUTF8Bytes { utf8 in
             makeUnique(room: 1 + Self.quotedRoom(utf8) + 1)
             comma()
             quoted(utf8)

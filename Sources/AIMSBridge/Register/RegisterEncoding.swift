@@ -9,19 +9,25 @@ public enum RegisterEncoding {
         json.beginObject()
         json.string("kind", record.kind.rawValue)
         json.string("id", record.id)
-        var openGroup: CanonicalField.JSONGroup?
-        for entry in record.values {
-            let placement = entry.field.jsonPlacement
-            if placement.group != openGroup {
-                if openGroup != nil { json.endObject() }
-                if let group = placement.group { json.beginObject(group.key) }
-                openGroup = placement.group
+        // Values, references and extensions are read through buffers, by index: a `for` loop over
+        // an array copies each element, retaining and releasing every string in it.
+        record.values.withEntries { entries in
+            var openGroup: CanonicalField.JSONGroup?
+            for index in entries.indices {
+                let placement = entries[index].field.jsonPlacement
+                if placement.group != openGroup {
+                    if openGroup != nil { json.endObject() }
+                    if let group = placement.group { json.beginObject(group.key) }
+                    openGroup = placement.group
+                }
+                write(entries[index].value, key: placement.key, into: &json)
             }
-            write(entry.value, key: placement.key, into: &json)
+            if openGroup != nil { json.endObject() }
         }
-        if openGroup != nil { json.endObject() }
         json.beginArray("refs")
-        for reference in record.refs { write(reference, into: &json) }
+        record.refs.withUnsafeBufferPointer { references in
+            for index in references.indices { write(references[index], into: &json) }
+        }
         json.endArray()
         if let parent = record.parent {
             json.beginObject("parent")
@@ -30,9 +36,11 @@ public enum RegisterEncoding {
             json.endObject()
         }
         json.beginObject("extensions")
-        for field in record.extensions {
-            json.key(field.name)
-            write(field.value, key: nil, into: &json)
+        record.extensions.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                json.key(fields[index].name)
+                write(fields[index].value, key: nil, into: &json)
+            }
         }
         json.endObject()
         if !record.mergedFrom.isEmpty {

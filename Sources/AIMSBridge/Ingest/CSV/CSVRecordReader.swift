@@ -242,6 +242,15 @@ extension String {
         guard let first = utf8.first, let last = utf8.last else { return nil }
         return (first, last)
     }
+
+    /// Calls `body` with the string's UTF-8 bytes. A native string's own storage is lent, where
+    /// `withUTF8` needs a mutable copy of the string, whose retain and release showed in profiles
+    /// of the conversion's hot path.
+    func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
 }
 
 extension Unicode.Scalar {

@@ -35,9 +35,12 @@ struct XMLRecordAssembler {
     /// The record being read, while `inRecord` (kept between records, with its buffers).
     private var record = OpenRecord()
     private var inRecord = false
-    /// Finished items not yet taken, with the warnings to report when each is taken.
+    /// Finished items not yet taken, with the warnings to report when each is taken. Reversed
+    /// while they are being taken, so that each is moved off the end rather than copied.
     private var finished: [(item: IngestItem, warnings: [Diagnostic])] = []
-    private var taken = 0
+    /// Whether `finished` is reversed for taking (records are finished only after `take` has
+    /// returned nil, when the reader parses more).
+    private var taking = false
     /// A document nested deeper than the limit.
     private(set) var failure: IngestError? {
         didSet { hasFailed = failure != nil }
@@ -56,13 +59,13 @@ struct XMLRecordAssembler {
 
     /// The next finished item, if any.
     mutating func take() -> (item: IngestItem, warnings: [Diagnostic])? {
-        guard taken < finished.count else {
-            finished.removeAll(keepingCapacity: true)
-            taken = 0
-            return nil
+        if !taking {
+            finished.reverse()
+            taking = true
         }
-        taken += 1
-        return finished[taken - 1]
+        if let next = finished.popLast() { return next }
+        taking = false
+        return nil
     }
 
     // MARK: Events
@@ -239,8 +242,7 @@ struct XMLRecordAssembler {
 
     /// Whether a libxml2 name is `text`, without making a String of it.
     static func equals(_ name: UnsafePointer<xmlChar>, _ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
+        return text.withUTF8Bytes { utf8 in
             for index in 0..<utf8.count where name[index] == 0 || name[index] != utf8[index] { return false }
             return name[utf8.count] == 0
         }
