@@ -167,4 +167,11 @@ import Testing
             #expect(scalar.isUnicodeWhitespace == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
         }
     }
+
+    @Test(arguments: ["", " ", "\t\r\n", "\u{A0}", "\u{3000}\u{2003}", " x", "x", "李伟", "\u{A0}x", "\u{85}"])
+    func blankBytesAreBlankStrings(text: String) {
+        let fromBytes = Array(text.utf8).withUnsafeBufferPointer { String.isBlank(utf8: $0) }
+        #expect(fromBytes == text.isBlank)
+        #expect(fromBytes == text.unicodeScalars.allSatisfy(\.properties.isWhitespace))
+    }
 }

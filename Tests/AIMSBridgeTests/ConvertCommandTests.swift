@@ -125,6 +125,55 @@ import Testing
         #expect(try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "--max-records", "0"]).status == 2)
     }
 
+    /// Past its first 256 records a source is converted on several threads, and the XML reader
+    /// hands its records over with their values still bytes, made strings by the workers: every
+    /// record must still come out whole, once, in order, with its own location.
+    @Test(arguments: ["xml", "csv"])
+    func recordsPastTheFirstBatchComeOutWholeAndInOrder(format: String) throws {
+        let count = 1_500
+        let likelihoods = ["Low", "Medium", "High"]
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("many.\(format)")
+        var text = format == "xml" ? "<unload>\n" : "Risk ID,Title,Owner,Likelihood\n"
+        for number in 1...count {
+            let likelihood = likelihoods[number % 3]
+            if format == "xml" {
+                text += "<risk action=\"A&amp;\(number)\"><number>R-\(number)</number><short_description>Risk \(number) – drïft ☃</short_description>"
+                    + "<owner display_value=\"Zoë \(number)\">u\(number)</owner><likelihood>\(likelihood)</likelihood><blank> </blank></risk>\n"
+            } else {
+                text += "R-\(number),\"Risk \(number) – drïft ☃\",Zoë \(number),\(likelihood)\n"
+            }
+        }
+        if format == "xml" { text += "</unload>\n" }
+        try text.write(to: source, atomically: true, encoding: .utf8)
+        let result = try TestSupport.runAIMS(["convert", source.path, "--format", "ndjson"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try result.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }.filter { $0["kind"] as? String == "risk" }
+        #expect(records.count == count)
+        for (index, record) in records.enumerated() {
+            let number = index + 1
+            #expect(record["id"] as? String == "R-\(number)")
+            #expect(record["title"] as? String == "Risk \(number) – drïft ☃")
+            let likelihood = (record["inherent"] as? [String: Any])?["likelihood"] as? [String: Any]
+            #expect(likelihood?["label"] as? String == likelihoods[number % 3])
+            let locator = record["locator"] as? [String: Any]
+            #expect(locator?["line"] as? Int == number + 1)
+            let extensions = record["extensions"] as? [String: Any]
+            if format == "xml" {
+                #expect(record["owner"] as? String == "Zoë \(number)")
+                #expect(extensions?["@action"] as? String == "A&\(number)")
+                #expect(extensions?["owner"] as? String == "u\(number)")
+                #expect(extensions?["blank"] == nil)
+                #expect(locator?["path"] as? String == "/unload/risk[\(number)]")
+            } else {
+                #expect(record["owner"] as? String == "Zoë \(number)")
+            }
+        }
+    }
+
     @Test func rejectsFileHoldsLocatorReasonAndRawText() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

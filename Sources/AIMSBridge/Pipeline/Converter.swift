@@ -64,10 +64,10 @@ public struct Converter: Sendable {
         self.workers = max(1, workers)
     }
 
-    /// A batch of ingest output on its way to a worker.
+    /// A batch of ingest output on its way to a worker, which makes its pending records.
     private struct InputBatch: Sendable {
         var sequence: Int
-        var items: [IngestItem]
+        var items: [DeferredIngestItem]
         /// Diagnostics the reader emitted while reading these items.
         var diagnostics: [Diagnostic]
     }
@@ -140,7 +140,7 @@ public struct Converter: Sendable {
         normalizer.prepare(sample: sample.compactMap {
             if case .record(let record) = $0 { return record } else { return nil }
         })
-        var first = normalize(InputBatch(sequence: 0, items: sample, diagnostics: readerDiagnostics.take()),
+        var first = normalize(InputBatch(sequence: 0, items: sample.map { .ready($0) }, diagnostics: readerDiagnostics.take()),
                               with: &normalizer)
         try deliver(&first, into: &sink, rejects: rejects, summary: &summary)
         if let reader {
@@ -164,12 +164,12 @@ public struct Converter: Sendable {
                                      summary: inout SourceSummary) throws(OutputError) -> IngestError? {
         let inputs = BoundedQueue<InputBatch>(capacity: workers * 3)
         let outputs = ReorderBuffer<OutputBatch>(window: workers * 3)
-        let ownedReader = Handoff(reader)
+        let ownedReader = Handoff(DeferredItemReader(reader))
         let failure = Handoff<IngestError?>(nil)
         let total = Handoff(0)
         let readerThread = Thread {
             var sequence = 1
-            var items: [IngestItem] = []
+            var items: [DeferredIngestItem] = []
             func send() {
                 // The items are moved into the batch before it is queued: were the reader still
                 // holding them when a worker started on the batch, the worker would copy every
@@ -252,12 +252,11 @@ public struct Converter: Sendable {
             tree.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
         }
-        while let item = items.popLast() {
-            if item.isTopLevel { flush() }
+        while let deferred = items.popLast() {
+            if deferred.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
             let childFollows = !items.isEmpty && !items[items.count - 1].isTopLevel
-            // Consumed, so that the record is moved out of the item rather than copied.
-            switch consume item {
+            switch deferred.materialized() {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
                 case .record(let canonical) where tree.isEmpty && !childFollows:

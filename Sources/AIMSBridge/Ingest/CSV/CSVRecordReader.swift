@@ -232,6 +232,14 @@ extension String {
     /// the trimmed string.
     var isBlank: Bool { unicodeScalars.allSatisfy(\.isUnicodeWhitespace) }
 
+    /// Whether UTF-8 text is empty or only whitespace, as `isBlank` says, without making a
+    /// string of it when its first byte is visible ASCII (as most values' is).
+    static func isBlank(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = utf8.first else { return true }
+        if first > 0x20 && first < 0x80 { return false }
+        return String(decoding: utf8, as: UTF8.self).isBlank
+    }
+
     /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
     /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
     var utf8Ends: (first: UInt8, last: UInt8)? {

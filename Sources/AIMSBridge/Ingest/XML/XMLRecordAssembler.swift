@@ -8,6 +8,8 @@ import CLibXML2
 /// field holds its own text (not its children's) and comes after its attributes and before its
 /// children's fields. Blank elements are absent. Entity references are kept as `&name;` text.
 /// Elements at a profile's child paths are records of their own, returned after their holder.
+/// Records are finished as `PendingRecord`s: their values stay bytes until the record is taken
+/// on the thread that uses it.
 struct XMLRecordAssembler {
     private let sourceName: String
     private let recordPath: [String]
@@ -37,7 +39,7 @@ struct XMLRecordAssembler {
     private var inRecord = false
     /// Finished items not yet taken, with the warnings to report when each is taken. Reversed
     /// while they are being taken, so that each is moved off the end rather than copied.
-    private var finished: [(item: IngestItem, warnings: [Diagnostic])] = []
+    private var finished: [(record: PendingRecord, warnings: [Diagnostic])] = []
     /// Whether `finished` is reversed for taking (records are finished only after `take` has
     /// returned nil, when the reader parses more).
     private var taking = false
@@ -58,7 +60,7 @@ struct XMLRecordAssembler {
     }
 
     /// The next finished item, if any.
-    mutating func take() -> (item: IngestItem, warnings: [Diagnostic])? {
+    mutating func take() -> (record: PendingRecord, warnings: [Diagnostic])? {
         if !taking {
             finished.reverse()
             taking = true
@@ -124,12 +126,11 @@ struct XMLRecordAssembler {
             return
         }
         let frame = record.frames.removeLast()
+        if frame.role == .field { return record.finishField(frame) }
         let text = record.takeText(from: frame.textStart)
         switch frame.role {
         case .field:
-            if let text, !text.isBlank {
-                record.withCollector(inChild: frame.inChild) { $0.add(frame.path, text, at: frame.slot) }
-            }
+            break
         case .namedField:
             if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
             let name = fieldNames[frame.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(frame.namedID)"
@@ -138,7 +139,7 @@ struct XMLRecordAssembler {
                 record.main!.add(XMLFieldPath(number: -1, text: name, isChildRecord: false), leaves[0],
                                  at: record.main!.fields.count)
             } else if !leaves.isEmpty {
-                record.main!.fields.append(SourceField(path: name, value: .list(leaves)))
+                record.main!.fields.insert(path: name, column: -1, value: .list(leaves), at: record.main!.fields.count)
             }
         case .namedPart:
             if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
@@ -228,15 +229,10 @@ struct XMLRecordAssembler {
         let warnings = done.entities.map {
             Diagnostic(.warning, "entity reference '&\($0);' left unexpanded (entities are never expanded)", at: done.locator)
         }
-        let fields = done.fields
-        lastFieldCount = fields.count
-        if let problem = done.overLimit {
-            let partial = SourceRecord(fields: fields, locator: done.locator, ordinal: ordinal)
-            finished.append((.rejected(RejectedRecord(locator: done.locator, reason: problem, raw: partial.rawText)), warnings))
-        } else {
-            finished.append((.record(SourceRecord(fields: fields, locator: done.locator, ordinal: ordinal)), warnings))
-        }
-        for child in done.children { finished.append((.record(child), [])) }
+        lastFieldCount = done.fields.count
+        finished.append((PendingRecord(fields: done.fields, locator: done.locator, ordinal: ordinal, overLimit: done.overLimit),
+                         warnings))
+        for child in done.children { finished.append((child, [])) }
         ordinal += 1 + done.children.count
     }
 
@@ -265,6 +261,13 @@ struct XMLAttributes {
 
     /// The local name of attribute `index`.
     func name(_ index: Int) -> UnsafePointer<xmlChar>? { base?[index * 5] }
+
+    /// The bytes of attribute `index`'s value, when it has no references to replace (else nil).
+    func rawValue(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard let start = base?[index * 5 + 3], let end = base?[index * 5 + 4] else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let raw = UnsafeBufferPointer(start: start, count: end - start)
+        return raw.contains(UInt8(ascii: "&")) ? nil : raw
+    }
 
     /// The value of attribute `index`, with its character and entity references replaced.
     func value(_ index: Int) -> String {
@@ -344,7 +347,7 @@ struct OpenRecord {
     private(set) var ordinal = 0
     var main: XMLFieldCollector?
     var child: XMLFieldCollector?
-    var children: [SourceRecord] = []
+    var children: [PendingRecord] = []
     var frames: [XMLOpenElement] = []
     var entities: [String] = []
     /// The values of the field identified by id being read.
@@ -359,8 +362,8 @@ struct OpenRecord {
     }
 
     /// Ends the record: what was read of it.
-    mutating func close() -> (locator: Locator, fields: [SourceField], overLimit: String?, entities: [String],
-                              children: [SourceRecord]) {
+    mutating func close() -> (locator: Locator, fields: PendingFields, overLimit: String?, entities: [String],
+                              children: [PendingRecord]) {
         let collected = main!
         main = nil
         child = nil
@@ -396,6 +399,23 @@ struct OpenRecord {
         text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room)))
     }
 
+    /// Ends a field element: its text, unless blank, becomes its field (kept as bytes, see
+    /// `PendingRecord`) in the record or child record it is in, and leaves the buffer.
+    mutating func finishField(_ frame: XMLOpenElement) {
+        let start = frame.textStart
+        guard text.count > start else { return }
+        // The buffer is moved out while its bytes are added, so that the collector can change.
+        var buffer: [UInt8] = []
+        swap(&buffer, &text)
+        buffer.withUnsafeBufferPointer { all in
+            let value = UnsafeBufferPointer(rebasing: all[start...])
+            guard !String.isBlank(utf8: value) else { return }
+            withCollector(inChild: frame.inChild) { $0.add(frame.path, utf8: value, at: frame.slot) }
+        }
+        buffer.removeLast(buffer.count - start)
+        swap(&buffer, &text)
+    }
+
     /// The text from `start` on (nil when there is none), removed from the buffer.
     mutating func takeText(from start: Int) -> String? {
         guard text.count > start else { return nil }
@@ -411,7 +431,7 @@ struct OpenRecord {
         let locator = Locator(file: sourceName, line: max(line, 1), column: 1,
                               path: "\(self.locator.path ?? "")/\(path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
         let link = ParentLink(field: path, locator: self.locator, parentOrdinal: ordinal)
-        children.append(SourceRecord(fields: done.fields, locator: locator, ordinal: ordinal + 1 + index, parent: link))
+        children.append(PendingRecord(fields: done.fields, locator: locator, ordinal: ordinal + 1 + index, parent: link))
     }
 }
 
@@ -420,7 +440,7 @@ struct XMLFieldCollector {
     let limits: ReaderLimits
     /// The source's numbered field paths.
     let paths: XMLFieldPaths
-    var fields: [SourceField] = []
+    var fields = PendingFields()
     /// Why the record is rejected, once a limit is passed.
     var overLimit: String?
     private var bytes = 0
@@ -433,18 +453,38 @@ struct XMLFieldCollector {
     /// Adds each non-blank attribute as the field `parent@name`.
     mutating func addAttributes(_ attributes: XMLAttributes, under parent: XMLFieldPath) {
         for index in 0..<attributes.count {
-            let value = attributes.value(index)
-            guard !value.isBlank else { continue }
-            let path = paths.path(under: parent, name: attributes.name(index), isAttribute: true,
-                                  interned: attributes.isInterned(index))
-            add(path, value, at: fields.count)
+            // A value without references is kept as its bytes; one with references is decoded.
+            if let raw = attributes.rawValue(index) {
+                guard !String.isBlank(utf8: raw) else { continue }
+                add(attributePath(attributes, index, under: parent), utf8: raw, at: fields.count)
+            } else {
+                let value = attributes.value(index)
+                guard !value.isBlank else { continue }
+                add(attributePath(attributes, index, under: parent), value, at: fields.count)
+            }
         }
+    }
+
+    private func attributePath(_ attributes: XMLAttributes, _ index: Int, under parent: XMLFieldPath) -> XMLFieldPath {
+        paths.path(under: parent, name: attributes.name(index), isAttribute: true, interned: attributes.isInterned(index))
     }
 
     /// Adds a field at `slot` (an element's text goes before the fields of its children),
     /// noting the first limit it passes.
     mutating func add(_ path: XMLFieldPath, _ value: String, at slot: Int) {
-        let size = value.utf8.count
+        noteLimits(path, size: value.utf8.count)
+        fields.insert(path: path.text, column: path.number, value: .text(value), at: slot)
+    }
+
+    /// Adds a field whose value is `utf8` at `slot`, as `add(_:_:at:)` does.
+    mutating func add(_ path: XMLFieldPath, utf8: UnsafeBufferPointer<UInt8>, at slot: Int) {
+        noteLimits(path, size: utf8.count)
+        fields.insert(path: path.text, column: path.number, utf8: utf8, at: slot)
+    }
+
+    /// Notes the first limit that a field of `size` bytes at `path` passes (the field is still
+    /// added: the rejected record's raw text shows it).
+    private mutating func noteLimits(_ path: XMLFieldPath, size: Int) {
         bytes += size
         if size > limits.maxFieldBytes {
             overLimit = overLimit ?? "field '\(path.text)' is larger than the \(limits.maxFieldBytes)-byte field limit"
@@ -453,7 +493,5 @@ struct XMLFieldCollector {
         } else if bytes > limits.maxRecordBytes {
             overLimit = overLimit ?? "record is larger than the \(limits.maxRecordBytes)-byte record limit"
         }
-        let field = SourceField(path: path.text, value: .text(value), column: path.number)
-        if slot == fields.count { fields.append(field) } else { fields.insert(field, at: slot) }
     }
 }

@@ -32,8 +32,9 @@ public struct XMLFieldDefinitions: Sendable, Hashable {
 /// A SAX parser rather than libxml2's `xmlTextReader` with a subtree per record: building and
 /// freeing those trees cost more than parsing the document. Entity references are never
 /// expanded (external entities are never resolved); they are kept as `&name;` text with a
-/// warning.
-public struct XMLRecordReader: RecordReader {
+/// warning. A conversion takes the records pending (`nextDeferred()`), so that their values are
+/// made strings on its workers rather than on the thread that parses.
+public struct XMLRecordReader: DeferringRecordReader {
     private let parser: XMLPushParser
     private let diagnostics: any DiagnosticCollector
     /// The element path of the records (`/unload/sn_risk_risk`), found or given.
@@ -60,10 +61,15 @@ public struct XMLRecordReader: RecordReader {
 
     /// The next record, or nil at the end of the document.
     public mutating func next() throws(IngestError) -> IngestItem? {
+        try nextDeferred()?.materialized()
+    }
+
+    /// The next record, its values not yet made strings (see `PendingRecord`).
+    mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem? {
         while true {
             if let ready = parser.takeItem() {
                 for warning in ready.warnings { diagnostics.emit(warning) }
-                return ready.item
+                return .pending(ready.record)
             }
             if let failure = parser.failure { throw failure }
             if parser.isFinished {
@@ -148,7 +154,7 @@ final class XMLPushParser {
     }
 
     /// The next record the parser has finished, if any.
-    func takeItem() -> (item: IngestItem, warnings: [Diagnostic])? {
+    func takeItem() -> (record: PendingRecord, warnings: [Diagnostic])? {
         target.pointee.assembler.take()
     }
 

@@ -1,0 +1,132 @@
+/// A record as a reader finishes it, before its values are made strings.
+///
+/// Making a string of each value (an allocation, a UTF-8 check, a copy) is much of the cost of
+/// reading a record. Kept as bytes, that work moves to whichever thread materializes the record:
+/// in a conversion, the worker that normalizes it, which allocates and frees the strings itself,
+/// while the reader's thread, which every record passes through, only parses.
+struct PendingRecord: Sendable {
+    var fields: PendingFields
+    var locator: Locator
+    var ordinal: Int
+    var parent: ParentLink?
+    /// Why the record is rejected (a limit it passed), if it is.
+    var overLimit: String?
+
+    /// The record, or its rejection with the fields read as its raw text.
+    func materialized() -> IngestItem {
+        let record = SourceRecord(fields: fields.materialized(), locator: locator, ordinal: ordinal, parent: parent)
+        guard let overLimit else { return .record(record) }
+        return .rejected(RejectedRecord(locator: locator, reason: overLimit, raw: record.rawText))
+    }
+}
+
+/// The fields of a `PendingRecord`, in order: each value either bytes in one buffer shared by
+/// the record's values or, where the reader had to make one anyway, a value.
+struct PendingFields: Sendable {
+    private enum Value: Sendable {
+        /// UTF-8 bytes at `start..<end` of `bytes`.
+        case bytes(start: Int, end: Int)
+        case value(FieldValue)
+    }
+
+    private struct Field: Sendable {
+        let path: String
+        let column: Int
+        let value: Value
+    }
+
+    private var fields: [Field] = []
+    private var bytes: [UInt8] = []
+
+    /// How many fields there are.
+    var count: Int { fields.count }
+
+    /// Makes room for `count` fields.
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
+    /// Inserts a field whose value is `utf8` (copied) at `slot`.
+    mutating func insert(path: String, column: Int, utf8: UnsafeBufferPointer<UInt8>, at slot: Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: utf8)
+        insert(Field(path: path, column: column, value: .bytes(start: start, end: bytes.count)), at: slot)
+    }
+
+    /// Inserts a field holding `value` at `slot`.
+    mutating func insert(path: String, column: Int, value: FieldValue, at slot: Int) {
+        insert(Field(path: path, column: column, value: .value(value)), at: slot)
+    }
+
+    private mutating func insert(_ field: Field, at slot: Int) {
+        if slot == fields.count { fields.append(field) } else { fields.insert(field, at: slot) }
+    }
+
+    /// The fields with their values made strings.
+    func materialized() -> [SourceField] {
+        var result: [SourceField] = []
+        result.reserveCapacity(fields.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            for field in fields {
+                switch field.value {
+                case .bytes(let start, let end):
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+                    result.append(SourceField(path: field.path, value: .text(text), column: field.column))
+                case .value(let value):
+                    result.append(SourceField(path: field.path, value: value, column: field.column))
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// An item from a reader whose records may still be pending (see `DeferringRecordReader`).
+enum DeferredIngestItem: Sendable {
+    case ready(IngestItem)
+    case pending(PendingRecord)
+
+    /// Whether it starts a record tree (anything but a child record).
+    var isTopLevel: Bool {
+        switch self {
+        case .ready(let item): return item.isTopLevel
+        case .pending(let record): return record.parent == nil
+        }
+    }
+
+    /// The item, its record made if it was pending.
+    consuming func materialized() -> IngestItem {
+        switch consume self {
+        case .ready(let item): return item
+        case .pending(let record): return record.materialized()
+        }
+    }
+}
+
+/// A reader that can hand out records before their values are made strings, for a pipeline
+/// that makes them on another thread. `next()` gives the same items, materialized.
+protocol DeferringRecordReader: RecordReader {
+    /// The next item, possibly pending, or nil at the end of the input.
+    mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem?
+}
+
+/// A reader's items, pending where the reader can defer them (`DeferringRecordReader`), else
+/// ready.
+struct DeferredItemReader {
+    private var plain: (any RecordReader)?
+    private var deferring: (any DeferringRecordReader)?
+
+    init(_ reader: any RecordReader) {
+        if let deferring = reader as? any DeferringRecordReader {
+            self.deferring = deferring
+        } else {
+            plain = reader
+        }
+    }
+
+    /// The next item, or nil at the end of the input.
+    mutating func next() throws(IngestError) -> DeferredIngestItem? {
+        if deferring != nil { return try deferring!.nextDeferred() }
+        return try plain!.next().map { .ready($0) }
+    }
+}
