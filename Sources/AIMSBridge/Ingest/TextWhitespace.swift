@@ -1,0 +1,64 @@
+// Whitespace and byte helpers on text that every stage uses: trimming and blank tests by
+// Unicode's White_Space property, and reading a string's UTF-8 bytes without copying it.
+
+extension String {
+    /// The string without leading and trailing whitespace (Unicode's definition).
+    func trimmingWhitespace() -> String {
+        // Fast path: most values start and end with a visible ASCII character.
+        guard let (head, tail) = utf8Ends else { return self }
+        if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
+        let scalars = unicodeScalars
+        // Only the two ends can need trimming: look at them before scanning.
+        if !scalars.first!.isUnicodeWhitespace && !scalars.last!.isUnicodeWhitespace { return self }
+        guard let first = scalars.firstIndex(where: { !$0.isUnicodeWhitespace }) else { return "" }
+        let last = scalars.lastIndex { !$0.isUnicodeWhitespace }!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
+    }
+}
+
+extension String {
+    /// Whether the string is empty or only whitespace (Unicode's definition), without making
+    /// the trimmed string.
+    var isBlank: Bool { unicodeScalars.allSatisfy(\.isUnicodeWhitespace) }
+
+    /// Whether UTF-8 text is empty or only whitespace, as `isBlank` says, without making a
+    /// string of it when its first byte is visible ASCII (as most values' is).
+    static func isBlank(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = utf8.first else { return true }
+        if first > 0x20 && first < 0x80 { return false }
+        return String(decoding: utf8, as: UTF8.self).isBlank
+    }
+
+    /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
+    /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
+    var utf8Ends: (first: UInt8, last: UInt8)? {
+        let direct: (first: UInt8, last: UInt8)?? = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1])
+        }
+        if let direct { return direct }
+        guard let first = utf8.first, let last = utf8.last else { return nil }
+        return (first, last)
+    }
+
+    /// Calls `body` with the string's UTF-8 bytes. A native string's own storage is lent, where
+    /// `withUTF8` needs a mutable copy of the string, whose retain and release showed in profiles
+    /// of the conversion's hot path.
+    func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, spelled out (the property's 25 code points have not
+    /// changed since Unicode 6.3): looking it up in the runtime's tables measured as a visible
+    /// part of reading non-ASCII text.
+    var isUnicodeWhitespace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+}
