@@ -174,6 +174,32 @@ import Testing
         }
     }
 
+    /// Profile exports past the first batch (Archer's fields named by id, CycloneDX's child
+    /// records): records handed to the workers pending come out as records read whole do (a
+    /// record limit makes the reader finish every record itself).
+    @Test(arguments: [("Fixtures/profiles/archer-risk-register-search.xml", "  <Record ", "</Record>", 600),
+                      ("Fixtures/profiles/cyclonedx-mlbom.xml", "<components>", "</components>", 360)])
+    func pendingProfileRecordsComeOutAsRecordsReadWhole(fixture: (path: String, from: String, to: String, records: Int)) throws {
+        let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent(fixture.path), encoding: .utf8)
+        // The fixture's records, repeated past the first batch of 256.
+        let start = text.range(of: fixture.from)!.lowerBound
+        let end = text.range(of: fixture.to, options: .backwards)!.upperBound
+        let body = String(text[start..<end])
+        let repeated = fixture.from == "<components>"
+            ? String(text[..<start]) + "<components>" + String(repeating: String(body.dropFirst(12).dropLast(13)), count: 40) + "</components>" + String(text[end...])
+            : String(text[..<start]) + Array(repeating: body, count: 120).joined(separator: "\n") + String(text[end...])
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent(URL(fileURLWithPath: fixture.path).lastPathComponent)
+        try repeated.write(to: source, atomically: true, encoding: .utf8)
+        let pending = try TestSupport.runAIMS(["convert", source.path, "--format", "ndjson"])
+        let whole = try TestSupport.runAIMS(["convert", source.path, "--format", "ndjson", "--max-records", "1000000"])
+        #expect(pending.status == 0 && whole.status == 0, "\(pending.stderr)")
+        #expect(pending.stdout.split(separator: "\n").count == fixture.records + 1)
+        #expect(pending.stdout == whole.stdout)
+        #expect(pending.stderr == whole.stderr)
+    }
+
     @Test func rejectsFileHoldsLocatorReasonAndRawText() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
