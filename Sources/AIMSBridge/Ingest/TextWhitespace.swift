@@ -15,9 +15,7 @@ extension String {
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
     }
-}
 
-extension String {
     /// Whether the string is empty or only whitespace (Unicode's definition), without making
     /// the trimmed string.
     var isBlank: Bool { unicodeScalars.allSatisfy(\.isUnicodeWhitespace) }
@@ -33,12 +31,7 @@ extension String {
     /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
     /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
     var utf8Ends: (first: UInt8, last: UInt8)? {
-        let direct: (first: UInt8, last: UInt8)?? = utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1])
-        }
-        if let direct { return direct }
-        guard let first = utf8.first, let last = utf8.last else { return nil }
-        return (first, last)
+        withUTF8Bytes { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
     }
 
     /// Calls `body` with the string's UTF-8 bytes. A native string's own storage is lent, where

@@ -108,8 +108,7 @@ struct XMLRecordAssembler {
     mutating func entityReference(_ name: String) {
         guard inRecord, record.keepsText else { return }
         record.entities.append(name)
-        let text = Array("&\(name);".utf8)
-        text.withUnsafeBufferPointer { record.appendText($0, limit: limits.maxFieldBytes) }
+        "&\(name);".withUTF8Bytes { record.appendText($0, limit: limits.maxFieldBytes) }
     }
 
     /// The current element ends.
@@ -126,13 +125,11 @@ struct XMLRecordAssembler {
             return
         }
         let frame = record.frames.removeLast()
-        if frame.role == .field { return record.finishField(frame) }
-        let text = record.takeText(from: frame.textStart)
         switch frame.role {
         case .field:
-            break
+            record.finishField(frame)
         case .namedField:
-            if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
+            record.finishLeaf(frame)
             let name = fieldNames[frame.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(frame.namedID)"
             let leaves = record.leaves
             if leaves.count == 1 {
@@ -142,7 +139,7 @@ struct XMLRecordAssembler {
                 record.main!.fields.insert(path: name, column: -1, value: .list(leaves), at: record.main!.fields.count)
             }
         case .namedPart:
-            if !frame.hasElements, let leaf = text?.trimmingWhitespace(), !leaf.isEmpty { record.leaves.append(leaf) }
+            record.finishLeaf(frame)
         case .childRecord:
             record.finishChild(path: frame.path.text, line: frame.slot, sourceName: sourceName)
         case .skipped:
@@ -262,21 +259,25 @@ struct XMLAttributes {
     /// The local name of attribute `index`.
     func name(_ index: Int) -> UnsafePointer<xmlChar>? { base?[index * 5] }
 
+    /// The bytes of attribute `index`'s value as written (references not replaced).
+    private func written(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let start = base?[index * 5 + 3], let end = base?[index * 5 + 4] else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start, count: end - start)
+    }
+
     /// The bytes of attribute `index`'s value, when it has no references to replace (else nil).
     func rawValue(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
-        guard let start = base?[index * 5 + 3], let end = base?[index * 5 + 4] else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let raw = UnsafeBufferPointer(start: start, count: end - start)
+        let raw = written(index)
         return raw.contains(UInt8(ascii: "&")) ? nil : raw
     }
 
     /// The value of attribute `index`, with its character and entity references replaced.
     func value(_ index: Int) -> String {
-        guard let start = base?[index * 5 + 3], let end = base?[index * 5 + 4] else { return "" }
-        let length = end - start
-        let raw = UnsafeBufferPointer(start: start, count: length)
-        guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
+        if let raw = rawValue(index) { return String(decoding: raw, as: UTF8.self) }
+        let raw = written(index)
         // The parser leaves references in attribute values for the tree builder to replace.
-        guard let decoded = xmlStringLenDecodeEntities(context, start, Int32(length), Int32(XML_SUBSTITUTE_REF), 0, 0, 0) else {
+        guard let start = raw.baseAddress,
+              let decoded = xmlStringLenDecodeEntities(context, start, Int32(raw.count), Int32(XML_SUBSTITUTE_REF), 0, 0, 0) else {
             return String(decoding: raw, as: UTF8.self)
         }
         defer { aims_xml_free(decoded) }
@@ -416,11 +417,15 @@ struct OpenRecord {
         swap(&buffer, &text)
     }
 
-    /// The text from `start` on (nil when there is none), removed from the buffer.
-    mutating func takeText(from start: Int) -> String? {
-        guard text.count > start else { return nil }
+    /// Ends an element of a field identified by id: its own text, trimmed, is one of the
+    /// field's values unless it has child elements or is blank; the text leaves the buffer.
+    mutating func finishLeaf(_ frame: XMLOpenElement) {
+        let start = frame.textStart
+        guard text.count > start else { return }
         defer { text.removeLast(text.count - start) }
-        return text[start...].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        guard !frame.hasElements else { return }
+        let leaf = text[start...].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }.trimmingWhitespace()
+        if !leaf.isEmpty { leaves.append(leaf) }
     }
 
     /// Ends the child record being read.
