@@ -32,7 +32,12 @@ let package = Package(
             dependencies: [
                 "AIMSBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // jemalloc in place of glibc's malloc, for the command only: a conversion's threads
+            // free each other's memory (the reader's records on the workers, the workers' output
+            // on the writer), and glibc serialises such frees on an arena lock (about 30,000 futex
+            // waits per 200,000 rows, measured). The library leaves the allocator to its host.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "AIMSBridgeTests",

@@ -83,6 +83,18 @@ import Testing
         #expect(result.stderr.contains("-: csv, profile generic: 38 records, 38 converted, 0 rejected"))
     }
 
+    #if os(Linux)
+    /// The command allocates through jemalloc (see Package.swift): its statistics, asked for
+    /// through jemalloc's own MALLOC_CONF, appear only when the library was linked and took the
+    /// place of glibc's malloc.
+    @Test func theCommandAllocatesThroughJemalloc() throws {
+        let result = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "/dev/null", "-q"],
+                                             environment: ["MALLOC_CONF": "stats_print:true"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("___ Begin jemalloc statistics ___"))
+    }
+    #endif
+
     @Test func strictTurnsWarningsIntoExitOne() throws {
         let plain = try TestSupport.runAIMS(["convert", "Fixtures/risk-register-emea-cp1252.csv", "-o", "/dev/null"])
         #expect(plain.status == 0)
