@@ -135,12 +135,43 @@ public final class OutputFile {
         }
     }
 
-    /// Whether two files hold the same bytes (false when either cannot be read).
-    private static func sameContent(_ a: String, _ b: String) -> Bool {
-        guard let first = FileManager.default.contents(atPath: a), let second = FileManager.default.contents(atPath: b) else {
-            return false
+    /// Whether two files hold the same bytes (false when either cannot be read). Compared a block
+    /// at a time, so that memory does not grow with the files (a batch's register can be large).
+    static func sameContent(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0, first.st_size == second.st_size else { return false }
+        let x = open(a, O_RDONLY)
+        let y = open(b, O_RDONLY)
+        defer {
+            if x >= 0 { close(x) }
+            if y >= 0 { close(y) }
         }
-        return first == second
+        guard x >= 0, y >= 0 else { return false }
+        let size = 1 << 18
+        var left = [UInt8](repeating: 0, count: size)
+        var right = [UInt8](repeating: 0, count: size)
+        while true {
+            let count = readFully(x, into: &left)
+            guard count >= 0, readFully(y, into: &right) == count else { return false }
+            if count == 0 { return true }
+            if memcmp(left, right, count) != 0 { return false }
+        }
+    }
+
+    /// Reads from `descriptor` until `buffer` is full or the file ends; the bytes read, or -1.
+    private static func readFully(_ descriptor: Int32, into buffer: inout [UInt8]) -> Int {
+        buffer.withUnsafeMutableBytes { raw in
+            var filled = 0
+            while filled < raw.count {
+                let count = read(descriptor, raw.baseAddress! + filled, raw.count - filled)
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 { return -1 }
+                if count == 0 { break }
+                filled += count
+            }
+            return filled
+        }
     }
 
     /// Copies everything written so far into `other` (for spool files).

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// Atomic outputs that leave an identical target alone (`keepUnchanged`, used by `aims batch`).
+@Suite struct OutputFileTests {
+    /// Content over several of the comparison's blocks (256 KiB each), so that a difference in
+    /// the last block is only found by reading every block.
+    static let content: [UInt8] = (0..<(700 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+
+    private func write(_ bytes: [UInt8], to path: String, keepUnchanged: Bool = true) throws -> Bool {
+        let file = try OutputFile(path: path, keepUnchanged: keepUnchanged)
+        try file.write(bytes)
+        try file.commit()
+        return file.replaced
+    }
+
+    private func inode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
+    }
+
+    @Test func anIdenticalTargetIsKeptAndAChangedOneReplaced() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("register.json").path
+        #expect(try write(Self.content, to: path))
+        let first = try inode(path)
+        #expect(try write(Self.content, to: path) == false)
+        #expect(try inode(path) == first)
+
+        var changed = Self.content
+        changed[changed.count - 1] ^= 1
+        #expect(try write(changed, to: path))
+        #expect(try inode(path) != first)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(changed))
+
+        #expect(try write(Array(changed.dropLast()), to: path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == changed.count - 1)
+    }
+
+    @Test func filesCompareBlockByBlock() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let a = folder.appendingPathComponent("a").path
+        let b = folder.appendingPathComponent("b").path
+        try Data(Self.content).write(to: URL(fileURLWithPath: a))
+        try Data(Self.content).write(to: URL(fileURLWithPath: b))
+        #expect(OutputFile.sameContent(a, b))
+        var middle = Self.content
+        middle[300 * 1024] ^= 0x80
+        try Data(middle).write(to: URL(fileURLWithPath: b))
+        #expect(!OutputFile.sameContent(a, b))
+        try Data().write(to: URL(fileURLWithPath: a))
+        try Data().write(to: URL(fileURLWithPath: b))
+        #expect(OutputFile.sameContent(a, b))
+        #expect(!OutputFile.sameContent(a, folder.appendingPathComponent("missing").path))
+    }
+}
