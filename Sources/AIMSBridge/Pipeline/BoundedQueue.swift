@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A first-in first-out queue between threads that blocks the producer when full and the
@@ -5,9 +6,8 @@ import Foundation
 /// different speeds.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    /// Elements are taken out (`take()`), not copied, so the consumer owns them uniquely.
-    private var items: [Element?] = []
-    private var head = 0
+    /// Elements are moved out (`popFirst()`), not copied, so the consumer owns them uniquely.
+    private var items = Deque<Element>()
     private let capacity: Int
     private var closed = false
 
@@ -22,7 +22,7 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     func push(_ element: consuming Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while items.count >= capacity && !closed { condition.wait() }
         if closed { return false }
         items.append(element)
         condition.broadcast()
@@ -33,14 +33,8 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
-        let element = items[head].take()
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while items.isEmpty && !closed { condition.wait() }
+        guard let element = items.popFirst() else { return nil }
         condition.broadcast()
         return element
     }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// What the user sets for a conversion.
@@ -67,7 +68,7 @@ public struct Converter: Sendable {
     /// A batch of ingest output on its way to a worker, which makes its pending records.
     private struct InputBatch: Sendable {
         var sequence: Int
-        var items: [DeferredIngestItem]
+        var items: Deque<DeferredIngestItem>
         /// Diagnostics the reader emitted while reading these items.
         var diagnostics: [Diagnostic]
     }
@@ -140,7 +141,7 @@ public struct Converter: Sendable {
         normalizer.prepare(sample: sample.compactMap {
             if case .record(let record) = $0 { return record } else { return nil }
         })
-        var first = normalize(InputBatch(sequence: 0, items: sample.map { .ready($0) }, diagnostics: readerDiagnostics.take()),
+        var first = normalize(InputBatch(sequence: 0, items: Deque(sample.map { .ready($0) }), diagnostics: readerDiagnostics.take()),
                               with: &normalizer)
         try deliver(&first, into: &sink, rejects: rejects, summary: &summary)
         if let reader {
@@ -169,7 +170,7 @@ public struct Converter: Sendable {
         let total = Handoff(0)
         let readerThread = Thread {
             var sequence = 1
-            var items: [DeferredIngestItem] = []
+            var items = Deque<DeferredIngestItem>()
             func send() {
                 // The items are moved into the batch before it is queued: were the reader still
                 // holding them when a worker started on the batch, the worker would copy every
@@ -237,11 +238,10 @@ public struct Converter: Sendable {
                            expectedSize: Int = 4096) -> OutputBatch {
         let collected = DiagnosticList()
         var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize))
-        // Items are moved out of the batch (popping from the end of the reversed array), not
-        // copied: a copy would retain and release every string of every record.
+        // Items are moved out of the batch (popped off the front), not copied: a copy would
+        // retain and release every string of every record.
         var items = batch.items
         batch.items = []
-        items.reverse()
         // A top-level record and its children are held until the tree is complete, so that
         // nested objects of no kind can be kept in their holder's extensions.
         var tree: [CanonicalRecord] = []
@@ -252,10 +252,10 @@ public struct Converter: Sendable {
             tree.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
         }
-        while let deferred = items.popLast() {
+        while let deferred = items.popFirst() {
             if deferred.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
-            let childFollows = !items.isEmpty && !items[items.count - 1].isTopLevel
+            let childFollows = items.first.map { !$0.isTopLevel } ?? false
             switch deferred.materialized() {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {

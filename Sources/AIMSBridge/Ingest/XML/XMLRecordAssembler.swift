@@ -1,4 +1,5 @@
 import CLibXML2
+import DequeModule
 
 /// Builds the records of an XML export from the parser's events, one element at a time, so that
 /// no part of the document is ever held as a tree.
@@ -37,12 +38,9 @@ struct XMLRecordAssembler {
     /// The record being read, while `inRecord` (kept between records, with its buffers).
     private var record = OpenRecord()
     private var inRecord = false
-    /// Finished items not yet taken, with the warnings to report when each is taken. Reversed
-    /// while they are being taken, so that each is moved off the end rather than copied.
-    private var finished: [(record: PendingRecord, warnings: [Diagnostic])] = []
-    /// Whether `finished` is reversed for taking (records are finished only after `take` has
-    /// returned nil, when the reader parses more).
-    private var taking = false
+    /// Finished items not yet taken, with the warnings to report when each is taken (each is
+    /// moved off the front when taken, not copied).
+    private var finished = Deque<(record: PendingRecord, warnings: [Diagnostic])>()
     /// A document nested deeper than the limit.
     private(set) var failure: IngestError? {
         didSet { hasFailed = failure != nil }
@@ -61,13 +59,7 @@ struct XMLRecordAssembler {
 
     /// The next finished item, if any.
     mutating func take() -> (record: PendingRecord, warnings: [Diagnostic])? {
-        if !taking {
-            finished.reverse()
-            taking = true
-        }
-        if let next = finished.popLast() { return next }
-        taking = false
-        return nil
+        finished.popFirst()
     }
 
     // MARK: Events
