@@ -24,7 +24,9 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.count >= capacity && !closed { condition.wait() }
         if closed { return false }
-        items.append(element)
+        // Consumed here, inside the lock: left to the end of the function, the element's
+        // reference would be dropped only after a consumer may have taken it.
+        items.append(consume element)
         condition.broadcast()
         return true
     }
@@ -66,7 +68,7 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
     func put(_ element: consuming Element, sequence: Int) {
         condition.lock()
         while sequence >= nextTaken + window && !closed { condition.wait() }
-        waiting[sequence] = element
+        waiting[sequence] = consume element
         condition.broadcast()
         condition.unlock()
     }

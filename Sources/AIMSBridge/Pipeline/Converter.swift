@@ -172,13 +172,14 @@ public struct Converter: Sendable {
             var sequence = 1
             var items = Deque<DeferredIngestItem>()
             func send() {
-                // The items are moved into the batch before it is queued: were the reader still
-                // holding them when a worker started on the batch, the worker would copy every
-                // record (retaining each of its strings) and the reader would then free them all.
+                // The items are moved into the batch, and the batch into the queue (`consume`):
+                // were the reader still holding them when a worker started on the batch, the
+                // worker would copy every record (retaining each of its strings) and the reader
+                // would then free them all.
                 var batch = InputBatch(sequence: sequence, items: [], diagnostics: readerDiagnostics.take())
                 swap(&batch.items, &items)
                 items.reserveCapacity(Converter.batchSize + 1)
-                inputs.push(batch)
+                inputs.push(consume batch)
                 sequence += 1
             }
             do throws(IngestError) {
@@ -203,10 +204,10 @@ public struct Converter: Sendable {
                 // Each batch's output gets room for as much JSON as the last one needed.
                 var lastSize = 4096
                 while let batch = inputs.pop() {
-                    // The sequence is read first: using `batch` after handing it over would keep a
-                    // second reference to its items, and normalizing would then copy them all.
+                    // The sequence is read first, and the batch handed over (`consume`): a second
+                    // reference to its items would make normalizing copy them all.
                     let sequence = batch.sequence
-                    let output = normalize(batch, with: &worker.value, expectedSize: lastSize)
+                    let output = normalize(consume batch, with: &worker.value, expectedSize: lastSize)
                     lastSize = output.encoded.byteCount + output.encoded.byteCount / 8
                     outputs.put(output, sequence: sequence)
                 }
