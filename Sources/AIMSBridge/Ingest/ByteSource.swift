@@ -84,23 +84,24 @@ public final class ByteSource {
     }
 
     private func readMore() throws(IngestError) -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        let count = chunk.withUnsafeMutableBytes { buffer -> Int in
-            while true {
-                let result = read(descriptor, buffer.baseAddress, buffer.count)
-                if result < 0 && errno == EINTR { continue }
-                return result
-            }
+        // Filled by read(2) straight into the array's storage, without zeroing it first.
+        var failure: Int32 = 0
+        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, initialized in
+            var result: Int
+            repeat {
+                result = read(descriptor, buffer.baseAddress, buffer.count)
+            } while result < 0 && errno == EINTR
+            if result < 0 { failure = errno }
+            initialized = max(result, 0)
         }
-        if count < 0 {
-            throw IngestError("read failed: \(String(cString: strerror(errno)))",
+        if failure != 0 {
+            throw IngestError("read failed: \(String(cString: strerror(failure)))",
                               at: Locator(file: name, line: 1, column: 1))
         }
-        if count == 0 {
+        if chunk.isEmpty {
             atEnd = true
             return nil
         }
-        chunk.removeSubrange(count...)
         digest.add(chunk)
         return chunk
     }

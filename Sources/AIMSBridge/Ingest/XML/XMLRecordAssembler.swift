@@ -162,54 +162,64 @@ struct XMLRecordAssembler {
     }
 
     private mutating func startElementInRecord(_ name: UnsafePointer<xmlChar>, interned: Bool, attributes: XMLAttributes, line: Int) {
-        let textStart = record.textCount
-        var element = XMLOpenElement(role: .field, path: .record, textStart: textStart, level: 1, inChild: false)
-        if !record.frames.isEmpty {
-            let top = record.frames.count - 1
-            record.frames[top].hasElements = true
-            element.inChild = record.frames[top].inChild
-            element.level = record.frames[top].level + 1
-            switch record.frames[top].role {
+        // The element is opened first and then set up where it lies in `frames`: one built in a
+        // local variable and pushed afterwards was copied there (its path retained once more)
+        // and the local released, for every element of every record.
+        let parent = record.frames.count - 1
+        record.frames.append(XMLOpenElement(role: .field, path: .record, textStart: record.textCount, level: 1, inChild: false))
+        let index = parent + 1
+        if parent >= 0 {
+            record.frames[parent].hasElements = true
+            record.frames[index].inChild = record.frames[parent].inChild
+            record.frames[index].level = record.frames[parent].level + 1
+            switch record.frames[parent].role {
             case .skipped:
-                return record.push(element, as: .skipped)
+                record.frames[index].role = .skipped
+                return
             case .namedField, .namedPart:
                 // The parts of a field named by id: their texts are the field's values.
-                return record.push(element, as: .namedPart)
+                record.frames[index].role = .namedPart
+                return
             case .field:
-                element.path = record.frames[top].path
+                record.frames[index].path = record.frames[parent].path
             case .childRecord:
                 break
             }
         }
-        let inChild = element.inChild
-        if record.withCollector(inChild: inChild, { $0.overLimit != nil }) { return record.push(element, as: .skipped) }
-        if max(2, element.level) >= limits.maxDepth {
+        let inChild = record.frames[index].inChild
+        if record.withCollector(inChild: inChild, { $0.overLimit != nil }) {
+            record.frames[index].role = .skipped
+            return
+        }
+        if max(2, record.frames[index].level) >= limits.maxDepth {
             let problem = "elements nested deeper than \(limits.maxDepth) levels"
             record.withCollector(inChild: inChild) { $0.overLimit = problem }
-            return record.push(element, as: .skipped)
+            record.frames[index].role = .skipped
+            return
         }
         if !inChild, let definitions = fieldDefinitions, XMLRecordAssembler.equals(name, definitions.field) {
             record.leaves = []
-            element.namedID = attributes.value(of: definitions.fieldIDAttribute) ?? ""
-            return record.push(element, as: .namedField)
+            record.frames[index].namedID = attributes.value(of: definitions.fieldIDAttribute) ?? ""
+            record.frames[index].role = .namedField
+            return
         }
         let paths = inChild ? childFieldPaths : fieldPaths
-        element.path = paths.path(under: element.path, name: name, isAttribute: false, interned: interned)
-        if !inChild && element.path.isChildRecord {
+        let path = paths.path(under: record.frames[index].path, name: name, isAttribute: false, interned: interned)
+        record.frames[index].path = path
+        if !inChild && path.isChildRecord {
             var child = XMLFieldCollector(limits: limits, paths: childFieldPaths)
             child.addAttributes(attributes, under: .record)
             record.child = child
-            element.inChild = true
-            element.level = 0
-            element.slot = line
-            return record.push(element, as: .childRecord)
+            record.frames[index].inChild = true
+            record.frames[index].level = 0
+            record.frames[index].slot = line
+            record.frames[index].role = .childRecord
+            return
         }
-        let fieldPath = element.path
-        element.slot = record.withCollector(inChild: inChild) { collector in
-            collector.addAttributes(attributes, under: fieldPath)
+        record.frames[index].slot = record.withCollector(inChild: inChild) { collector in
+            collector.addAttributes(attributes, under: path)
             return collector.fields.count
         }
-        record.push(element, as: .field)
     }
 
     private mutating func finishRecord() {
@@ -370,12 +380,6 @@ struct OpenRecord {
     }
 
     var textCount: Int { text.count }
-
-    /// Opens `element` in the given role.
-    mutating func push(_ element: consuming XMLOpenElement, as role: XMLOpenElement.Role) {
-        element.role = role
-        frames.append(element)
-    }
 
     /// Whether the innermost open element keeps its text.
     var keepsText: Bool { !frames.isEmpty && frames[frames.count - 1].keepsText }
