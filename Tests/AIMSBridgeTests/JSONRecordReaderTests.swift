@@ -11,6 +11,8 @@ import Darwin
 private struct ReadResult {
     var items: [IngestItem] = []
     var error: IngestError?
+    /// The reader's warnings, as `line:column: message`.
+    var warnings: [String] = []
 
     var records: [SourceRecord] {
         items.compactMap { if case .record(let record) = $0 { record } else { nil } }
@@ -46,7 +48,8 @@ private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = n
     }
     func drain(_ source: ByteSource) throws -> ReadResult {
         var result = ReadResult()
-        var reader = try JSONRecordReader(source: source, recordPath: recordPath, limits: limits)
+        let diagnostics = DiagnosticList()
+        var reader = try JSONRecordReader(source: source, recordPath: recordPath, limits: limits, diagnostics: diagnostics)
         do {
             while let item = try reader.next() {
                 switch item {
@@ -62,6 +65,7 @@ private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = n
         } catch {
             result.error = IngestError(error.message, at: named(error.locator))
         }
+        result.warnings = diagnostics.diagnostics.map { "\($0.locator?.line ?? 0):\($0.locator?.column ?? 0): \($0.message)" }
         return result
     }
     guard let chunkSize else { return try drain(ByteSource(name: "in.json", bytes: input)) }
@@ -192,6 +196,12 @@ struct JSONRecordReaderTests {
         #expect(result.records.map { $0["name"] } == ["A", "B"])
         #expect(result.records.map(\.locator.path) == ["/systems/0", "/systems/1"])
         #expect(result.records[1].locator.line == 7)
+        // The second array of objects is not read, and the warning says how to read it.
+        #expect(result.warnings == ["9:12: '/risks' is an array of objects too and is not read (the records are those of '/systems'); convert it with --record-path /risks"])
+        let chosen = try read(#"{"systems": [{"name": "A"}], "risks": [{"title": "r"}]}"#, recordPath: "/systems")
+        #expect(chosen.records.count == 1 && chosen.warnings.isEmpty)
+        let scalars = try read(#"{"systems": [{"name": "A"}], "tags": ["x"], "meta": {"risks": [{"t": 1}]}}"#)
+        #expect(scalars.records.count == 1 && scalars.warnings.isEmpty)
     }
 
     @Test func loneObjectIsOneRecordAndEmptyWrapperIsNone() throws {

@@ -323,7 +323,7 @@ public struct Converter: Sendable {
             return try XMLRecordReader(source: source, recordPath: recordPath, fieldDefinitions: fieldDefinitions,
                                        childPaths: childPaths, limits: options.limits, diagnostics: diagnostics)
         case .json, .ndjson:
-            return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits)
+            return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits, diagnostics: diagnostics)
         }
     }
 

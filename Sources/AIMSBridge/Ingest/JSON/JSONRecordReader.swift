@@ -19,7 +19,8 @@ import Darwin
 ///   it (`/data/items`); its elements are the records (pointer `/data/items/3`);
 /// - a top-level object without `recordPath`: the records are the elements of the first
 ///   top-level member whose value is an array whose first element is an object.
-///   Members before and after it are checked for well-formedness and otherwise ignored.
+///   Members before and after it are checked for well-formedness and otherwise ignored; a later
+///   member that is an array of objects too gets a warning naming the record path that reads it.
 ///
 /// A lone top-level object is told apart from one line of NDJSON by looking ahead (at most
 /// `max(limits.maxRecordBytes, 64 KiB)` bytes, capped at 16 MiB): if another value follows it,
@@ -79,6 +80,8 @@ public struct JSONRecordReader: RecordReader {
     private let limits: ReaderLimits
     private let recordPath: String?
     private let pointerTokens: [String]?
+    /// Where warnings go (records of the document that are not read).
+    private let diagnostics: (any DiagnosticCollector)?
 
     private var phase = Phase.start
     private var failure: IngestError?
@@ -105,11 +108,14 @@ public struct JSONRecordReader: RecordReader {
     ///   - recordPath: a JSON Pointer (`/data/items`, with `~0` for `~` and `~1` for `/`)
     ///     naming the array of records; nil to detect it; `""` to read top-level values.
     ///   - limits: bounds on field and record size, field count and nesting depth.
+    ///   - diagnostics: where warnings go.
     /// - Throws: `IngestError` when `recordPath` is not a valid JSON Pointer.
-    public init(source: ByteSource, recordPath: String? = nil, limits: ReaderLimits = .standard) throws(IngestError) {
+    public init(source: ByteSource, recordPath: String? = nil, limits: ReaderLimits = .standard,
+                diagnostics: (any DiagnosticCollector)? = nil) throws(IngestError) {
         self.file = source.name
         self.limits = limits
         self.recordPath = recordPath
+        self.diagnostics = diagnostics
         if let recordPath {
             guard let tokens = Self.parsePointer(recordPath) else {
                 throw IngestError("invalid record path '\(recordPath)': not a JSON Pointer",
@@ -370,7 +376,18 @@ public struct JSONRecordReader: RecordReader {
                 if container.isObject {
                     if token == .endObject { break }
                     guard token == .comma else { throw unexpected(token, "expected ',' or '}' after object member") }
-                    _ = try readMemberKey(try lexer.next())
+                    let key = try readMemberKey(try lexer.next())
+                    let value = try lexer.next()
+                    // Records found by looking are those of the first array of objects: another
+                    // one is not read, and the user is told how to read it.
+                    if recordPath == nil, enclosing.count == 1, value == .beginArray,
+                       try lexer.peekByte() == UInt8(ascii: "{"), let key {
+                        let path = "/" + Self.escapePointer(key)
+                        diagnostics?.emit(Diagnostic(.warning, "'\(path)' is an array of objects too and is not read (the records are those of '\(recordPrefix)'); convert it with --record-path \(path)",
+                                                     at: Locator(file: file, line: lexer.tokenLine, column: lexer.tokenColumn)))
+                    }
+                    try skipValue(value, depth: enclosing.count)
+                    continue
                 } else {
                     if token == .endArray { break }
                     guard token == .comma else { throw unexpected(token, "expected ',' or ']' after array element") }
