@@ -182,9 +182,8 @@ public final class OutputFile {
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = OutputFile.readFully(descriptor, into: &chunk)
             if count < 0 {
-                if errno == EINTR { continue }
                 throw OutputError("cannot read back spool file: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
