@@ -428,6 +428,12 @@ public struct RecordNormalizer {
             for cell in field.value.strings.flatMap({ profile?.split($0) ?? [$0] }) {
                 let parsed = references.parseRemembering(cell, columnFramework: framework)
                 result.warnings += parsed.warnings
+                // The usual case, one cell and no expansion: its references (already each once)
+                // are taken whole rather than appended one by one into a growing array.
+                if result.references.isEmpty && options.expandWith == nil {
+                    result.references = parsed.references
+                    continue
+                }
                 for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
                     result.references.append(expanded(reference))
                 }

@@ -58,6 +58,8 @@ public struct RequirementReferenceParser: Sendable {
         -> (references: [RequirementReference], warnings: [String]) {
         let column = columnFramework.flatMap(Self.designation(of:))
         var references: [RequirementReference] = []
+        // Room for a typical cell's references at once, rather than growing 1, 2, 4.
+        references.reserveCapacity(4)
         var warnings: [String] = []
         cell.withUTF8Bytes { bytes in
             var state = CellState(column: column)

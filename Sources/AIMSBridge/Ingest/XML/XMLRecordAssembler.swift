@@ -122,7 +122,7 @@ struct XMLRecordAssembler {
             record.finishField(frame)
         case .namedField:
             record.finishLeaf(frame)
-            let name = fieldNames[frame.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(frame.namedID)"
+            let name = fieldNames[record.namedID] ?? "\(fieldDefinitions?.field ?? "")#\(record.namedID)"
             let leaves = record.leaves
             if leaves.count == 1 {
                 record.main!.add(XMLFieldPath(number: -1, text: name, isChildRecord: false), leaves[0],
@@ -168,6 +168,9 @@ struct XMLRecordAssembler {
         let parent = record.frames.count - 1
         record.frames.append(XMLOpenElement(role: .field, path: .record, textStart: record.textCount, level: 1, inChild: false))
         let index = parent + 1
+        // A field's path is looked up under its parent's where the parent lies, rather than
+        // copied into the new element first.
+        var parentIsField = false
         if parent >= 0 {
             record.frames[parent].hasElements = true
             record.frames[index].inChild = record.frames[parent].inChild
@@ -181,7 +184,7 @@ struct XMLRecordAssembler {
                 record.frames[index].role = .namedPart
                 return
             case .field:
-                record.frames[index].path = record.frames[parent].path
+                parentIsField = true
             case .childRecord:
                 break
             }
@@ -199,17 +202,16 @@ struct XMLRecordAssembler {
         }
         if !inChild, let definitions = fieldDefinitions, XMLRecordAssembler.equals(name, definitions.field) {
             record.leaves = []
-            record.frames[index].namedID = attributes.value(of: definitions.fieldIDAttribute) ?? ""
+            record.namedID = attributes.value(of: definitions.fieldIDAttribute) ?? ""
             record.frames[index].role = .namedField
             return
         }
-        let paths = inChild ? childFieldPaths : fieldPaths
-        let path = paths.path(under: record.frames[index].path, name: name, isAttribute: false, interned: interned)
-        record.frames[index].path = path
+        let path = elementPath(name, under: parentIsField ? parent : nil, inChild: inChild, interned: interned)
         if !inChild && path.isChildRecord {
             var child = XMLFieldCollector(limits: limits, paths: childFieldPaths)
             child.addAttributes(attributes, under: .record)
             record.child = child
+            record.frames[index].path = path
             record.frames[index].inChild = true
             record.frames[index].level = 0
             record.frames[index].slot = line
@@ -220,6 +222,15 @@ struct XMLRecordAssembler {
             collector.addAttributes(attributes, under: path)
             return collector.fields.count
         }
+        record.frames[index].path = path
+    }
+
+    /// The path of element `name` below the open element at `parent` (nil: the record's or child
+    /// record's element), from the table of the record or child record it is in.
+    private func elementPath(_ name: UnsafePointer<xmlChar>, under parent: Int?, inChild: Bool, interned: Bool) -> XMLFieldPath {
+        let paths = inChild ? childFieldPaths : fieldPaths
+        guard let parent else { return paths.path(under: .record, name: name, isAttribute: false, interned: interned) }
+        return paths.path(under: record.frames[parent].path, name: name, isAttribute: false, interned: interned)
     }
 
     private mutating func finishRecord() {
@@ -319,8 +330,6 @@ struct XMLOpenElement {
     /// For a field, where its text goes among the fields (before its children's); for a child
     /// record, the line it starts on.
     var slot = 0
-    /// The id of a field identified by id.
-    var namedID = ""
     /// Where its text starts in the record's text buffer.
     var textStart: Int
     /// How deep it is below its record's (or child record's) element.
@@ -353,6 +362,9 @@ struct OpenRecord {
     var children: [PendingRecord] = []
     var frames: [XMLOpenElement] = []
     var entities: [String] = []
+    /// The id of the field identified by id being read (such a field holds no other: the
+    /// elements inside it are its parts).
+    var namedID = ""
     /// The values of the field identified by id being read.
     var leaves: [String] = []
     private var text: [UInt8] = []
