@@ -19,10 +19,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // System calls that Swift's Glibc module does not declare.
+        .systemLibrary(name: "CSystemShims"),
         .target(
             name: "AIMSBridge",
             dependencies: [
-                "CLibCSV", "CLibXML2",
+                "CLibCSV", "CLibXML2", "CSystemShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),

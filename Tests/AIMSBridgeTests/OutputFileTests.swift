@@ -52,4 +52,22 @@ import Testing
         #expect(OutputFile.sameContent(a, b))
         #expect(!OutputFile.sameContent(a, folder.appendingPathComponent("missing").path))
     }
+
+    /// Past several writeback steps (8 MiB each), in buffered small writes and direct large ones:
+    /// the committed file holds every byte in order.
+    @Test func outputsPastTheWritebackStepKeepEveryByte() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("large.ndjson").path
+        let file = try OutputFile(path: path)
+        var expected: [UInt8] = []
+        for round in 0..<30 {
+            let small = Array(Self.content.prefix(1000 + round))
+            for _ in 0..<100 { try file.write(small) }
+            try file.write(Self.content)
+            for _ in 0..<100 { expected += small }
+            expected += Self.content
+        }
+        try file.commit()
+        #expect(expected.count > 2 * (8 << 20))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+    }
 }

@@ -1,3 +1,4 @@
+import CSystemShims
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,13 @@ public final class OutputFile {
     private let keepUnchanged: Bool
     /// Whether `commit()` replaced the target (false when it kept an identical one).
     public private(set) var replaced = false
+    /// Bytes written to the descriptor so far.
+    private var written: Int64 = 0
+    /// Where the bytes not yet handed to writeback start; nil when nothing is handed over
+    /// (standard output, spools).
+    private var writebackStart: Int64?
+    /// How many written bytes are handed to writeback at a time.
+    private static let writebackStep: Int64 = 8 << 20
 
     /// Opens an output for `path`; `-` is standard output. With `keepUnchanged`, a target whose
     /// bytes equal the new content is not replaced (nor its modification time touched).
@@ -56,6 +64,7 @@ public final class OutputFile {
         fchmod(fd, 0o644)
         descriptor = fd
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        writebackStart = 0
     }
 
     /// Where the bytes written so far are (after `flush()`): the temporary file until `commit()`.
@@ -64,7 +73,10 @@ public final class OutputFile {
     /// A temporary file (for spooling), removed when the object goes away.
     static func temporary() throws(OutputError) -> OutputFile {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        return try OutputFile(path: "\(directory)/aims-spool-\(getpid())")
+        let spool = try OutputFile(path: "\(directory)/aims-spool-\(getpid())")
+        // A spool is read back and removed, never committed: its bytes need not reach the disk.
+        spool.writebackStart = nil
+        return spool
     }
 
     deinit {
@@ -113,6 +125,18 @@ public final class OutputFile {
         if let failure {
             throw OutputError("cannot write '\(path)': \(String(cString: strerror(failure)))")
         }
+        written += Int64(bytes.count)
+        startWriteback()
+    }
+
+    /// Hands each full step of written bytes to the kernel's writeback as it fills, so that the
+    /// disk writes them while the conversion goes on: otherwise they all wait for the `fsync`
+    /// in `commit()`, which then stalls the run's end (about 60 ms per 200 MB, measured). Only a
+    /// hint: a failure here is ignored, and `commit()`'s `fsync` reports any real one.
+    private func startWriteback() {
+        guard let start = writebackStart, written - start >= OutputFile.writebackStep else { return }
+        _ = aims_start_writeback(descriptor, start, written - start)
+        writebackStart = written
     }
 
     /// Flushes and moves the file into place (for standard output, only flushes).

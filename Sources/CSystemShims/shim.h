@@ -1,0 +1,22 @@
+#ifndef AIMS_CSYSTEM_SHIMS_H
+#define AIMS_CSYSTEM_SHIMS_H
+#include <stdint.h>
+
+#ifdef __linux__
+/* Declared by <fcntl.h> only under _GNU_SOURCE, which Swift's Glibc module is built without;
+   glibc has exported it since 2.6. */
+extern int sync_file_range(int fd, int64_t offset, int64_t count, unsigned int flags);
+#endif
+
+/// Starts writing the `count` bytes at `offset` of file `fd` back to the disk, without waiting
+/// for them (Linux `sync_file_range` with `SYNC_FILE_RANGE_WRITE`); elsewhere does nothing.
+/// Returns 0, or -1 with `errno` set.
+static inline int aims_start_writeback(int fd, int64_t offset, int64_t count) {
+#ifdef __linux__
+    return sync_file_range(fd, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */);
+#else
+    (void)fd; (void)offset; (void)count;
+    return 0;
+#endif
+}
+#endif
