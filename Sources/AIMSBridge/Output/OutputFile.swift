@@ -94,6 +94,11 @@ public final class OutputFile {
 
     /// Appends a large block: written straight through when the buffer would only copy it.
     public func write(_ bytes: [UInt8]) throws(OutputError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(OutputError) in try write(raw) } }.get()
+    }
+
+    /// Appends bytes lent by the caller, as `write(_: [UInt8])` does.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
         if bytes.count < OutputFile.bufferLimit / 4 {
             buffer.append(contentsOf: bytes)
             if buffer.count >= OutputFile.bufferLimit { try flush() }
@@ -105,27 +110,21 @@ public final class OutputFile {
 
     /// Writes the buffered bytes out.
     public func flush() throws(OutputError) {
-        try writeAll(buffer)
+        try buffer.withUnsafeBytes { raw in Result { () throws(OutputError) in try writeAll(raw) } }.get()
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws(OutputError) {
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
+    private func writeAll(_ raw: UnsafeRawBufferPointer) throws(OutputError) {
+        var offset = 0
+        while offset < raw.count {
+            let done = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if done < 0 {
+                if errno == EINTR { continue }
+                throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
             }
-            return nil
+            offset += done
         }
-        if let failure {
-            throw OutputError("cannot write '\(path)': \(String(cString: strerror(failure)))")
-        }
-        written += Int64(bytes.count)
+        written += Int64(raw.count)
         startWriteback()
     }
 

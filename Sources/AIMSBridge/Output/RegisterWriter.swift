@@ -37,6 +37,11 @@ public struct SourceSummary: Sendable, Hashable, Encodable {
 public struct EncodedRecords: Sendable {
     /// The JSON of every record, each followed by a newline.
     public var bytes: [UInt8] { json.bytes }
+
+    /// Calls `body` with `bytes`, lent rather than copied.
+    public func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
+        try json.withBytes(body)
+    }
     /// Where one record's JSON is in `bytes`.
     public struct Slice: Sendable {
         /// The record's kind.
@@ -97,7 +102,7 @@ public struct NDJSONRegisterWriter: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
-        try output.write(records.bytes)
+        try records.withBytes { bytes throws(OutputError) in try output.write(bytes) }
     }
 
     public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
@@ -126,13 +131,14 @@ public struct JSONRegisterWriter: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
-        let bytes = records.bytes
-        for record in records.records {
-            if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
-            let spool = spools[record.kind]!
-            try spool.file.write((spool.count == 0 ? "\n    " : ",\n    ").utf8)
-            try spool.file.write(bytes[record.range])
-            spools[record.kind]!.count += 1
+        try records.withBytes { bytes throws(OutputError) in
+            for record in records.records {
+                if spools[record.kind] == nil { spools[record.kind] = (try OutputFile.temporary(), 0) }
+                let spool = spools[record.kind]!
+                try spool.file.write((spool.count == 0 ? "\n    " : ",\n    ").utf8)
+                try spool.file.write(UnsafeRawBufferPointer(rebasing: bytes[record.range]))
+                spools[record.kind]!.count += 1
+            }
         }
     }
 

@@ -28,6 +28,14 @@ public struct JSONBuffer: Sendable {
         Array(UnsafeBufferPointer(start: storage.base, count: count))
     }
 
+    /// Calls `body` with the bytes written so far, lent rather than copied (a batch's JSON is
+    /// most of a megabyte, and the writer hands it straight to the output).
+    public func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
+        try withExtendedLifetime(storage) { () throws(Failure) -> Result in
+            try body(UnsafeRawBufferPointer(start: storage.base, count: count))
+        }
+    }
+
     /// Empties the buffer, keeping its capacity.
     public mutating func reset() {
         count = 0
