@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AIMSBridgeTests",
-            dependencies: ["AIMSBridge"]
+            dependencies: ["AIMSBridge", "CSystemShims"]
         ),
     ],
     swiftLanguageModes: [.v6]
