@@ -211,12 +211,30 @@ enum MultiValue {
     /// Splits on any of the ASCII `separators`, trims each part and drops empty parts and null
     /// markers.
     static func split(_ text: String, separators: [UInt8] = listSeparators) -> [String] {
-        if !text.utf8.contains(where: { separators.contains($0) }) {
+        if !contains(separators, in: text) {
             let value = text.trimmingWhitespace()
             return CSVRecordReader.isAbsent(value) ? [] : [value]
         }
         return text.utf8.split(whereSeparator: { separators.contains($0) })
             .map { String(Substring($0)).trimmingWhitespace() }
             .filter { !CSVRecordReader.isAbsent($0) }
+    }
+
+    /// Whether `text` holds any of the ASCII `separators`: each byte is tested against a bit set
+    /// of them, as every list cell of a source is looked at (the generic
+    /// `utf8.contains(where:)` with `Array.contains` inside cost three times as much).
+    private static func contains(_ separators: [UInt8], in text: String) -> Bool {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for separator in separators where separator < 128 {
+            if separator < 64 { low |= 1 << UInt64(separator) } else { high |= 1 << UInt64(separator - 64) }
+        }
+        return text.withUTF8Bytes { bytes in
+            for byte in bytes where byte < 128 {
+                let bit = byte < 64 ? low >> UInt64(byte) : high >> UInt64(byte - 64)
+                if bit & 1 != 0 { return true }
+            }
+            return false
+        }
     }
 }
