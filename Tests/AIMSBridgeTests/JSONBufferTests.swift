@@ -51,4 +51,21 @@ import Testing
         #expect(json.count == 2 * long.utf8.count + 12)
         #expect(text(json) == "[\"\(long)\",\"\\\"\",\"\(long)\"]")
     }
+
+    /// Numbers: integral ones without a fraction, others in their shortest form, the same text
+    /// whether or not the value is among the recent ones kept (twelve values cycle through the
+    /// eight kept, twice over), and non-finite ones as null.
+    @Test func writesNumbersInTheirShortestForm() {
+        let values: [Double] = [0.25, 0.5, 0.75, 1.0 / 3, 2.0 / 3, 0.1, 1e-7, -2.5, 1e20, 12, -3, 0.125]
+        var json = JSONBuffer()
+        json.beginArray()
+        for _ in 0..<2 {
+            for value in values { json.number(nil, value) }
+        }
+        json.number(nil, .nan)
+        json.number(nil, .infinity)
+        json.endArray()
+        let once = "0.25,0.5,0.75,0.3333333333333333,0.6666666666666666,0.1,1e-07,-2.5,1e+20,12,-3,0.125"
+        #expect(text(json) == "[\(once),\(once),null,null]")
+    }
 }

@@ -17,6 +17,13 @@ public struct JSONBuffer: Sendable {
     private var depth = 0
     /// Set by `key(_:)`: the next value's key has been written already.
     private var pendingKey = false
+    /// The last few fractional numbers written (by bit pattern) and their text: the same few
+    /// recur on every record (a rating's 0.25, 0.5, 0.75), and formatting a `Double` cost as much
+    /// as writing the rest of its rating.
+    private var fractionBits: [UInt64] = []
+    private var fractionTexts: [String] = []
+    private var nextFraction = 0
+    private static let fractionsKept = 8
 
     /// Creates an empty buffer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 4096) {
@@ -106,9 +113,27 @@ public struct JSONBuffer: Sendable {
     public mutating func number(_ key: StaticString?, _ value: Double) {
         if value.isFinite && value == value.rounded() && abs(value) < 1e15 {
             int(key, Int(value))
+        } else if value.isFinite {
+            fractionText(value).withUTF8Bytes { raw(key, $0) }
         } else {
-            raw(key, (value.isFinite ? "\(value)" : "null").utf8)
+            raw(key, "null".utf8)
         }
+    }
+
+    /// `value`'s shortest text (`0.25`), from the recent ones when it is one of them.
+    private mutating func fractionText(_ value: Double) -> String {
+        let bits = value.bitPattern
+        if let index = fractionBits.firstIndex(of: bits) { return fractionTexts[index] }
+        let text = value.description
+        if fractionBits.count < JSONBuffer.fractionsKept {
+            fractionBits.append(bits)
+            fractionTexts.append(text)
+        } else {
+            fractionBits[nextFraction] = bits
+            fractionTexts[nextFraction] = text
+            nextFraction = (nextFraction + 1) % JSONBuffer.fractionsKept
+        }
+        return text
     }
 
     /// Writes a boolean value.
