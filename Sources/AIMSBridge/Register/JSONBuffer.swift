@@ -187,6 +187,7 @@ public struct JSONBuffer: Sendable {
         utf8.count * 6 + 2
     }
 
+    @inline(__always)
     private mutating func comma() {
         let bit: UInt64 = 1 << UInt64(depth)
         if needsComma & bit != 0 { put(UInt8(ascii: ",")) }
@@ -195,6 +196,7 @@ public struct JSONBuffer: Sendable {
 
     /// Writes the comma and key before a value. Keys are the program's own ASCII literals, so
     /// they are copied as they are, not escaped.
+    @inline(__always)
     private mutating func separator(_ key: StaticString?) {
         if pendingKey {
             pendingKey = false
@@ -278,15 +280,18 @@ public struct JSONBuffer: Sendable {
         put(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
+    @inline(__always)
     private mutating func put(_ byte: UInt8) {
         storage.base[count] = byte
         count += 1
     }
 
+    @inline(__always)
     private mutating func put(_ text: StaticString) {
         put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    @inline(__always)
     private mutating func put(_ run: UnsafeBufferPointer<UInt8>) {
         guard let source = run.baseAddress else { return }
         (storage.base + count).update(from: source, count: run.count)
@@ -295,6 +300,7 @@ public struct JSONBuffer: Sendable {
 
     /// Makes the storage this buffer's own (copying it when another copy shares it) with room
     /// for `room` more bytes.
+    @inline(__always)
     private mutating func makeUnique(room: Int) {
         let needed = count + room
         if !isKnownUniquelyReferenced(&storage) || needed > storage.capacity {
