@@ -204,6 +204,28 @@ struct JSONRecordReaderTests {
         #expect(scalars.records.count == 1 && scalars.warnings.isEmpty)
     }
 
+    /// An aims register given to `convert` is refused where its schema is named, pointing to
+    /// the commands that read registers; a record path given by the user is still followed, and
+    /// another schema is no register.
+    @Test func anAIMSRegisterIsRefusedWithTheCommandsThatReadIt() throws {
+        let register = """
+        {
+          "schema": "aims-register/1",
+          "sources": [{"path": "risks.csv", "format": "csv"}],
+          "risks": [{"kind": "risk", "id": "R-1"}]
+        }
+        """
+        let refused = try read(register)
+        #expect(refused.items.isEmpty)
+        let error = try #require(refused.error)
+        #expect(error.message == "this is an AIMS register ('aims-register/1'), not an export to convert; 'aims merge FILE -o OUT' rewrites it (with --format ndjson as NDJSON), 'aims report FILE' reports on it")
+        #expect(error.locator.line == 2 && error.locator.column == 13)
+        let chosen = try read(register, recordPath: "/risks")
+        #expect(chosen.error == nil && chosen.records.map { $0["id"] } == ["R-1"])
+        let other = try read(#"{"schema": "vendor-export/2", "risks": [{"id": "R-1"}]}"#)
+        #expect(other.error == nil && other.records.count == 1)
+    }
+
     @Test func loneObjectIsOneRecordAndEmptyWrapperIsNone() throws {
         let single = try read(#"{"name": "only", "tags": []}"#)
         #expect(single.records.map(flat) == [["name=only"]])

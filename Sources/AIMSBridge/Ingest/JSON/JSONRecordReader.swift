@@ -271,6 +271,14 @@ public struct JSONRecordReader: RecordReader {
                     startRecordArray(prefix: "/" + Self.escapePointer(key))
                     return
                 }
+                if key == "schema", value == .string, !lexer.oversized,
+                   let schema = lexer.stringValue(), schema.hasPrefix("aims-register/") {
+                    // Read as an export, a register would give its `sources` as records of no
+                    // known kind and drop the rest.
+                    throw .fatal("this is an AIMS register ('\(schema)'), not an export to convert; "
+                                 + "'aims merge FILE -o OUT' rewrites it (with --format ndjson as NDJSON), "
+                                 + "'aims report FILE' reports on it", line: lexer.tokenLine, column: lexer.tokenColumn)
+                }
                 try skipValue(value, depth: enclosing.count)
                 token = try lexer.next()
                 if token == .comma {
