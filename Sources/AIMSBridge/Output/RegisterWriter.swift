@@ -42,6 +42,7 @@ public struct EncodedRecords: Sendable {
     public func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
         try json.withBytes(body)
     }
+
     /// Where one record's JSON is in `bytes`.
     public struct Slice: Sendable {
         /// The record's kind.
