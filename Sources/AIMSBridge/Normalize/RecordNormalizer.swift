@@ -347,12 +347,11 @@ public struct RecordNormalizer {
         var references: [RequirementReference] = []
         var warnings: [String] = []
 
-        /// The same, with each warning naming the source field (`Due date: invalid date …`).
-        func prefixingWarnings(with path: String) -> Interpretation {
-            if warnings.isEmpty { return self }
-            var copy = self
-            copy.warnings = warnings.map { "\(path): \($0)" }
-            return copy
+        /// Makes each warning name the source field (`Due date: invalid date …`). In place: a
+        /// copy of an interpretation retains each of its strings, for every value parsed.
+        mutating func prefixWarnings(with path: String) {
+            if warnings.isEmpty { return }
+            warnings = warnings.map { "\(path): \($0)" }
         }
     }
 
@@ -370,9 +369,10 @@ public struct RecordNormalizer {
             if let key, let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
-                interpretation = interpret(field, as: target, slot: slot)
-                    .prefixingWarnings(with: field.path)
-                if let key { slots[slot].cache.insert(interpretation, for: key) }
+                var parsed = interpret(field, as: target, slot: slot)
+                parsed.prefixWarnings(with: field.path)
+                if let key { slots[slot].cache.insert(parsed, for: key) }
+                interpretation = parsed
             }
         }
         for warning in interpretation.warnings {
