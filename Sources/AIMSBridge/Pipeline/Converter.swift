@@ -170,8 +170,8 @@ public struct Converter: Sendable {
                                      rejects: (RejectedRecord) throws(OutputError) -> Void,
                                      summary: inout SourceSummary) throws(OutputError) -> IngestError? {
         // Two batches per worker each way: with the workers giving way to the reader, the reader
-        // keeps the queue full, and three per worker took XML conversions to 61-63 MB at the peak
-        // for no gain in speed (two: 57 MB, one: 53 MB and 2 % slower).
+        // keeps the queue full, and three per worker took XML conversions to 59-64 MiB at the
+        // peak for no gain in speed (two: 55-57 MiB, one: 52 MiB and 2 % slower).
         let inputs = BoundedQueue<InputBatch>(capacity: workers * Converter.batchesPerWorker)
         let outputs = ReorderBuffer<OutputBatch>(window: workers * Converter.batchesPerWorker)
         let ownedReader = Handoff(DeferredItemReader(reader))
