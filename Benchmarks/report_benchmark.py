@@ -4,8 +4,8 @@
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), converts it
 with `aims convert` into a canonical register (JSON), then builds the whole report set from that
 register in each format, several times. Prints the median seconds, records per second and the
-peak resident memory (wait4's rusage) of each, and the size of what was written. Nothing here is
-a test: it prints figures.
+peak resident memory (wait4's rusage, in MiB) of each, and the size of what was written. Nothing
+here is a test: it prints figures.
 
     python3 Benchmarks/report_benchmark.py                    # 100,000 rows, 3 runs
     python3 Benchmarks/report_benchmark.py --rows 20000 --formats json,csv
@@ -30,7 +30,7 @@ def main():
 
     print(f"machine: {os.cpu_count()} cores; {args.rows:,} risks ({register.stat().st_size / 1e6:.0f} MB register); "
           f"median of {args.runs} runs; every report (soa, integrated, risks, inventory, gaps, log)")
-    print(f"{'report set':<30} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'written MB':>11}")
+    print(f"{'report set':<30} {'seconds':>8} {'records/s':>10} {'peak MiB':>8} {'written MB':>11}")
     for format in args.formats.split(","):
         output = data / f"reports-{format}"
         times, peaks = [], []
