@@ -255,6 +255,12 @@ public struct JSONRecordReader: RecordReader {
         return key
     }
 
+    /// Whether `value` (just read) opens an array whose first element is an object.
+    private mutating func startsArrayOfObjects(_ value: JSONToken) throws(JSONReadError) -> Bool {
+        guard value == .beginArray else { return false }
+        return try lexer.peekByte() == UInt8(ascii: "{")
+    }
+
     /// Auto-detection: the records are the elements of the first member of the top-level
     /// object whose value is an array starting with an object.
     private mutating func findFirstArrayMember(allowNone: Bool) throws(JSONReadError) {
@@ -266,15 +272,15 @@ public struct JSONRecordReader: RecordReader {
             while true {
                 let key = try readMemberKey(token)
                 let value = try lexer.next()
-                if value == .beginArray, try lexer.peekByte() == UInt8(ascii: "{"), let key {
+                if try startsArrayOfObjects(value), let key {
                     try checkDepth(2)
                     startRecordArray(prefix: "/" + Self.escapePointer(key))
                     return
                 }
                 if key == "schema", value == .string, !lexer.oversized,
                    let schema = lexer.stringValue(), schema.hasPrefix("aims-register/") {
-                    // Read as an export, a register would give its `sources` as records of no
-                    // known kind and drop the rest.
+                    // Read as an export, a register would give the summaries in its `sources` as
+                    // records (of whatever kind their fields suggest) and drop the rest.
                     throw .fatal("this is an AIMS register ('\(schema)'), not an export to convert; "
                                  + "'aims merge FILE -o OUT' rewrites it (with --format ndjson as NDJSON), "
                                  + "'aims report FILE' reports on it", line: lexer.tokenLine, column: lexer.tokenColumn)
@@ -388,8 +394,7 @@ public struct JSONRecordReader: RecordReader {
                     let value = try lexer.next()
                     // Records found by looking are those of the first array of objects: another
                     // one is not read, and the user is told how to read it.
-                    if recordPath == nil, enclosing.count == 1, value == .beginArray,
-                       try lexer.peekByte() == UInt8(ascii: "{"), let key {
+                    if recordPath == nil, enclosing.count == 1, try startsArrayOfObjects(value), let key {
                         let path = "/" + Self.escapePointer(key)
                         diagnostics?.emit(Diagnostic(.warning, "'\(path)' is an array of objects too and is not read (the records are those of '\(recordPrefix)'); convert it with --record-path \(path)",
                                                      at: Locator(file: file, line: lexer.tokenLine, column: lexer.tokenColumn)))
