@@ -35,15 +35,13 @@ public struct SourceSummary: Sendable, Hashable, Encodable {
 /// buffer: how batches travel from the normalizing threads to the writer. The buffer is
 /// ready-made NDJSON; `records` gives each record's JSON without its newline.
 public struct EncodedRecords: Sendable {
-    /// The JSON of every record, each followed by a newline.
-    public var bytes: [UInt8] { json.bytes }
-
-    /// Calls `body` with `bytes`, lent rather than copied.
+    /// Calls `body` with the JSON of every record, each followed by a newline (lent, not copied:
+    /// a batch's JSON is most of a megabyte).
     public func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
         try json.withBytes(body)
     }
 
-    /// Where one record's JSON is in `bytes`.
+    /// Where one record's JSON is in the batch's bytes.
     public struct Slice: Sendable {
         /// The record's kind.
         public var kind: RecordKind
@@ -51,7 +49,7 @@ public struct EncodedRecords: Sendable {
         public var range: Range<Int>
     }
 
-    /// Each record's kind and where its JSON is in `bytes`.
+    /// Each record's kind and where its JSON is in the batch's bytes.
     public private(set) var records: [Slice] = []
     private var json = JSONBuffer()
 

@@ -397,17 +397,19 @@ public struct RegisterCollector: RegisterSink {
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
-        let bytes = records.bytes
-        for slice in records.records {
-            if let spill, slice.kind == .risk {
-                try spill.append(encoded: bytes[slice.range])
-                continue
-            }
-            let object = try? JSONSerialization.jsonObject(with: Data(bytes[slice.range]))
-            do {
-                register.records.append(try RegisterReader.record(object as Any, at: Locator(file: "register", line: 1)))
-            } catch {
-                throw OutputError("cannot read back a converted record: \(error.message)")
+        try records.withBytes { bytes throws(OutputError) in
+            for slice in records.records {
+                let json = UnsafeRawBufferPointer(rebasing: bytes[slice.range])
+                if let spill, slice.kind == .risk {
+                    try spill.append(encoded: json)
+                    continue
+                }
+                let object = try? JSONSerialization.jsonObject(with: Data(json))
+                do throws(RegisterReadError) {
+                    register.records.append(try RegisterReader.record(object as Any, at: Locator(file: "register", line: 1)))
+                } catch {
+                    throw OutputError("cannot read back a converted record: \(error.message)")
+                }
             }
         }
     }

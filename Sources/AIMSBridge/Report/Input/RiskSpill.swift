@@ -22,11 +22,11 @@ public final class RiskSpill: @unchecked Sendable {
     public func append(_ risk: CanonicalRecord) throws(OutputError) {
         line.reset()
         RegisterEncoding.write(risk, into: &line)
-        try append(encoded: line.bytes[...])
+        try line.withBytes { json throws(OutputError) in try append(encoded: json) }
     }
 
     /// Appends a risk already encoded by `RegisterEncoding` (one JSON object, no newline).
-    public func append(encoded: ArraySlice<UInt8>) throws(OutputError) {
+    public func append(encoded: UnsafeRawBufferPointer) throws(OutputError) {
         try file.write(encoded)
         try file.write(CollectionOfOne(0x0A))
         count += 1
