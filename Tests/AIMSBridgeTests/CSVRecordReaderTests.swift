@@ -51,6 +51,18 @@ import Testing
         #expect(TestSupport.records(items).first?.fields == [SourceField("ID", "R-1")])
     }
 
+    @Test func markersInSpacesAreAbsentAndLongerValuesInSpacesAreKept() throws {
+        // Quoted, so that libcsv keeps the spaces: a marker with spaces around it is still a
+        // marker; a value longer than every marker is kept whatever its ends are.
+        let (items, _) = try read("ID,A,B,C,D,E,F\nR-1,\" #N/A \",\"\u{3000}—\",\"Low \",李伟,\" NULL-ish\",\"N/A \u{00A0}x\"\n")
+        #expect(TestSupport.records(items).first?.fields == [
+            SourceField("ID", "R-1"), SourceField("C", "Low "), SourceField("D", "李伟"),
+            SourceField("E", " NULL-ish"), SourceField("F", "N/A \u{00A0}x"),
+        ])
+        #expect(CSVRecordReader.isAbsent(" null\t"))
+        #expect(!CSVRecordReader.isAbsent(" nulls "))
+    }
+
     @Test func multiLineFieldKeepsTheLineWhereItsRecordStarts() throws {
         let (items, _) = try read("ID,Description\r\nR-1,\"first\r\nsecond\"\r\nR-2,third\r\n")
         let records = TestSupport.records(items)

@@ -18,6 +18,8 @@ public struct CSVRecordReader: RecordReader {
     private static let nullMarkerStarts: [Bool] = (0...255).map { byte in
         nullMarkers.contains { $0.utf8.first == UInt8(byte) }
     }
+    /// The UTF-8 length of the longest null marker.
+    private static let longestNullMarker = nullMarkers.map(\.utf8.count).max()!
     /// How many rows are looked at to find the header.
     static let headerSampleRows = 30
 
@@ -202,11 +204,13 @@ public struct CSVRecordReader: RecordReader {
     /// Whether a cell counts as absent: empty, only whitespace, or a null marker.
     static func isAbsent(_ value: String) -> Bool {
         guard let (head, tail) = value.utf8Ends else { return true }
-        // Fast path: no surrounding whitespace, and longer than any null marker (4 bytes) or
+        // Fast path: no surrounding whitespace, and longer than any null marker or
         // starting with a byte no null marker starts with.
         if head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80
-            && (value.utf8.count > 4 || !nullMarkerStarts[Int(head)]) { return false }
+            && (value.utf8.count > longestNullMarker || !nullMarkerStarts[Int(head)]) { return false }
         let trimmed = value.trimmingWhitespace()
-        return trimmed.isEmpty || nullMarkers.contains(trimmed)
+        // A value longer than every marker is none (without hashing it: names in other scripts
+        // and values with a trailing space come this way on every row).
+        return trimmed.isEmpty || (trimmed.utf8.count <= longestNullMarker && nullMarkers.contains(trimmed))
     }
 }
