@@ -98,10 +98,16 @@ public struct RequirementReferenceParser: Sendable {
         var state: CellState
     }
 
-    /// What reading a piece gave, and the cell state after it.
-    private struct PieceResult {
-        var events: [PieceEvent]
-        var state: CellState
+    /// What reading a piece gave, and the cell state after it. A class: a cache hit then costs
+    /// one retain, not a copy of every string in its events and state.
+    private final class PieceResult: Sendable {
+        let events: [PieceEvent]
+        let state: CellState
+
+        init(events: [PieceEvent], state: CellState) {
+            self.events = events
+            self.state = state
+        }
     }
 
     /// Something a piece contributes to its cell, in order.
@@ -133,15 +139,19 @@ public struct RequirementReferenceParser: Sendable {
             pieces[key] = result
         }
         state = result.state
-        for event in result.events {
-            switch event {
-            case .reference(let reference, let warning):
-                if !references.contains(where: { $0.isSameRequirement(as: reference) }) {
-                    references.append(reference)
-                    if let warning { warnings.append(warning) }
+        // By index, through the buffer: a `for` loop would copy each event, retaining every
+        // string of its reference, before the reference is even known to be new.
+        result.events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                switch events[index] {
+                case .reference(let reference, let warning):
+                    if !references.contains(where: { $0.isSameRequirement(as: reference) }) {
+                        references.append(reference)
+                        if let warning { warnings.append(warning) }
+                    }
+                case .warning(let warning):
+                    warnings.append(warning)
                 }
-            case .warning(let warning):
-                warnings.append(warning)
             }
         }
     }
