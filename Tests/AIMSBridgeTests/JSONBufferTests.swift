@@ -32,6 +32,18 @@ import Testing
         }
     }
 
+    @Test func runsOfEveryLengthAreCopiedWhole() {
+        // Runs of plain bytes are copied in one go, short ones in place by overlapping words:
+        // each length up to 40, alone and on both sides of an escape, keeps every byte in place.
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ")
+        for length in 0...40 {
+            let run = String(alphabet[0..<length])
+            var json = JSONBuffer()
+            json.strings(nil, [run, run + "\"" + run])
+            #expect(text(json) == "[\"\(run)\",\"\(run)\\\"\(run)\"]", "length \(length)")
+        }
+    }
+
     @Test func aCopyIsIndependentOfTheOriginal() {
         var original = JSONBuffer()
         original.beginObject()

@@ -294,8 +294,28 @@ public struct JSONBuffer: Sendable {
     @inline(__always)
     private mutating func put(_ run: UnsafeBufferPointer<UInt8>) {
         guard let source = run.baseAddress else { return }
-        (storage.base + count).update(from: source, count: run.count)
-        count += run.count
+        let length = run.count
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(storage.base + count)
+        // Keys and most values are a few bytes: those are copied with two overlapping loads and
+        // stores in place, rather than by a call to memcpy for each (about 150 calls a record,
+        // measured as 4 % of the instructions of a CSV conversion).
+        if length >= 8 && length <= 16 {
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: length - 8, as: UInt64.self)
+        } else if length >= 4 && length < 8 {
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+            to.storeBytes(of: head, as: UInt32.self)
+            to.storeBytes(of: tail, toByteOffset: length - 4, as: UInt32.self)
+        } else if length < 4 {
+            for index in 0..<length { storage.base[count + index] = source[index] }
+        } else {
+            to.copyMemory(from: from, byteCount: length)
+        }
+        count += length
     }
 
     /// Makes the storage this buffer's own (copying it when another copy shares it) with room
