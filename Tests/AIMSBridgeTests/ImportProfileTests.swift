@@ -158,6 +158,19 @@ import Testing
         #expect(profile.withoutAnswerPrefix("A.6.2.4") == "A.6.2.4")
         let (plain, _, _) = try load(Self.sample)
         #expect(try #require(plain).withoutAnswerPrefix("a) Initiated") == "a) Initiated")
+
+        // In a record: a choice (status, a rating) loses its letter; free text and the items
+        // of a list are kept as written.
+        var normalizer = RecordNormalizer(sourcePath: "acme.csv", options: NormalizeOptions(), profile: profile)
+        let record = SourceRecord(fields: [
+            SourceField("Risk No", "ACME-8"), SourceField("Risk Headline", "b) Drift"), SourceField("Status", "a) Initiated"),
+            SourceField("Chance", "c) Often"), SourceField("Assets", "a) Scoring,b) Chatbot"),
+        ], locator: Locator(file: "acme.csv", line: 2), ordinal: 0)
+        let result = try #require(normalizer.normalize(record, diagnostics: DiagnosticList()).record)
+        #expect(result.values[.title] == .text("b) Drift"))
+        #expect(result.values[.status] == .text("Initiated"))
+        #expect(result.values[.likelihood] == .rating(Rating(label: "Often", level: 3, of: 3, normalized: 1)))
+        #expect(result.values[.systems] == .list(["a) Scoring", "b) Chatbot"]))
     }
 
     @Test func laterFoldersOverrideProfilesByName() throws {

@@ -361,7 +361,7 @@ public struct RecordNormalizer {
         switch target.valueType {
         case .text, .list:
             // Plain values: nothing to parse, nothing to warn about.
-            if let value = interpret(field, as: target, slot: slot).value { record.values[target] = value }
+            record.values[target] = plainValue(field, as: target)
             return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
             // No key is made for a field that is no longer cached.
@@ -388,38 +388,56 @@ public struct RecordNormalizer {
         if let value = interpretation.value { record.values[target] = value }
     }
 
+    /// The value of a text or list field: its text, or its items (a list as it is; a text split
+    /// on the profile's or the usual separators, as written, answer letters and all).
+    private func plainValue(_ field: SourceField, as target: CanonicalField) -> CanonicalValue {
+        guard target.valueType == .list else { return .text(valueText(field, for: target)) }
+        switch field.value {
+        case .list(let items): return .list(items)
+        case .text(let text): return .list(profile?.split(text) ?? MultiValue.split(text))
+        }
+    }
+
+    /// A value as one trimmed text (a list joined with `; `), without the answer letter of a
+    /// questionnaire's choice.
+    private func valueText(_ field: SourceField, for target: CanonicalField) -> String {
+        let text = field.value.joined(separator: "; ").trimmingWhitespace()
+        // Answer letters ("a) Initiated") sit on the choices of a questionnaire, not on free text.
+        guard let profile, profile.answerPrefixes,
+              target.valueType != .text || [.status, .category, .impactRating].contains(target) else { return text }
+        return profile.withoutAnswerPrefix(text)
+    }
+
     /// Parses a value of a rating, score, date, term or reference field (`slot` is the field's,
     /// which holds the framework of its bare requirement ids).
     private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int) -> Interpretation {
-        var text = field.value.joined(separator: "; ").trimmingWhitespace()
-        // Answer letters ("a) Initiated") sit on the choices of a questionnaire, not on free text.
-        if let profile, profile.answerPrefixes, target.valueType != .text || [.status, .category, .impactRating].contains(target) {
-            text = profile.withoutAnswerPrefix(text)
-        }
+        // The parsers of single values read the value as one text; lists and references are
+        // read item by item, without it.
         switch target.valueType {
-        case .text:
-            return Interpretation(value: .text(text))
-        case .list:
-            switch field.value {
-            case .list(let items): return Interpretation(value: .list(items))
-            case .text(let text): return Interpretation(value: .list(profile?.split(text) ?? MultiValue.split(text)))
-            }
+        case .text, .list:
+            return Interpretation(value: plainValue(field, as: target))
         case .rating:
+            let text = valueText(field, for: target)
             let rating = profile?.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
             return Interpretation(value: .rating(rating))
         case .score:
+            let text = valueText(field, for: target)
             var score = RatingParser.score(text)
             score.of = profile?.values[target]?.scale
             return Interpretation(value: .score(score))
         case .date:
+            let text = valueText(field, for: target)
             let parsed = dates.parse(text)
             return Interpretation(value: .date(parsed.value), warnings: parsed.warning.map { [$0] } ?? [])
         case .term:
+            let text = valueText(field, for: target)
             if let term = profile?.term(text, for: target) { return Interpretation(value: .term(Term(value: term, source: text))) }
             return Interpretation(value: .term(TermNormalizer.term(for: target, text)))
         case .terms:
+            let text = valueText(field, for: target)
             return Interpretation(value: .terms(TermNormalizer.roles(text)))
         case .riskClass:
+            let text = valueText(field, for: target)
             return Interpretation(value: .riskClass(TermNormalizer.riskClass(text)))
         case .references:
             var result = Interpretation(value: nil)
