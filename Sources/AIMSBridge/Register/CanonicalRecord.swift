@@ -148,8 +148,10 @@ public struct CanonicalRecord: Sendable, Hashable {
     public var refs: [RequirementReference]
     /// Source fields that map to no canonical field, in source order.
     public var extensions: [ExtensionField]
-    /// The record that held this one in the source (a system holding its risks).
-    public var parent: RecordLink?
+    /// The record that held this one in the source (a system holding its risks). Set after the
+    /// record is made, not through `init`: with an optional struct parameter there, the optimizer
+    /// copied every new record once more (retaining and releasing each of its strings).
+    public var parent: RecordLink? = nil
     /// The source records merged into this one (`aims merge`), when there were two or more.
     public var mergedFrom: [Contribution] {
         get { provenance?.mergedFrom ?? [] }
@@ -176,7 +178,7 @@ public struct CanonicalRecord: Sendable, Hashable {
     /// Creates a record.
     public init(kind: RecordKind, id: String, source: String, locator: Locator,
                 values: CanonicalValues = CanonicalValues(), refs: [RequirementReference] = [],
-                extensions: [ExtensionField] = [], parent: RecordLink? = nil) {
+                extensions: [ExtensionField] = []) {
         self.kind = kind
         self.id = id
         self.source = source
@@ -184,7 +186,6 @@ public struct CanonicalRecord: Sendable, Hashable {
         self.values = values
         self.refs = refs
         self.extensions = extensions
-        self.parent = parent
     }
 }
 

@@ -293,7 +293,8 @@ public enum RegisterReader {
         let source = object["source"] as? String ?? locator.file
         var record = CanonicalRecord(kind: kind, id: id, source: source, locator: position(object["locator"], in: source),
                                      values: values, refs: ((object["refs"] as? [Any]) ?? []).compactMap(reference),
-                                     extensions: extensions, parent: parent)
+                                     extensions: extensions)
+        record.parent = parent
         for item in (object["mergedFrom"] as? [[String: Any]]) ?? [] {
             guard let from = item["source"] as? String, let fromID = item["id"] as? String else { continue }
             record.mergedFrom.append(Contribution(source: from, id: fromID, locator: position(item["locator"], in: from)))
