@@ -3,8 +3,10 @@ import Testing
 
 @Suite struct RecordNormalizerTests {
     private func record(_ fields: [(String, String)], line: Int = 2, ordinal: Int = 0, parent: ParentLink? = nil) -> SourceRecord {
-        SourceRecord(fields: fields.map { SourceField($0.0, $0.1) }, locator: Locator(file: "exports/reg.csv", line: line),
-                     ordinal: ordinal, parent: parent)
+        var record = SourceRecord(fields: fields.map { SourceField($0.0, $0.1) }, locator: Locator(file: "exports/reg.csv", line: line),
+                                  ordinal: ordinal)
+        record.parent = parent
+        return record
     }
 
     private func normalize(_ records: [SourceRecord], options: NormalizeOptions = NormalizeOptions())
@@ -222,9 +224,9 @@ import Testing
     @Test func childRecordsLinkToTheirParent() {
         let system = SourceRecord(fields: [SourceField("systemId", "SYS-1"), SourceField("intendedPurpose", "Triage")],
                                   locator: Locator(file: "inv.json", line: 3, column: 5, path: "/systems/0"), ordinal: 0)
-        let child = SourceRecord(fields: [SourceField("riskId", "R-1"), SourceField("title", "Drift")],
-                                 locator: Locator(file: "inv.json", line: 9, column: 9, path: "/systems/0/risks/0"), ordinal: 1,
-                                 parent: ParentLink(field: "risks", locator: system.locator, parentOrdinal: 0))
+        var child = SourceRecord(fields: [SourceField("riskId", "R-1"), SourceField("title", "Drift")],
+                                 locator: Locator(file: "inv.json", line: 9, column: 9, path: "/systems/0/risks/0"), ordinal: 1)
+        child.parent = ParentLink(field: "risks", locator: system.locator, parentOrdinal: 0)
         let (records, _, _, _) = normalize([system, child])
         #expect(records.map(\.kind) == [.system, .risk])
         #expect(records[1].parent == RecordLink(kind: .system, id: "SYS-1"))

@@ -14,7 +14,8 @@ struct PendingRecord: Sendable {
 
     /// The record, or its rejection with the fields read as its raw text.
     func materialized() -> IngestItem {
-        let record = SourceRecord(fields: fields.materialized(), locator: locator, ordinal: ordinal, parent: parent)
+        var record = SourceRecord(fields: fields.materialized(), locator: locator, ordinal: ordinal)
+        record.parent = parent
         guard let overLimit else { return .record(record) }
         return .rejected(RejectedRecord(locator: locator, reason: overLimit, raw: record.rawText))
     }

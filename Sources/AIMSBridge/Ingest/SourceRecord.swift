@@ -109,15 +109,15 @@ public struct SourceRecord: Sendable, Hashable {
     public var locator: Locator
     /// Position of this record in its source (0-based, counting child records too).
     public var ordinal: Int
-    /// Set for child records found inside another record (JSON arrays of objects).
-    public var parent: ParentLink?
+    /// Set for child records found inside another record (JSON arrays of objects). Set after
+    /// the record is made, not through `init` (see ``CanonicalRecord/parent``).
+    public var parent: ParentLink? = nil
 
     /// Creates a record.
-    public init(fields: [SourceField], locator: Locator, ordinal: Int, parent: ParentLink? = nil) {
+    public init(fields: [SourceField], locator: Locator, ordinal: Int) {
         self.fields = fields
         self.locator = locator
         self.ordinal = ordinal
-        self.parent = parent
     }
 
     /// The fields as `path=value` text, for the rejects file (at most 4 KiB).

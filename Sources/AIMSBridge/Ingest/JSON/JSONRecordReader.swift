@@ -693,8 +693,9 @@ public struct JSONRecordReader: RecordReader {
         let link = ParentLink(field: table.paths[Int(parent.pathID)], locator: owner.locator,
                               parentOrdinal: owner.ordinal)
         let slot = Int32(pending.count)
-        pending.append(SourceRecord(fields: [], locator: locator(lexer.tokenLine, lexer.tokenColumn, pointer),
-                                    ordinal: nextOrdinal, parent: link))
+        var child = SourceRecord(fields: [], locator: locator(lexer.tokenLine, lexer.tokenColumn, pointer), ordinal: nextOrdinal)
+        child.parent = link
+        pending.append(child)
         nextOrdinal += 1
         frames.append(Frame(isObject: true, pathID: 0, record: slot, rootIndex: Int32(frames.count)))
     }
