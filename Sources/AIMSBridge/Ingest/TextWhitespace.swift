@@ -30,6 +30,8 @@ extension String {
 
     /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
     /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
+    /// Inlined (every cell is tested with it): a call measured as 1 % of a CSV conversion.
+    @inline(__always)
     var utf8Ends: (first: UInt8, last: UInt8)? {
         withUTF8Bytes { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
     }
