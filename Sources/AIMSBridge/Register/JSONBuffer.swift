@@ -63,7 +63,11 @@ public struct JSONBuffer: Sendable {
         put(0x0A)
     }
 
+    // The structural writers (objects, arrays, integers) are inlined into the encoders: a record
+    // makes some forty such calls, and as calls they measured 1.5 % of a CSV conversion.
+
     /// Starts an object (as a value, or under `key` inside an object).
+    @inline(__always)
     public mutating func beginObject(_ key: StaticString? = nil) {
         makeUnique(room: Self.separatorRoom(key) + 1)
         separator(key)
@@ -72,6 +76,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Ends the current object.
+    @inline(__always)
     public mutating func endObject() {
         makeUnique(room: 1)
         depth -= 1
@@ -79,6 +84,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Starts an array.
+    @inline(__always)
     public mutating func beginArray(_ key: StaticString? = nil) {
         makeUnique(room: Self.separatorRoom(key) + 1)
         separator(key)
@@ -87,6 +93,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Ends the current array.
+    @inline(__always)
     public mutating func endArray() {
         makeUnique(room: 1)
         depth -= 1
@@ -103,6 +110,7 @@ public struct JSONBuffer: Sendable {
     }
 
     /// Writes an integer value.
+    @inline(__always)
     public mutating func int(_ key: StaticString?, _ value: Int) {
         makeUnique(room: Self.separatorRoom(key) + 20)
         separator(key)
