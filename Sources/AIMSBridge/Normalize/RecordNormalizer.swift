@@ -357,7 +357,7 @@ public struct RecordNormalizer {
 
     private mutating func apply(_ field: SourceField, to target: CanonicalField, slot: Int,
                                 record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
-        let interpretation: Interpretation
+        var interpretation: Interpretation
         switch target.valueType {
         case .text, .list:
             // Plain values: nothing to parse, nothing to warn about.
@@ -379,13 +379,14 @@ public struct RecordNormalizer {
             diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
         }
         if record.refs.isEmpty {
-            record.refs = interpretation.references
+            // Moved, not copied: the interpretation is this function's own.
+            swap(&record.refs, &interpretation.references)
         } else {
             for reference in interpretation.references where !record.refs.contains(where: { $0.isSameRequirement(as: reference) }) {
                 record.refs.append(reference)
             }
         }
-        if let value = interpretation.value { record.values[target] = value }
+        if let value = interpretation.value.take() { record.values[target] = value }
     }
 
     /// The value of a text or list field: its text, or its items (a list as it is; a text split
