@@ -42,9 +42,13 @@ struct PendingFields: Sendable {
     /// How many fields there are.
     var count: Int { fields.count }
 
-    /// Makes room for `count` fields.
-    mutating func reserveCapacity(_ count: Int) {
+    /// How many bytes of values are held.
+    var byteCount: Int { bytes.count }
+
+    /// Makes room for `count` fields holding `byteCount` bytes of values.
+    mutating func reserveCapacity(_ count: Int, bytes byteCount: Int) {
         fields.reserveCapacity(count)
+        bytes.reserveCapacity(byteCount)
     }
 
     /// Inserts a field whose value is `utf8` (copied) at `slot`.

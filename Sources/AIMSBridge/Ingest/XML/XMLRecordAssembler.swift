@@ -34,6 +34,7 @@ struct XMLRecordAssembler {
     private var xpathPrefix: (path: [String], text: String) = ([], "")
     /// How many fields the last record had.
     private var lastFieldCount = 0
+    private var lastByteCount = 0
     private var ordinal = 0
     /// The record being read, while `inRecord` (kept between records, with its buffers).
     private var record = OpenRecord()
@@ -154,8 +155,10 @@ struct XMLRecordAssembler {
         let locator = Locator(file: sourceName, line: max(line, 1), column: 1,
                               path: xpathPrefix.text + String(recordIndex) + "]")
         var main = XMLFieldCollector(limits: limits, paths: fieldPaths)
-        // Records of one export have much the same fields: room for as many as the last had.
-        main.fields.reserveCapacity(lastFieldCount)
+        // Records of one export have much the same fields: room for as many as the last had,
+        // and for half as many bytes again as it held (grown from empty, the byte buffer was
+        // reallocated about seven times a record).
+        main.fields.reserveCapacity(lastFieldCount, bytes: lastByteCount + lastByteCount / 2)
         record.open(at: locator, ordinal: ordinal, main: main)
         record.main!.addAttributes(attributes, under: .record)
         inRecord = true
@@ -240,6 +243,7 @@ struct XMLRecordAssembler {
             Diagnostic(.warning, "entity reference '&\($0);' left unexpanded (entities are never expanded)", at: done.locator)
         }
         lastFieldCount = done.fields.count
+        lastByteCount = done.fields.byteCount
         finished.append((PendingRecord(fields: done.fields, locator: done.locator, ordinal: ordinal, overLimit: done.overLimit),
                          warnings))
         for child in done.children { finished.append((child, [])) }
