@@ -443,21 +443,36 @@ public struct RecordNormalizer {
         case .references:
             var result = Interpretation(value: nil)
             let framework = slots[slot].framework
+            if profile == nil, case .text(let cell) = field.value {
+                // The usual case, one cell: read without making arrays of cells.
+                addReferences(in: cell, framework: framework, to: &result)
+                return result
+            }
             // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
             for cell in field.value.strings.flatMap({ profile?.split($0) ?? [$0] }) {
-                let parsed = references.parseRemembering(cell, columnFramework: framework)
-                result.warnings += parsed.warnings
-                // The usual case, one cell and no expansion: its references (already each once)
-                // are taken whole rather than appended one by one into a growing array.
-                if result.references.isEmpty && options.expandWith == nil {
-                    result.references = parsed.references
-                    continue
-                }
-                for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
-                    result.references.append(expanded(reference))
-                }
+                addReferences(in: cell, framework: framework, to: &result)
             }
             return result
+        }
+    }
+
+    /// Adds the references of one cell (each requirement once, expanded when asked) and their
+    /// warnings to `result`.
+    private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation) {
+        let parsed = references.parseRemembering(cell, columnFramework: framework)
+        // The first cell's references (already each once) and warnings are taken whole rather
+        // than appended one by one into growing arrays.
+        if result.warnings.isEmpty {
+            result.warnings = parsed.warnings
+        } else {
+            result.warnings += parsed.warnings
+        }
+        if result.references.isEmpty && options.expandWith == nil {
+            result.references = parsed.references
+            return
+        }
+        for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
+            result.references.append(expanded(reference))
         }
     }
 }
