@@ -31,8 +31,10 @@ public struct RecordNormalizer {
     private let sourcePath: String
     private let sourceStem: String
     private let options: NormalizeOptions
-    /// The import profile of the source; nil for the generic header synonyms alone.
-    private let profile: ImportProfile?
+    /// The import profile of the source; nil for the generic header synonyms alone. Shared
+    /// through a class: read for every field, an optional struct this large was copied (and
+    /// each of its collections retained) at every use.
+    private let profile: SharedProfile?
     private let dates: DateParser
     private var references = RequirementReferenceParser()
     /// The kind of records in each collection: "" for top-level records, else the parent's
@@ -86,7 +88,7 @@ public struct RecordNormalizer {
     /// Creates a normalizer for the source at `sourcePath`.
     public init(sourcePath: String, options: NormalizeOptions, profile: ImportProfile? = nil) {
         self.sourcePath = sourcePath
-        self.profile = profile
+        self.profile = profile.map(SharedProfile.init)
         self.sourceStem = RecordNormalizer.idStem(forSource: sourcePath)
         self.options = options
         self.dates = DateParser(order: options.dateOrder)
@@ -123,17 +125,17 @@ public struct RecordNormalizer {
     /// are kept in their holder's extensions.
     public mutating func kind(of record: SourceRecord) -> RecordKind? {
         let collection = record.parent?.field ?? ""
-        if collection.isEmpty, options.kind == nil, let byValue = profile?.kind(of: record) { return byValue.kind }
+        if collection.isEmpty, options.kind == nil, let byValue = profile?.value.kind(of: record) { return byValue.kind }
         if let kind = kinds[collection] { return kind }
         let kind: RecordKind?
-        if collection.isEmpty, let given = options.kind ?? profile?.kind {
+        if collection.isEmpty, let given = options.kind ?? profile?.value.kind {
             kind = given
         } else if collection.isEmpty {
             kind = GenericProfile.detectKind(fieldNames: record.fields.map(\.path))
         } else if let profile {
             // Nested arrays of objects are records only where the profile says so; the others
             // (custom fields, facets, remediations) stay with their holder as extensions.
-            kind = profile.children[collection]
+            kind = profile.value.children[collection]
         } else {
             kind = GenericProfile.kind(forCollection: collection)
         }
@@ -165,9 +167,9 @@ public struct RecordNormalizer {
             if let parent = record.parent {
                 return .attached(record, in: parent.field, toParent: parent.parentOrdinal)
             }
-            if let profile, let byValue = profile.kind(of: record) {
+            if let profile, let byValue = profile.value.kind(of: record) {
                 return .rejected(RejectedRecord(locator: record.locator,
-                                                reason: "'\(byValue.value ?? "")' in \(profile.kindBy?.field ?? "") names no kind of record the profile \(profile.name) converts",
+                                                reason: "'\(byValue.value ?? "")' in \(profile.value.kindBy?.field ?? "") names no kind of record the profile \(profile.value.name) converts",
                                                 raw: record.rawText))
             }
             return .rejected(RejectedRecord(locator: record.locator,
@@ -177,7 +179,7 @@ public struct RecordNormalizer {
         if record.parent == nil && !parents.isEmpty { parents.removeAll(keepingCapacity: true) }
         var canonical = CanonicalRecord(kind: kind, id: "", source: sourcePath, locator: record.locator)
         for field in record.fields {
-            if let markers = profile?.nullMarkers, !markers.isEmpty,
+            if let markers = profile?.value.nullMarkers, !markers.isEmpty,
                case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
             let slot = slotIndex(for: field, kind: kind)
             switch slots[slot].target {
@@ -233,7 +235,7 @@ public struct RecordNormalizer {
         if let profile {
             for member in record.fields {
                 let path = "\(field).\(member.path)"
-                if profile.field(for: path) != nil {
+                if profile.value.field(for: path) != nil {
                     fill(&holder, from: SourceField(path: path, value: member.value), diagnostics: diagnostics)
                 }
             }
@@ -269,9 +271,9 @@ public struct RecordNormalizer {
         // Required fields are what the export's own records need; nested records (a model
         // card's considerations) carry what their structure gives them.
         guard let profile, record.parent == nil else { return nil }
-        for field in profile.required where CanonicalField.fields(of: record.kind).contains(field) {
+        for field in profile.value.required where CanonicalField.fields(of: record.kind).contains(field) {
             if field == .id {
-                if !hadID { return "missing required field 'id' (profile \(profile.name))" }
+                if !hadID { return "missing required field 'id' (profile \(profile.value.name))" }
                 continue
             }
             switch record.values[field] {
@@ -279,11 +281,11 @@ public struct RecordNormalizer {
                 if field == .requirements && !record.refs.isEmpty { continue }
                 // A system's label is its name, other records' their title: either will do.
                 if (field == .name || field == .title) && (record.values.contains(.name) || record.values.contains(.title)) { continue }
-                return "missing required field '\(field.name)' (profile \(profile.name))"
+                return "missing required field '\(field.name)' (profile \(profile.value.name))"
             case .rating(let rating)? where rating.normalized == nil:
-                return "required field '\(field.name)' has '\(rating.label)', which is not a rating on the profile's scale (profile \(profile.name))"
+                return "required field '\(field.name)' has '\(rating.label)', which is not a rating on the profile's scale (profile \(profile.value.name))"
             case .date(let date)? where date.iso == nil:
-                return "required field '\(field.name)' has '\(date.raw)', which is not a date (profile \(profile.name))"
+                return "required field '\(field.name)' has '\(date.raw)', which is not a date (profile \(profile.value.name))"
             default:
                 continue
             }
@@ -334,10 +336,10 @@ public struct RecordNormalizer {
     /// The profile's own map first, then (unless the profile turns it off) the header synonyms.
     private func mapping(_ path: String, kind: RecordKind) -> (target: CanonicalField?, framework: String?) {
         let framework = GenericProfile.framework(forHeader: path) ?? options.framework
-        if let field = profile?.field(for: path), CanonicalField.fields(of: kind).contains(field) {
+        if let field = profile?.value.field(for: path), CanonicalField.fields(of: kind).contains(field) {
             return (field, framework)
         }
-        guard profile?.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return (nil, nil) }
+        guard profile?.value.genericFallback ?? true, let field = GenericProfile.field(for: path, kind: kind) else { return (nil, nil) }
         return (field, framework)
     }
 
@@ -395,7 +397,7 @@ public struct RecordNormalizer {
         guard target.valueType == .list else { return .text(valueText(field, for: target)) }
         switch field.value {
         case .list(let items): return .list(items)
-        case .text(let text): return .list(profile?.split(text) ?? MultiValue.split(text))
+        case .text(let text): return .list(profile?.value.split(text) ?? MultiValue.split(text))
         }
     }
 
@@ -404,9 +406,9 @@ public struct RecordNormalizer {
     private func valueText(_ field: SourceField, for target: CanonicalField) -> String {
         let text = field.value.joined(separator: "; ").trimmingWhitespace()
         // Answer letters ("a) Initiated") sit on the choices of a questionnaire, not on free text.
-        guard let profile, profile.answerPrefixes,
+        guard let profile, profile.value.answerPrefixes,
               target.valueType != .text || [.status, .category, .impactRating].contains(target) else { return text }
-        return profile.withoutAnswerPrefix(text)
+        return profile.value.withoutAnswerPrefix(text)
     }
 
     /// Parses a value of a rating, score, date, term or reference field (`slot` is the field's,
@@ -419,12 +421,12 @@ public struct RecordNormalizer {
             return Interpretation(value: plainValue(field, as: target))
         case .rating:
             let text = valueText(field, for: target)
-            let rating = profile?.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
+            let rating = profile?.value.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
             return Interpretation(value: .rating(rating))
         case .score:
             let text = valueText(field, for: target)
             var score = RatingParser.score(text)
-            score.of = profile?.values[target]?.scale
+            score.of = profile?.value.values[target]?.scale
             return Interpretation(value: .score(score))
         case .date:
             let text = valueText(field, for: target)
@@ -432,7 +434,7 @@ public struct RecordNormalizer {
             return Interpretation(value: .date(parsed.value), warnings: parsed.warning.map { [$0] } ?? [])
         case .term:
             let text = valueText(field, for: target)
-            if let term = profile?.term(text, for: target) { return Interpretation(value: .term(Term(value: term, source: text))) }
+            if let term = profile?.value.term(text, for: target) { return Interpretation(value: .term(Term(value: term, source: text))) }
             return Interpretation(value: .term(TermNormalizer.term(for: target, text)))
         case .terms:
             let text = valueText(field, for: target)
@@ -449,7 +451,7 @@ public struct RecordNormalizer {
                 return result
             }
             // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
-            for cell in field.value.strings.flatMap({ profile?.split($0) ?? [$0] }) {
+            for cell in field.value.strings.flatMap({ profile?.value.split($0) ?? [$0] }) {
                 addReferences(in: cell, framework: framework, to: &result)
             }
             return result
@@ -474,6 +476,15 @@ public struct RecordNormalizer {
         for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
             result.references.append(expanded(reference))
         }
+    }
+}
+
+/// An import profile held by reference (see `RecordNormalizer`'s `profile`).
+private final class SharedProfile: Sendable {
+    let value: ImportProfile
+
+    init(_ value: ImportProfile) {
+        self.value = value
     }
 }
 
