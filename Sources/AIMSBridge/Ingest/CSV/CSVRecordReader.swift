@@ -33,7 +33,8 @@ public struct CSVRecordReader: RecordReader {
     public let delimiterName: String
     private var header: [String]?
     private var sampled: [CSVRow] = []
-    private var pending: [IngestItem] = []
+    /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
+    private var pending: [IngestItem?] = []
     private var pendingIndex = 0
     private var carry: [UInt8] = []
     private var line = 1
@@ -79,7 +80,8 @@ public struct CSVRecordReader: RecordReader {
             try readMore()
         }
         defer { pendingIndex += 1 }
-        return pending[pendingIndex]
+        // Taken, not copied: a copy would retain the record's fields and locator once more.
+        return pending[pendingIndex].take()
     }
 
     /// Reads the next chunk and feeds its complete lines to the parser.

@@ -132,7 +132,7 @@ public struct JSONRecordReader: RecordReader {
     public mutating func next() throws(IngestError) -> IngestItem? {
         if pendingNext < pending.count {
             pendingNext += 1
-            return .record(pending[pendingNext - 1])
+            return .record(takePending(pendingNext - 1))
         }
         if let failure { throw failure }
         do throws(JSONReadError) {
@@ -554,7 +554,15 @@ public struct JSONRecordReader: RecordReader {
         lexer.cancelRaw()
         lastFieldCount = max(pending[0].fields.count, 4)
         pendingNext = 1
-        return .record(pending[0])
+        return .record(takePending(0))
+    }
+
+    /// Moves a finished record out of `pending`, leaving an empty one in its place: a copy
+    /// would retain its fields and locator once more (and the one left be released later).
+    private mutating func takePending(_ index: Int) -> SourceRecord {
+        var taken = SourceRecord(fields: [], locator: Locator(file: "", line: 0), ordinal: 0)
+        swap(&taken, &pending[index])
+        return taken
     }
 
     /// Notes a problem that rejects the current record; parsing goes on without building.
