@@ -278,6 +278,14 @@ import Testing
         #expect(MultiValue.split("O'Brien, Siobhan; Jane Doe | n/a\nBob") == ["O'Brien, Siobhan", "Jane Doe", "Bob"])
     }
 
+    @Test func asciiSetsHoldExactlyTheirCharacters() {
+        // Both halves of the mask ('&' below 64, '|' above), and no byte outside ASCII.
+        let set = ASCIISet("&|é")
+        let members = (0...255).filter { set.contains(UInt8($0)) }
+        #expect(members == [0x26, 0x7C])
+        #expect(MultiValue.split("Provider / Deployer", separators: MultiValue.roleSeparators) == ["Provider", "Deployer"])
+    }
+
     @Test func headerKeysIgnoreCaseAndPunctuation() {
         #expect(HeaderKey("Risk ID").value == "riskid")
         #expect(HeaderKey("Prob.").value == "prob")

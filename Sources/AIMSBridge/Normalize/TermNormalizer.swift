@@ -204,37 +204,46 @@ public enum TermNormalizer {
 /// Splits multi-value cells ("Fraud Engine; KYC Match", "hr | eu").
 enum MultiValue {
     /// The separators of list cells: `;`, `|` and line breaks (not commas, which names contain).
-    static let listSeparators: [UInt8] = Array(";|\n\r".utf8)
+    static let listSeparators = ASCIISet(";|\n\r")
     /// The separators between operator roles ("Provider / Deployer", "provider, importer").
-    static let roleSeparators: [UInt8] = Array(";,/|&\n\r".utf8)
+    static let roleSeparators = ASCIISet(";,/|&\n\r")
 
-    /// Splits on any of the ASCII `separators`, trims each part and drops empty parts and null
+    /// Splits on any of the `separators`, trims each part and drops empty parts and null
     /// markers.
-    static func split(_ text: String, separators: [UInt8] = listSeparators) -> [String] {
+    static func split(_ text: String, separators: ASCIISet = listSeparators) -> [String] {
         if !contains(separators, in: text) {
             let value = text.trimmingWhitespace()
             return CSVRecordReader.isAbsent(value) ? [] : [value]
         }
-        return text.utf8.split(whereSeparator: { separators.contains($0) })
+        return text.utf8.split(whereSeparator: separators.contains)
             .map { String(Substring($0)).trimmingWhitespace() }
             .filter { !CSVRecordReader.isAbsent($0) }
     }
 
-    /// Whether `text` holds any of the ASCII `separators`: each byte is tested against a bit set
-    /// of them, as every list cell of a source is looked at (the generic
-    /// `utf8.contains(where:)` with `Array.contains` inside cost three times as much).
-    private static func contains(_ separators: [UInt8], in text: String) -> Bool {
-        var low: UInt64 = 0
-        var high: UInt64 = 0
-        for separator in separators where separator < 128 {
-            if separator < 64 { low |= 1 << UInt64(separator) } else { high |= 1 << UInt64(separator - 64) }
+    /// Whether `text` holds any of the `separators` (every list cell of a source is looked at:
+    /// the generic `utf8.contains(where:)` with `Array.contains` inside cost three times as much).
+    private static func contains(_ separators: ASCIISet, in text: String) -> Bool {
+        text.withUTF8Bytes { bytes in bytes.contains(where: separators.contains) }
+    }
+}
+
+/// A set of ASCII bytes, each tested with one shift of a 128-bit mask (built once, not for
+/// every cell tested).
+struct ASCIISet: Sendable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    /// The set of the ASCII characters of `characters` (others are left out).
+    init(_ characters: String) {
+        for byte in characters.utf8 where byte < 128 {
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
         }
-        return text.withUTF8Bytes { bytes in
-            for byte in bytes where byte < 128 {
-                let bit = byte < 64 ? low >> UInt64(byte) : high >> UInt64(byte - 64)
-                if bit & 1 != 0 { return true }
-            }
-            return false
-        }
+    }
+
+    /// Whether `byte` is in the set.
+    @inline(__always)
+    func contains(_ byte: UInt8) -> Bool {
+        if byte < 64 { return low >> UInt64(byte) & 1 != 0 }
+        return byte < 128 && high >> UInt64(byte - 64) & 1 != 0
     }
 }
