@@ -34,6 +34,7 @@ struct XMLRecordAssembler {
     private var xpathPrefix: (path: [String], text: String) = ([], "")
     /// How many fields the last record had.
     private var lastFieldCount = 0
+    /// How many bytes of values the last record held.
     private var lastByteCount = 0
     private var ordinal = 0
     /// The record being read, while `inRecord` (kept between records, with its buffers).
