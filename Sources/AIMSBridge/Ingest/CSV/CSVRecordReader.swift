@@ -90,9 +90,10 @@ public struct CSVRecordReader: RecordReader {
             if !carry.isEmpty {
                 let last = carry
                 carry = []
-                last.withUnsafeBufferPointer { handle(parser.feed(line: line, bytes: $0)) }
+                last.withUnsafeBufferPointer { parser.feed(line: line, bytes: $0) }
             }
-            handle(parser.finish())
+            parser.finish()
+            takeParsed()
             finishHeader()
             finished = true
             return
@@ -113,7 +114,8 @@ public struct CSVRecordReader: RecordReader {
             let count = buffer.count
             while start < count, let newline = memchr(base + start, 0x0A, count - start) {
                 let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(newline))
-                handle(parser.feed(line: line, bytes: UnsafeBufferPointer(rebasing: buffer[start...end])))
+                parser.feed(line: line, bytes: UnsafeBufferPointer(rebasing: buffer[start...end]))
+                takeParsed()
                 line += 1
                 start = end + 1
             }
@@ -121,21 +123,19 @@ public struct CSVRecordReader: RecordReader {
         }
     }
 
-    private mutating func handle(_ events: [CSVRowEvent]) {
-        for event in events {
-            switch event {
-            case .row(let row):
-                if header == nil {
-                    sampled.append(row)
-                    if sampled.count >= CSVRecordReader.headerSampleRows { finishHeader() }
-                } else {
-                    emit(row)
-                }
-            case .rejected(let record):
-                ordinal += 1
-                pending.append(.rejected(record))
+    /// Takes the rows and rejects the parser completed.
+    private mutating func takeParsed() {
+        parser.drain(rows: { row in
+            if header == nil {
+                sampled.append(copy row)
+                if sampled.count >= CSVRecordReader.headerSampleRows { finishHeader() }
+            } else {
+                emit(row)
             }
-        }
+        }, rejected: { record in
+            ordinal += 1
+            pending.append(.rejected(record))
+        })
     }
 
     /// Decides the header from the sampled rows and emits the data rows among them.
@@ -149,7 +149,7 @@ public struct CSVRecordReader: RecordReader {
         for row in rows.dropFirst(found.rowIndex + 1) { emit(row) }
     }
 
-    private mutating func emit(_ row: CSVRow) {
+    private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
         let nulOffset: Int? = row.bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, let hit = memchr(base, 0, buffer.count) else { return nil }
@@ -188,7 +188,7 @@ public struct CSVRecordReader: RecordReader {
         ordinal += 1
     }
 
-    private mutating func cellText(_ row: CSVRow, _ index: Int) -> String {
+    private mutating func cellText(_ row: borrowing CSVRow, _ index: Int) -> String {
         var fallback = false
         let text = row.withField(index) { TextDecoding.decode($0, usedFallback: &fallback) }
         if fallback && !warnedFallback {

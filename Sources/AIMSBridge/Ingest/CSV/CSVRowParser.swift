@@ -15,7 +15,7 @@ struct CSVRow {
     var count: Int { ends.count }
 
     /// Calls `body` with the bytes of field `index`.
-    func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    borrowing func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let start = index == 0 ? 0 : ends[index - 1]
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
     }
@@ -28,9 +28,10 @@ struct CSVRow {
     }
 }
 
-/// What the row parser hands back: a complete row or a row it had to reject.
-enum CSVRowEvent {
-    case row(CSVRow)
+/// What the row parser completed: a row (by its place among the parser's completed rows) or a
+/// row it had to reject.
+private enum CSVRowEvent {
+    case row(Int)
     case rejected(RejectedRecord)
 }
 
@@ -38,7 +39,10 @@ enum CSVRowEvent {
 /// cheaper than a class, which pays exclusivity checks on every property access).
 private struct CSVCallbackState {
     var current = CSVRow()
+    /// Rows completed since the parser's events were last drained: the first `completedCount`.
+    /// The ones after are spare rows whose buffers the next rows reuse (see `rowCallback`).
     var completed: [CSVRow] = []
+    var completedCount = 0
     var line = 1
     var maxFieldBytes = 0
     var maxFields = 0
@@ -64,6 +68,8 @@ final class CSVRowParser {
     /// Lines to parse again after a recovery, before any new input.
     private var replay: [(line: Int, bytes: [UInt8])] = []
     private var events: [CSVRowEvent] = []
+    /// How many of the completed rows are in `events` already.
+    private var collected = 0
 
     init(delimiter: UInt8, file: String, limits: ReaderLimits) {
         self.delimiter = delimiter
@@ -98,21 +104,19 @@ final class CSVRowParser {
     /// Whether libcsv is in the middle of a record (a quoted field spans lines).
     private var recordOpen: Bool { parser.pstate != 0 }
 
-    /// Parses one physical line (with its terminator) numbered `line`; returns the events it
-    /// completed (rows and rejects, in input order).
-    func feed(line: Int, bytes: UnsafeBufferPointer<UInt8>) -> [CSVRowEvent] {
+    /// Parses one physical line (with its terminator) numbered `line`. The rows and rejects it
+    /// completes wait for `drain(rows:rejected:)`.
+    func feed(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
         parseLine(line: line, bytes: bytes)
         while !replay.isEmpty {
             let next = replay.removeFirst()
             next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
         }
-        defer { events.removeAll(keepingCapacity: true) }
-        return events
     }
 
     /// Ends the input: completes a last record without a newline, or recovers from a quoted
-    /// field that was never closed.
-    func finish() -> [CSVRowEvent] {
+    /// field that was never closed. What it completes waits for `drain(rows:rejected:)`.
+    func finish() {
         while true {
             let result = csv_fini(&parser, CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
             collectCompleted()
@@ -125,8 +129,22 @@ final class CSVRowParser {
                 next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
             }
         }
-        defer { events.removeAll() }
-        return events
+    }
+
+    /// Hands over what was completed since the last call, in input order: each row lent to
+    /// `rows` (a row kept must be copied; its buffers are reused afterwards), each reject to
+    /// `rejected`. Lending rather than returning them spares an array, and the row's two buffers,
+    /// for every line of the input.
+    func drain(rows: (borrowing CSVRow) -> Void, rejected: (RejectedRecord) -> Void) {
+        for index in events.indices {
+            switch events[index] {
+            case .row(let row): rows(state.pointee.completed[row])
+            case .rejected(let record): rejected(record)
+            }
+        }
+        events.removeAll(keepingCapacity: true)
+        state.pointee.completedCount = 0
+        collected = 0
     }
 
     private func parseLine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
@@ -158,18 +176,18 @@ final class CSVRowParser {
         bytes.allSatisfy { $0 == 0x0A || $0 == 0x0D }
     }
 
+    /// Turns the rows completed since the last call into events.
     private func collectCompleted() {
-        guard !state.pointee.completed.isEmpty else { return }
-        for row in state.pointee.completed {
-            if let reason = row.overLimit {
-                let locator = Locator(file: file, line: row.line)
-                events.append(.rejected(RejectedRecord(locator: locator, reason: reason,
+        while collected < state.pointee.completedCount {
+            if let reason = state.pointee.completed[collected].overLimit {
+                let row = state.pointee.completed[collected]
+                events.append(.rejected(RejectedRecord(locator: Locator(file: file, line: row.line), reason: reason,
                                                        raw: rawText(of: row))))
             } else {
-                events.append(.row(row))
+                events.append(.row(collected))
             }
+            collected += 1
         }
-        state.pointee.completed.removeAll(keepingCapacity: true)
     }
 
     /// A strict-mode error at byte `offset` of `line`: reject the record, restart on the next line.
@@ -247,7 +265,7 @@ final class CSVRowParser {
     }
 
     /// A rejected row's fields joined back with the file's delimiter, for the rejects file.
-    func rawText(of row: CSVRow) -> String {
+    func rawText(of row: borrowing CSVRow) -> String {
         var parts: [String] = []
         for index in 0..<row.count {
             parts.append(row.withField(index) { String(decoding: $0.prefix(4096), as: UTF8.self) })
@@ -270,9 +288,14 @@ final class CSVRowParser {
         state.pointee.current.ends.append(state.pointee.current.bytes.count)
     }
 
+    /// Moves the current row into the completed ones, and gives the current row the buffers of a
+    /// spare one (a row handed over and drained already), so that rows do not allocate.
     private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
-        state.pointee.completed.append(state.pointee.current)
+        let index = state.pointee.completedCount
+        if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
+        swap(&state.pointee.completed[index], &state.pointee.current)
+        state.pointee.completedCount = index + 1
         state.pointee.current.reset(line: state.pointee.line + 1)
     }
 }
