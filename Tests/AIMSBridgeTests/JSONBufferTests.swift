@@ -14,12 +14,13 @@ import Testing
     }
 
     @Test func everyByteAtEveryOffsetRoundTrips() throws {
-        // Strings are scanned 8 bytes at a time: put each character that needs an escape (and
-        // one that does not) at each position of a 24-byte string.
+        // Strings are scanned 8 bytes at a time (the last word overlapping the one before, a
+        // string shorter than a word padded): put each character that needs an escape (and one
+        // that does not) at each position of strings of every length up to 24.
         let specials: [Character] = ["\"", "\\", "\n", "\u{00}", "\u{1F}", " ", "~", "é"]
         for special in specials {
-            for position in 0..<24 {
-                var characters = Array(repeating: Character("x"), count: 24)
+            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+                var characters = Array(repeating: Character("x"), count: length)
                 characters[position] = special
                 let value = String(characters)
                 var json = JSONBuffer()
@@ -27,7 +28,7 @@ import Testing
                 json.string("v", value)
                 json.endObject()
                 let decoded = try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: String]
-                #expect(decoded?["v"] == value, "\(special.unicodeScalars.first!.value) at \(position)")
+                #expect(decoded?["v"] == value, "\(special.unicodeScalars.first!.value) at \(position) of \(length)")
             }
         }
     }

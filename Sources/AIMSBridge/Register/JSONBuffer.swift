@@ -223,8 +223,13 @@ public struct JSONBuffer: Sendable {
 
     private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
+        // Most strings need no escape at all: those are checked a word at a time and copied whole.
+        guard var index = JSONBuffer.firstEscapeCandidate(utf8) else {
+            put(utf8)
+            put(UInt8(ascii: "\""))
+            return
+        }
         var runStart = 0
-        var index = 0
         let count = utf8.count
         while index < count {
             // Most text needs no escape: test 8 bytes at a time until a word has a byte that
@@ -256,6 +261,29 @@ public struct JSONBuffer: Sendable {
         }
         put(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         put(UInt8(ascii: "\""))
+    }
+
+    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
+    /// holding a byte that needs an escape; nil when none does. The last word overlaps the one
+    /// before it, and a string shorter than a word is tested padded with letters.
+    @inline(__always)
+    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = utf8.baseAddress else { return nil }
+        let count = utf8.count
+        if count < 8 {
+            var word: UInt64 = 0x4141_4141_4141_4141
+            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: count) }
+            return needsEscape(word) ? 0 : nil
+        }
+        var index = 0
+        while index + 8 <= count {
+            if needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return index }
+            index += 8
+        }
+        if index < count && needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)) {
+            return count - 8
+        }
+        return nil
     }
 
     /// Whether any of the 8 bytes in `word` is a control, `"` or `\`. The usual bit tricks:
