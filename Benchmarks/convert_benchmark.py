@@ -4,10 +4,12 @@
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
 `aims` in release mode and the reference libcsv converter (csv2ndjson.c), then converts the
 same file with aims and the format's reference (csv2ndjson for CSV; `xmllint --stream` for XML,
-from Debian's libxml2-utils; none for JSON), several times, in the same run. Prints the median
-MB/s (input bytes / wall-clock seconds), the peak resident memory of each run (from wait4's
-rusage, in MiB), the ratio of aims to the reference, and whether it meets the project's target
-(0.8 for CSV, 0.5 for XML). Nothing here is a test: it prints figures.
+from Debian's libxml2-utils; none for JSON), several times, in the same run, the two taking
+turns (the machine's speed drifts; alternating runs share its spells). Prints the median MB/s
+(input bytes / wall-clock seconds), the median CPU seconds (user + system, from wait4's rusage),
+the output's size, the peak resident memory of each run (MiB), the ratio of aims to the
+reference, and whether it meets the project's target (0.8 for CSV, 0.5 for XML). Nothing here is
+a test: it prints figures.
 
     python3 Benchmarks/convert_benchmark.py                 # 1,000,000-row CSV, 3 runs
     python3 Benchmarks/convert_benchmark.py --rows 100000 --formats csv,xml,json
@@ -20,12 +22,20 @@ import statistics
 import subprocess
 import sys
 import time
+import typing
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+class Run(typing.NamedTuple):
+    """One run of a command: wall-clock seconds, peak RSS in MiB, CPU seconds (user + system)."""
+    seconds: float
+    peak: float
+    cpu: float
+
+
 def run(command, output_path):
-    """Runs a command with stdout to a file; returns (seconds, peak RSS in MiB)."""
+    """Runs a command with stdout to a file."""
     with open(output_path, "wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
@@ -33,17 +43,20 @@ def run(command, output_path):
         elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{command[0]} failed with status {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def measure(label, command, output_path, size, runs):
-    times, peaks = [], []
-    for _ in range(runs):
-        seconds, peak = run(command, output_path)
-        times.append(seconds)
-        peaks.append(peak)
-    median = statistics.median(times)
-    return {"label": label, "seconds": median, "mbps": size / 1e6 / median, "peak": max(peaks)}
+def measure(conversions, size, runs):
+    """Runs the (label, command, output path) conversions in turn, `runs` rounds; returns for each
+    its median MB/s and CPU seconds, its peak memory and the size of its output."""
+    rounds = [[run(command, output) for _, command, output in conversions] for _ in range(runs)]
+    results = []
+    for index, (label, _, output) in enumerate(conversions):
+        taken = [each_round[index] for each_round in rounds]
+        seconds = statistics.median(one.seconds for one in taken)
+        results.append({"label": label, "mbps": size / 1e6 / seconds, "peak": max(one.peak for one in taken),
+                        "cpu": statistics.median(one.cpu for one in taken), "out": output.stat().st_size})
+    return results
 
 
 def setup(description, rows, formats):
@@ -68,10 +81,10 @@ def main():
     reference = data / "csv2ndjson"
     subprocess.run(["gcc", "-O2", "-o", str(reference), str(bench / "csv2ndjson.c"), "-lcsv"], check=True)
 
-    print(f"machine: {os.cpu_count()} cores; {args.rows:,} rows; median of {args.runs} runs")
+    print(f"machine: {os.cpu_count()} cores; {args.rows:,} rows; median of {args.runs} runs, reference and aims taking turns")
     # The throughput each format's conversion should reach, as a ratio to its reference.
     targets = {"csv": 0.8, "xml": 0.5}
-    print(f"{'conversion':<46} {'size MB':>8} {'MB/s':>7} {'peak MiB':>8} {'ratio':>6}  target")
+    print(f"{'conversion':<46} {'size MB':>8} {'MB/s':>7} {'CPU s':>6} {'out MB':>7} {'peak MiB':>8} {'ratio':>6}  target")
     for format in args.formats.split(","):
         extension = {"csv": "csv", "xml": "xml", "json": "json", "ndjson": "ndjson"}[format]
         source = data / f"register_{args.rows}.{extension}"
@@ -79,18 +92,19 @@ def main():
             subprocess.run([sys.executable, str(bench / "gen_register.py"), "--rows", str(args.rows),
                             "--format", format, "--out", str(source)], check=True)
         size = source.stat().st_size
-        results = []
+        conversions = []
         if format == "csv":
-            results.append(measure("C libcsv reference (csv2ndjson.c)", [str(reference), str(source)],
-                                   data / "reference.ndjson", size, args.runs))
+            conversions.append(("C libcsv reference (csv2ndjson.c)", [str(reference), str(source)],
+                                data / "reference.ndjson"))
         elif format == "xml" and shutil.which("xmllint"):
             # The XML reference: libxml2's own streaming reader walking the whole file.
-            results.append(measure("xmllint --stream (libxml2 reference)", ["xmllint", "--stream", "--noout", str(source)],
-                                   data / "reference.out", size, args.runs))
+            conversions.append(("xmllint --stream (libxml2 reference)", ["xmllint", "--stream", "--noout", str(source)],
+                                data / "reference.out"))
         elif format == "xml":
             print("(no XML reference: install xmllint, Debian package libxml2-utils)")
-        results.append(measure(f"aims convert {format} --format ndjson", [str(aims), "convert", str(source),
-                               "--format", "ndjson", "-q"], data / "aims.ndjson", size, args.runs))
+        conversions.append((f"aims convert {format} --format ndjson",
+                            [str(aims), "convert", str(source), "--format", "ndjson", "-q"], data / "aims.ndjson"))
+        results = measure(conversions, size, args.runs)
         # Ratios are against the reference of the format (libcsv for CSV, xmllint for XML); JSON has none.
         base = results[0]["mbps"] if len(results) > 1 else None
         for index, result in enumerate(results):
@@ -99,7 +113,8 @@ def main():
             if base and index == len(results) - 1 and format in targets:
                 met = result["mbps"] / base >= targets[format]
                 verdict = f"  {targets[format]:.1f}: {'met' if met else 'not met'}"
-            print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['peak']:>8.1f} {ratio}{verdict}")
+            print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['cpu']:>6.2f} "
+                  f"{result['out'] / 1e6:>7.0f} {result['peak']:>8.1f} {ratio}{verdict}")
 
 
 if __name__ == "__main__":

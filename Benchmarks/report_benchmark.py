@@ -25,7 +25,8 @@ def main():
     if not source.exists():
         subprocess.run([sys.executable, str(bench / "gen_register.py"), "--rows", str(args.rows),
                         "--out", str(source)], check=True)
-    register = data / f"register_{args.rows}.json"
+    # Not register_<rows>.json: that name is the JSON export convert_benchmark.py generates.
+    register = data / f"canonical_{args.rows}.json"
     run([str(aims), "convert", str(source), "-o", str(register), "-q"], data / "convert.out")
 
     print(f"machine: {os.cpu_count()} cores; {args.rows:,} risks ({register.stat().st_size / 1e6:.0f} MB register); "
@@ -36,10 +37,10 @@ def main():
         times, peaks = [], []
         for _ in range(args.runs):
             shutil.rmtree(output, ignore_errors=True)
-            seconds, peak = run([str(aims), "report", str(register), "--format", format, "--as-of", "2025-06-30",
-                                 "-o", str(output)], data / "report.out")
-            times.append(seconds)
-            peaks.append(peak)
+            taken = run([str(aims), "report", str(register), "--format", format, "--as-of", "2025-06-30",
+                         "-o", str(output)], data / "report.out")
+            times.append(taken.seconds)
+            peaks.append(taken.peak)
         written = sum(path.stat().st_size for path in output.iterdir()) / 1e6
         median = statistics.median(times)
         print(f"{'aims report --format ' + format:<30} {median:>8.1f} {args.rows / median:>10,.0f} {max(peaks):>8.0f} {written:>11.0f}")
