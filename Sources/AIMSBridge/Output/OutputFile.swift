@@ -88,8 +88,7 @@ public final class OutputFile {
 
     /// Appends bytes.
     public func write(_ bytes: some Collection<UInt8>) throws(OutputError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= OutputFile.bufferLimit { try flush() }
+        try buffered(bytes)
     }
 
     /// Appends a large block: written straight through when the buffer would only copy it.
@@ -100,12 +99,17 @@ public final class OutputFile {
     /// Appends bytes lent by the caller, as `write(_: [UInt8])` does.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
         if bytes.count < OutputFile.bufferLimit / 4 {
-            buffer.append(contentsOf: bytes)
-            if buffer.count >= OutputFile.bufferLimit { try flush() }
+            try buffered(bytes)
             return
         }
         try flush()
         try writeAll(bytes)
+    }
+
+    /// Adds bytes to the buffer, writing it out once it is full.
+    private func buffered(_ bytes: some Collection<UInt8>) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= OutputFile.bufferLimit { try flush() }
     }
 
     /// Writes the buffered bytes out.
