@@ -15,6 +15,17 @@ import Testing
         return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
     }
 
+    /// Reads `text` from a file, `chunkSize` bytes at a time.
+    private func read(_ text: String, chunkSize: Int, limits: ReaderLimits = .standard)
+        throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
+        try TestSupport.withTemporaryFile(Array(text.utf8)) { path in
+            let diagnostics = DiagnosticList()
+            var reader = try CSVRecordReader(source: ByteSource(path: path, chunkSize: chunkSize), limits: limits,
+                                             diagnostics: diagnostics)
+            return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
+        }
+    }
+
     private func readFixture(_ path: String) throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
         let diagnostics = DiagnosticList()
         let source = try TestSupport.inPackageRoot { try ByteSource(path: path, chunkSize: 97) }
@@ -130,6 +141,55 @@ import Testing
         let (items, _) = try read(text, limits: limits)
         #expect(TestSupport.rejected(items).map(\.locator.line) == [2])
         #expect(TestSupport.records(items).count == 49)
+    }
+
+    @Test func linesEndingWithCRAloneAreLines() throws {
+        // Excel's "CSV (Macintosh)": every line ends with CR alone, and a quoted CR is data.
+        let text = "Risk ID,Title\rR-1,Bias\rR-2,\"Drift\rseasonal\"\rR-3,Leak\r"
+        for result in [try read(text), try read(text, chunkSize: 5)] {
+            let records = TestSupport.records(result.items)
+            #expect(records.map { $0["Risk ID"] } == ["R-1", "R-2", "R-3"])
+            #expect(records.map(\.locator.line) == [2, 3, 5])
+            #expect(records[1]["Title"] == "Drift\rseasonal")
+        }
+        let fixture = TestSupport.records(try readFixture("Fixtures/ai-use-cases-mac-cr.csv").items)
+        #expect(fixture.map(\.locator.line) == [2, 3, 5, 6, 7, 8])
+        #expect(fixture[1]["Purpose"]?.hasSuffix("interviews.\rA recruiter reviews every rejection before it is sent.") == true)
+        #expect(CSVRecordReader.lineTerminator(in: Array("a\r\nb\r\nc\rd\n".utf8)) == 0x0A)
+        #expect(CSVRecordReader.lineTerminator(in: Array("a\rb\rc\"x\ny\"\r".utf8)) == 0x0D)
+    }
+
+    @Test func aLineLongerThanARecordIsRejectedNotHeld() throws {
+        // Read past the first 64 KiB 16 bytes at a time, the 100 KB line is never held whole:
+        // its record is rejected at its line, the rest of the line skipped, and the next line
+        // read as usual. A whole line over the limit (here, within the first chunk) rejects its
+        // record the same way.
+        let limits = ReaderLimits(maxRecordBytes: 64)
+        let long = String(repeating: "x", count: 100_000)
+        let (items, _) = try read("ID,Note\nR-1,\(long)\nR-2,fine\n", chunkSize: 16, limits: limits)
+        let rejected = TestSupport.rejected(items)
+        #expect(rejected.map(\.locator.line) == [2])
+        #expect(rejected.first?.reason == "line longer than the 64-byte record limit")
+        #expect(rejected.first?.raw.hasPrefix("R-1,xxxx") == true)
+        #expect(TestSupport.records(items).map { $0["ID"] } == ["R-2"])
+        #expect(TestSupport.records(items).map(\.locator.line) == [3])
+        let (whole, _) = try read("ID,Note\nR-1,\(String(repeating: "x", count: 100))\nR-2,fine\n", limits: limits)
+        #expect(TestSupport.rejected(whole).map(\.reason) == ["line longer than the 64-byte record limit"])
+        #expect(TestSupport.records(whole).map(\.locator.line) == [3])
+    }
+
+    @Test func aLongLineInsideAnOpenRecordRejectsThatRecord() throws {
+        // The record opened on line 2 goes on past the limit on line 3; the quote that closes
+        // it on line 4 is then a stray one, and line 5 reads as usual.
+        let limits = ReaderLimits(maxRecordBytes: 64)
+        let long = String(repeating: "x", count: 100_000)
+        let text = "ID,Note\nR-1,\"opened\n\(long)\nclosed\",\nR-2,fine\n"
+        let (items, _) = try read(text, chunkSize: 16, limits: limits)
+        let rejected = TestSupport.rejected(items)
+        #expect(rejected.map(\.locator.line) == [3, 4])
+        #expect(rejected.first?.reason == "line longer than the 64-byte record limit (record starts at line 2)")
+        #expect(rejected.first?.raw.hasPrefix("R-1,\"opened\nxxxx") == true)
+        #expect(TestSupport.records(items).map(\.locator.line) == [5])
     }
 
     @Test func nulBytesRejectTheRecord() throws {

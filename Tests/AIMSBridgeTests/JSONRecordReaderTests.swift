@@ -23,19 +23,6 @@ private struct ReadResult {
     }
 }
 
-/// Writes `bytes` to a temporary file so a `ByteSource` can read it in small chunks.
-private func withTemporaryFile<R>(_ bytes: [UInt8], _ body: (String) throws -> R) throws -> R {
-    var template = Array("/tmp/jsonreader-test-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    #expect(fd >= 0)
-    let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    defer { unlink(path) }
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
-    #expect(written == bytes.count)
-    return try body(path)
-}
-
 /// Reads every item; `chunkSize` nil reads from memory in one chunk, otherwise from a file.
 private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = nil, limits: ReaderLimits = .standard,
                   chunkSize: Int? = nil) throws -> ReadResult {
@@ -69,7 +56,7 @@ private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = n
         return result
     }
     guard let chunkSize else { return try drain(ByteSource(name: "in.json", bytes: input)) }
-    return try withTemporaryFile(input) { path in try drain(ByteSource(path: path, chunkSize: chunkSize)) }
+    return try TestSupport.withTemporaryFile(input) { path in try drain(ByteSource(path: path, chunkSize: chunkSize)) }
 }
 
 /// The fields of a record as `path=value` strings (lists joined with `|`).

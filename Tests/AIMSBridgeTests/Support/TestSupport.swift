@@ -18,6 +18,15 @@ enum TestSupport {
         return try body()
     }
 
+    /// Writes `bytes` to a temporary file (removed afterwards) so that a `ByteSource` can read it
+    /// in small chunks.
+    static func withTemporaryFile<R>(_ bytes: [UInt8], _ body: (String) throws -> R) throws -> R {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("aims-test-\(UUID().uuidString)")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try body(url.path)
+    }
+
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("aims-tests-\(UUID().uuidString)")

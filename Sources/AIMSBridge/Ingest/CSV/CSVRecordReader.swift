@@ -36,7 +36,13 @@ public struct CSVRecordReader: RecordReader {
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
     private var pendingIndex = 0
+    /// The start of a line that goes on in the next chunk.
     private var carry: [UInt8] = []
+    /// Set while the rest of a line too long to keep is skipped (see `keepPartialLine`).
+    private var skippingLine = false
+    /// The byte lines end with: LF (which also ends CRLF lines), or CR in a file whose lines
+    /// end with CR alone (Excel's "CSV (Macintosh)").
+    private let lineTerminator: UInt8
     private var line = 1
     private var ordinal = 0
     private var finished = false
@@ -64,12 +70,27 @@ public struct CSVRecordReader: RecordReader {
             transcoder = UTF16ToUTF8Transcoder(bigEndian: detected.encoding == .utf16BE)
         }
         let dialect = CSVDialect.sniff(sample[...])
+        lineTerminator = CSVRecordReader.lineTerminator(in: sample)
         delimiterName = dialect.delimiterName
         parser = CSVRowParser(delimiter: dialect.delimiter, file: source.name, limits: limits)
         bomToSkip = detected.bomLength
     }
 
     private var bomToSkip: Int
+
+    /// CR when more lines of `sample` end with a CR alone than with LF, else LF.
+    static func lineTerminator(in sample: [UInt8]) -> UInt8 {
+        var lineFeeds = 0
+        var loneReturns = 0
+        for index in sample.indices {
+            if sample[index] == 0x0A {
+                lineFeeds += 1
+            } else if sample[index] == 0x0D && (index + 1 == sample.count || sample[index + 1] != 0x0A) {
+                loneReturns += 1
+            }
+        }
+        return loneReturns > lineFeeds ? 0x0D : 0x0A
+    }
 
     /// The next record or rejected record.
     public mutating func next() throws(IngestError) -> IngestItem? {
@@ -103,24 +124,56 @@ public struct CSVRecordReader: RecordReader {
             bomToSkip = 0
         }
         if transcoder != nil { chunk = transcoder!.transcode(chunk) }
-        var bytes = chunk
-        if !carry.isEmpty {
-            bytes = carry + chunk
-            carry.removeAll(keepingCapacity: true)
-        }
-        bytes.withUnsafeBufferPointer { buffer in
+        chunk.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             var start = 0
             let count = buffer.count
-            while start < count, let newline = memchr(base + start, 0x0A, count - start) {
-                let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(newline))
-                parser.feed(line: line, bytes: UnsafeBufferPointer(rebasing: buffer[start...end]))
+            while start < count {
+                guard let terminator = memchr(base + start, Int32(lineTerminator), count - start) else {
+                    keepPartialLine(UnsafeBufferPointer(rebasing: buffer[start..<count]))
+                    return
+                }
+                let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(terminator))
+                let rest = UnsafeBufferPointer(rebasing: buffer[start...end])
+                if skippingLine {
+                    skippingLine = false
+                } else if carry.count + rest.count > limits.maxRecordBytes {
+                    rejectLongLine(rest)
+                } else if carry.isEmpty {
+                    parser.feed(line: line, bytes: rest)
+                } else {
+                    // Only a line that spans chunks is copied, and only the line.
+                    carry.append(contentsOf: rest)
+                    carry.withUnsafeBufferPointer { parser.feed(line: line, bytes: $0) }
+                    carry.removeAll(keepingCapacity: true)
+                }
                 takeParsed()
                 line += 1
                 start = end + 1
             }
-            if start < count { carry.append(contentsOf: buffer[start..<count]) }
         }
+    }
+
+    /// Keeps the start of a line that goes on in the next chunk. A line longer than a whole
+    /// record may be is not kept (memory would grow with it, and the record is over the limit
+    /// whatever follows): its record is rejected and the rest of the line skipped.
+    private mutating func keepPartialLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if skippingLine { return }
+        if carry.count + bytes.count <= limits.maxRecordBytes {
+            carry.append(contentsOf: bytes)
+            return
+        }
+        rejectLongLine(bytes)
+        skippingLine = true
+    }
+
+    /// Rejects the record of a line longer than the record limit: the line's start is the kept
+    /// part (`carry`) and then `more`.
+    private mutating func rejectLongLine(_ more: UnsafeBufferPointer<UInt8>) {
+        carry.append(contentsOf: more.prefix(max(0, 4096 - carry.count)))
+        carry.withUnsafeBufferPointer { parser.rejectOverlongLine(line: line, start: $0) }
+        takeParsed()
+        carry = []
     }
 
     /// Takes the rows and rejects the parser completed.

@@ -213,6 +213,23 @@ final class CSVRowParser {
         restartParser()
     }
 
+    /// A physical line longer than a whole record may be, of which the reader kept only `start`:
+    /// rejects the record it belongs to (one left open on earlier lines, else the record on this
+    /// line) and restarts on the next line.
+    func rejectOverlongLine(line: Int, start: UnsafeBufferPointer<UInt8>) {
+        let startLine = openLines.first?.line ?? line
+        var raw: [UInt8] = []
+        for open in openLines { raw.append(contentsOf: open.bytes) }
+        raw.append(contentsOf: start.prefix(4096))
+        var reason = "line longer than the \(limits.maxRecordBytes)-byte record limit"
+        if startLine != line { reason += " (record starts at line \(startLine))" }
+        events.append(.rejected(RejectedRecord(locator: Locator(file: file, line: line), reason: reason,
+                                               raw: CSVRowParser.text(raw))))
+        openLines.removeAll()
+        openBytes = 0
+        restartParser()
+    }
+
     /// A quoted field never closed: reject the record's first line, re-read the lines after it.
     private func recoverUnterminated() {
         guard let first = openLines.first else {
