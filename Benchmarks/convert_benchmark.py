@@ -2,8 +2,9 @@
 """Conversion throughput and peak memory of `aims convert`, beside reference parsers.
 
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
-`aims` in release mode and the reference libcsv converter (csv2ndjson.c), then converts the
-same file with aims and the format's reference (csv2ndjson for CSV; `xmllint --stream` for XML,
+`aims` in release mode (the Swift runtime linked statically, as the README builds it) and the
+reference libcsv converter (csv2ndjson.c), then converts the same file with aims and the
+format's reference (csv2ndjson for CSV; `xmllint --stream` for XML,
 from Debian's libxml2-utils; none for JSON), several times, in the same run, the two taking
 turns (the machine's speed drifts; alternating runs share its spells). Prints the median MB/s
 (input bytes / wall-clock seconds), the median CPU seconds (user + system, from wait4's rusage),
@@ -71,8 +72,8 @@ def setup(description, rows, formats):
     args = parser.parse_args()
     data = pathlib.Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "aims"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "aims"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
     return args, data, pathlib.Path(args.shared) / "bench", ROOT / ".build" / "release" / "aims"
 
 
