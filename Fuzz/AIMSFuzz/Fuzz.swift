@@ -26,15 +26,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     switch FuzzTarget.current {
     case .csv:
         FuzzTarget.drain { () throws(IngestError) -> any RecordReader in
-            try CSVRecordReader(source: ByteSource(name: "fuzz.csv", bytes: bytes), limits: FuzzTarget.limits, diagnostics: DiagnosticList())
+            try CSVRecordReader(source: FuzzTarget.source(bytes, named: "fuzz.csv"), limits: FuzzTarget.limits, diagnostics: DiagnosticList())
         }
     case .xml:
         FuzzTarget.drain { () throws(IngestError) -> any RecordReader in
-            try XMLRecordReader(source: ByteSource(name: "fuzz.xml", bytes: bytes), limits: FuzzTarget.limits, diagnostics: DiagnosticList())
+            try XMLRecordReader(source: FuzzTarget.source(bytes, named: "fuzz.xml"), limits: FuzzTarget.limits, diagnostics: DiagnosticList())
         }
     case .json:
         FuzzTarget.drain { () throws(IngestError) -> any RecordReader in
-            try JSONRecordReader(source: ByteSource(name: "fuzz.json", bytes: bytes), limits: FuzzTarget.limits)
+            try JSONRecordReader(source: FuzzTarget.source(bytes, named: "fuzz.json"), limits: FuzzTarget.limits)
         }
     case .profile:
         _ = ProfileLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml", diagnostics: DiagnosticList())
@@ -67,6 +67,12 @@ enum FuzzTarget: String {
         guard let target = FuzzTarget(rawValue: name) else { fatalError("AIMS_FUZZ_TARGET must be csv, xml, json, profile, references, register, mappings or convert") }
         return target
     }()
+
+    /// The input as the readers get it: all at once, or in chunks from a single byte up (chosen by
+    /// the input's length, so that every size is tried and an input always gets the same one).
+    static func source(_ bytes: [UInt8], named name: String) -> ByteSource {
+        ByteSource(name: name, bytes: bytes, chunkSize: [nil, 1, 7, 61, 4096][bytes.count % 5])
+    }
 
     /// Small limits, so that the limits' own paths are exercised and runs stay fast.
     static let limits = ReaderLimits(maxFieldBytes: 4096, maxRecordBytes: 16_384, maxFieldsPerRecord: 256, maxDepth: 32)

@@ -45,10 +45,11 @@ public final class ByteSource {
         }
     }
 
-    /// Wraps bytes already in memory (tests, fuzzing, re-reading).
-    public init(name: String, bytes: [UInt8]) {
+    /// Wraps bytes already in memory (tests, fuzzing, re-reading), handed out `chunkSize` bytes
+    /// at a time (by default all at once).
+    public init(name: String, bytes: [UInt8], chunkSize: Int? = nil) {
         self.name = name
-        self.chunkSize = max(bytes.count, 1)
+        self.chunkSize = max(chunkSize ?? bytes.count, 1)
         self.descriptor = -1
         self.ownsDescriptor = false
         self.bytes = bytes
@@ -60,14 +61,20 @@ public final class ByteSource {
         if ownsDescriptor { close(descriptor) }
     }
 
-    /// Reads the next chunk; returns nil at the end of the input. The returned array is
-    /// the caller's to keep.
+    /// Reads the next chunk, at most `chunkSize` bytes (bytes peeked at come first, in chunks of
+    /// the same size); returns nil at the end of the input. The returned array is the caller's
+    /// to keep.
     public func nextChunk() throws(IngestError) -> [UInt8]? {
         if start < bytes.count {
-            let rest = start == 0 ? bytes : Array(bytes[start...])
-            bytes = []
-            start = 0
-            return rest
+            let end = min(bytes.count, start + chunkSize)
+            let chunk = start == 0 && end == bytes.count ? bytes : Array(bytes[start..<end])
+            if end == bytes.count {
+                bytes = []
+                start = 0
+            } else {
+                start = end
+            }
+            return chunk
         }
         if atEnd { return nil }
         return try readMore()
