@@ -192,10 +192,6 @@ final class CSVRowParser {
 
     /// A strict-mode error at byte `offset` of `line`: reject the record, restart on the next line.
     private func rejectStrictError(line: Int, bytes: UnsafeBufferPointer<UInt8>, at offset: Int) {
-        let startLine = openLines.first?.line ?? line
-        var raw: [UInt8] = []
-        for open in openLines { raw.append(contentsOf: open.bytes) }
-        raw.append(contentsOf: bytes)
         let reason: String
         if offset < bytes.count && bytes[offset] == 0x22 {
             reason = "stray quote inside an unquoted field (quote the whole field and double the quote)"
@@ -204,27 +200,28 @@ final class CSVRowParser {
         } else {
             reason = "malformed quoting"
         }
-        let locator = Locator(file: file, line: line, column: offset + 1)
-        var record = RejectedRecord(locator: locator, reason: reason, raw: CSVRowParser.text(raw))
-        if startLine != line { record.reason += " (record starts at line \(startLine))" }
-        events.append(.rejected(record))
-        openLines.removeAll()
-        openBytes = 0
-        restartParser()
+        rejectRecord(at: Locator(file: file, line: line, column: offset + 1), reason: reason, lastLine: bytes)
     }
 
     /// A physical line longer than a whole record may be, of which the reader kept only `start`:
     /// rejects the record it belongs to (one left open on earlier lines, else the record on this
     /// line) and restarts on the next line.
     func rejectOverlongLine(line: Int, start: UnsafeBufferPointer<UInt8>) {
-        let startLine = openLines.first?.line ?? line
+        rejectRecord(at: Locator(file: file, line: line), reason: "line longer than the \(limits.maxRecordBytes)-byte record limit",
+                     lastLine: start)
+    }
+
+    /// Rejects the record that `lastLine` ends (with the lines it opened on, if any), for a problem
+    /// at `locator`, and restarts on the next line.
+    private func rejectRecord(at locator: Locator, reason: String, lastLine: UnsafeBufferPointer<UInt8>) {
         var raw: [UInt8] = []
         for open in openLines { raw.append(contentsOf: open.bytes) }
-        raw.append(contentsOf: start.prefix(4096))
-        var reason = "line longer than the \(limits.maxRecordBytes)-byte record limit"
-        if startLine != line { reason += " (record starts at line \(startLine))" }
-        events.append(.rejected(RejectedRecord(locator: Locator(file: file, line: line), reason: reason,
-                                               raw: CSVRowParser.text(raw))))
+        raw.append(contentsOf: lastLine)
+        var record = RejectedRecord(locator: locator, reason: reason, raw: CSVRowParser.text(raw))
+        if let startLine = openLines.first?.line, startLine != locator.line {
+            record.reason += " (record starts at line \(startLine))"
+        }
+        events.append(.rejected(record))
         openLines.removeAll()
         openBytes = 0
         restartParser()
