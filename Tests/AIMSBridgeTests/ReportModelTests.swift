@@ -286,6 +286,35 @@ import Testing
         #expect(throws: RegisterReadError.self) { try RegisterReader.read(Data(#"{"risks": [{}"#.utf8), path: "r.json") }
     }
 
+    @Test func aRegisterIsReadAsJSONMeansIt() throws {
+        // Numbers however written, a repeated member (its last value counts), escapes, members in
+        // another order and whitespace between the tokens (after the `{"kind":"` that marks a
+        // record stream).
+        let line = #"{"kind":"risk",  "id": "R-1", "inherent": {"likelihood": {"label": "High", "level": 4.0, "of": 5e0, "normalized": 0.75}},"#
+            + #" "extensions": {"Tag": "first", "Tag": ["a", "b"], "Note": "caf\u00e9 \"x\""}, "refs": [], "source": "s.csv", "locator": {"line": 7, "column": 1}}"#
+        let record = try #require(try RegisterReader.read(Data((line + "\n").utf8), path: "r.ndjson").records.first)
+        #expect(record.values[.likelihood] == Self.rating("High", 4, of: 5))
+        #expect(record.extensions == [ExtensionField(name: "Note", value: .text("café \"x\"")), ExtensionField(name: "Tag", value: .list(["a", "b"]))])
+        #expect(record.locator == Locator(file: "s.csv", line: 7, column: 1))
+    }
+
+    @Test func aMalformedRegisterIsRefusedWhereItGoesWrong() throws {
+        let good = #"{"kind":"risk","id":"R-1","refs":[],"extensions":{},"source":"s.csv","locator":{"line":2,"column":1}}"#
+        func error(_ text: String) -> String? {
+            do {
+                _ = try RegisterReader.read(Data(text.utf8), path: "r.ndjson")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(error(good + "\n" + #"{"kind":"risk" "id":"R-2"}"#) == "r.ndjson:2:16: error: expected ',' or '}', found a string")
+        #expect(error(good + "\n[1]\n") == "r.ndjson:2:1: error: not a JSON object; expected one register record per line")
+        #expect(error(String(repeating: "[", count: 40)) == "r.ndjson:1:1: error: not a JSON object; expected one register record per line")
+        #expect(error(#"{"kind":"risk","id":"R-1","extensions":"# + String(repeating: #"{"a":"#, count: 40)) == "r.ndjson:1:195: error: nested too deeply")
+        #expect(error(good + "\n" + #"{"kind":"risk","id":"R-2","#) == "r.ndjson:2:27: error: the register ends early")
+    }
+
     @Test func aRegisterOfAnotherSchemaIsRefused() {
         #expect(throws: RegisterReadError.self) {
             try RegisterReader.read(Data(#"{"schema": "aims-register/9", "risks": []}"#.utf8), path: "r.json")

@@ -31,13 +31,16 @@ public struct RegisterReadError: Error, Sendable, CustomStringConvertible {
 /// writes) back into records, the inverse of `RegisterEncoding`. Field placement and value
 /// shapes come from `CanonicalField`, so a field added there is read here without change.
 ///
-/// The file is read a block at a time and each record parsed on its own (Foundation's
-/// JSONSerialization on that record's bytes: the register is our own, well-formed output; the
-/// streaming reader in Ingest is for exports of unknown size and shape), so `read(path:each:)`
-/// holds one record however large the register; `read(path:)` collects them.
+/// The file is read a block at a time with the streaming JSON tokenizer, and each record is
+/// built from its tokens into a small JSON tree (`RegisterJSON`) and decoded from that, so
+/// `read(path:each:)` holds one record however large the register; `read(path:)` collects them.
+/// (Foundation's `JSONSerialization` did this before: parsing each record into `[String: Any]`
+/// and casting its members took about half of the time of `aims report` on a large register.)
 public enum RegisterReader {
     /// The largest record read back (a record of the register's own writing is far smaller).
     static let maxRecordBytes = 64 << 20
+    /// The deepest nesting of a record read back (the register's own records nest four deep).
+    static let maxDepth = 32
 
     /// Whether the bytes at the start of a file look like a register: a JSON document with
     /// `"schema": "aims-register/1"`, or NDJSON whose first line is a tagged canonical record.
@@ -87,7 +90,6 @@ public enum RegisterReader {
 
     private static func read(_ source: ByteSource, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
         throws(RegisterReadError) -> [SourceSummary] {
-        let path = source.name
         let prefix: ArraySlice<UInt8>
         do {
             prefix = try source.peek(4096)
@@ -107,12 +109,8 @@ public enum RegisterReader {
             }
             return sources
         }
-        try lines(source) { line, lineNumber throws(RegisterReadError) in
-            let locator = Locator(file: path, line: lineNumber)
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                throw RegisterReadError(locator: locator, message: "not a JSON object; expected one register record per line")
-            }
-            if object["kind"] as? String == "source" {
+        try objects(source) { object, locator throws(RegisterReadError) in
+            if object["kind"]?.string == "source" {
                 sources.append(try summary(object, at: locator))
             } else {
                 try body(try record(object, at: locator))
@@ -121,61 +119,58 @@ public enum RegisterReader {
         return sources
     }
 
-    /// Hands each non-blank line of an NDJSON source to `body`, with its number.
-    private static func lines(_ source: ByteSource, _ body: (ArraySlice<UInt8>, Int) throws(RegisterReadError) -> Void)
+    /// Hands each object of an NDJSON source (one per line) to `body`, with where it starts.
+    private static func objects(_ source: ByteSource, _ body: (RegisterJSON, Locator) throws(RegisterReadError) -> Void)
         throws(RegisterReadError) {
-        var pending: [UInt8] = []
-        var lineNumber = 0
-        func each(_ line: ArraySlice<UInt8>) throws(RegisterReadError) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return }
-            try body(line, lineNumber)
+        var tokenizer = JSONTokenizer(source: source, maxTokenBytes: maxRecordBytes)
+        var rejected: RegisterReadError?
+        do throws(JSONReadError) {
+            try tokenizer.skipByteOrderMark()
+            while true {
+                let token = try tokenizer.next()
+                if token == .end { return }
+                guard token == .beginObject else {
+                    throw JSONReadError.syntax("not a JSON object; expected one register record per line",
+                                               line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+                }
+                let locator = Locator(file: source.name, line: tokenizer.tokenLine)
+                let object = try RegisterJSON.read(token, from: &tokenizer)
+                do throws(RegisterReadError) {
+                    try body(object, locator)
+                } catch {
+                    // Stop reading; the object's own error is what is reported.
+                    rejected = error
+                    throw JSONReadError.fatal(error.message, line: locator.line, column: 1)
+                }
+            }
+        } catch {
+            throw rejected ?? failure(error, in: source.name)
         }
-        while true {
-            let chunk: [UInt8]?
-            do {
-                chunk = try source.nextChunk()
-            } catch {
-                throw RegisterReadError(locator: error.locator, message: error.message)
-            }
-            guard let chunk else { break }
-            pending.append(contentsOf: chunk)
-            var start = pending.startIndex
-            while let end = pending[start...].firstIndex(of: 0x0A) {
-                try each(pending[start..<end])
-                start = end + 1
-            }
-            pending.removeSubrange(..<start)
-            if pending.count > maxRecordBytes {
-                throw RegisterReadError(locator: Locator(file: source.name, line: lineNumber + 1),
-                                        message: "a line longer than \(maxRecordBytes) bytes; not a register")
-            }
+    }
+
+    /// A tokenizer's error as a register error.
+    private static func failure(_ error: JSONReadError, in path: String) -> RegisterReadError {
+        switch error {
+        case .syntax(let message, let line, let column), .fatal(let message, let line, let column):
+            return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: message)
+        case .endOfFile(let line, let column):
+            return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "the register ends early")
+        case .depth(let line, let column):
+            return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "nested too deeply")
+        case .io(let error):
+            return RegisterReadError(locator: error.locator, message: error.message)
         }
-        try each(pending[...])
     }
 
     /// Walks a JSON register document (`{"schema": …, "sources": […], "systems": […], …}`) with
-    /// the streaming tokenizer, handing each element of each array member to `body` as a parsed
-    /// object, with its member name: one element's parse tree is alive at a time.
-    private static func document(_ source: ByteSource, _ body: (String, Any, Locator) throws(RegisterReadError) -> Void)
+    /// the streaming tokenizer, handing each element of each array member to `body`, with its
+    /// member name: one element's tree is alive at a time.
+    private static func document(_ source: ByteSource, _ body: (String, RegisterJSON, Locator) throws(RegisterReadError) -> Void)
         throws(RegisterReadError) {
         let path = source.name
         var tokenizer = JSONTokenizer(source: source, maxTokenBytes: maxRecordBytes)
-        tokenizer.rawLimit = maxRecordBytes
         var schema: String?
         var rejected: RegisterReadError?
-        func failure(_ error: JSONReadError) -> RegisterReadError {
-            switch error {
-            case .syntax(let message, let line, let column), .fatal(let message, let line, let column):
-                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: message)
-            case .endOfFile(let line, let column):
-                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "the register ends early")
-            case .depth(let line, let column):
-                return RegisterReadError(locator: Locator(file: path, line: line, column: column), message: "nested too deeply")
-            case .io(let error):
-                return RegisterReadError(locator: error.locator, message: error.message)
-            }
-        }
         do throws(JSONReadError) {
             try tokenizer.skipByteOrderMark()
             guard try tokenizer.next() == .beginObject else {
@@ -205,10 +200,7 @@ public enum RegisterReader {
                             throw JSONReadError.syntax("expected a value in '\(key)'", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
                         }
                         let locator = Locator(file: path, line: tokenizer.tokenLine, path: "/\(key)/\(index)")
-                        tokenizer.beginRaw()
-                        try skip(element, with: &tokenizer)
-                        let bytes = tokenizer.endRawBytes()
-                        let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as Any
+                        let object = try RegisterJSON.read(element, from: &tokenizer)
                         do {
                             try body(key, object, locator)
                         } catch {
@@ -223,7 +215,7 @@ public enum RegisterReader {
                 }
             }
         } catch {
-            throw rejected ?? failure(error)
+            throw rejected ?? failure(error, in: path)
         }
         guard let schema else {
             throw RegisterReadError(locator: Locator(file: path, line: 1), message: "not an \(RegisterEncoding.schema) register (no schema)")
@@ -249,65 +241,80 @@ public enum RegisterReader {
     }
 
     /// The rejected records of a rejects file (`--rejects`, NDJSON as `RejectsWriter` writes it);
-    /// lines that are not such records are passed over.
+    /// objects that are not such records are passed over, and reading stops at malformed JSON.
     public static func rejects(path: String) -> [RejectedRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return data.split(separator: 0x0A).compactMap { line in
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-                  let source = object["source"] as? String, let reason = object["reason"] as? String else { return nil }
-            return RejectedRecord(locator: position(object["locator"], in: source), reason: reason, raw: object["raw"] as? String ?? "")
+        guard let source = try? ByteSource(path: path) else { return [] }
+        var rejected: [RejectedRecord] = []
+        try? objects(source) { object, _ in
+            guard let file = object["source"]?.string, let reason = object["reason"]?.string else { return }
+            rejected.append(RejectedRecord(locator: position(object["locator"], in: file), reason: reason,
+                                           raw: object["raw"]?.string ?? ""))
         }
+        return rejected
+    }
+
+    /// One record as `RegisterEncoding` wrote it (in a batch's bytes), read back.
+    static func record(encoded json: UnsafeRawBufferPointer) throws(RegisterReadError) -> CanonicalRecord {
+        var decoded: CanonicalRecord?
+        try objects(ByteSource(name: "register", bytes: Array(json))) { object, locator throws(RegisterReadError) in
+            if decoded == nil { decoded = try record(object, at: locator) }
+        }
+        guard let decoded else {
+            throw RegisterReadError(locator: Locator(file: "register", line: 1), message: "no record")
+        }
+        return decoded
     }
 
     /// One encoded record (as `RegisterEncoding` writes it) back as a record.
-    static func record(_ item: Any, at locator: Locator) throws(RegisterReadError) -> CanonicalRecord {
-        guard let object = item as? [String: Any], let kindName = object["kind"] as? String,
-              let kind = RecordKind(rawValue: kindName), let id = object["id"] as? String else {
+    private static func record(_ object: RegisterJSON, at locator: Locator) throws(RegisterReadError) -> CanonicalRecord {
+        guard let kindName = object["kind"]?.string, let kind = RecordKind(rawValue: kindName),
+              let id = object["id"]?.string else {
             throw RegisterReadError(locator: locator, message: "not a register record (needs 'kind' and 'id')")
         }
         var values = CanonicalValues()
         for field in CanonicalField.allCases where field != .id && field != .requirements {
             let placement = field.jsonPlacement
-            let holder = placement.group.map { object["\($0.key)"] as? [String: Any] } ?? object
+            let holder = placement.group.map { object["\($0.key)"] } ?? object
             guard let raw = holder?["\(placement.key)"] else { continue }
             guard let value = value(raw, as: field.valueType) else {
                 throw RegisterReadError(locator: locator, message: "'\(placement.key)' of \(kind.rawValue) '\(id)' is not a \(field.valueType) value")
             }
             values[field] = value
         }
-        var extensions: [ExtensionField] = []
-        for (name, raw) in (object["extensions"] as? [String: Any]) ?? [:] {
-            if let text = raw as? String {
-                extensions.append(ExtensionField(name: name, value: .text(text)))
-            } else if let items = raw as? [String] {
-                extensions.append(ExtensionField(name: name, value: .list(items)))
+        // By name, as the register writes them; a name written twice counts once, with its last
+        // value, as for any JSON object.
+        var extensionValues: [String: FieldValue] = [:]
+        for (name, raw) in object["extensions"]?.members ?? [] {
+            if let text = raw.string {
+                extensionValues[name] = .text(text)
+            } else if let items = raw.strings {
+                extensionValues[name] = .list(items)
             }
         }
-        // A JSON object does not keep key order; the register's extensions come sorted by name.
-        extensions.sort { $0.name < $1.name }
+        let extensions = extensionValues.map { ExtensionField(name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
         var parent: RecordLink?
-        if let link = object["parent"] as? [String: Any], let parentKind = (link["kind"] as? String).flatMap(RecordKind.init(rawValue:)),
-           let parentID = link["id"] as? String {
+        if let link = object["parent"], let parentKind = link["kind"]?.string.flatMap(RecordKind.init(rawValue:)),
+           let parentID = link["id"]?.string {
             parent = RecordLink(kind: parentKind, id: parentID)
         }
-        let source = object["source"] as? String ?? locator.file
+        let source = object["source"]?.string ?? locator.file
         var record = CanonicalRecord(kind: kind, id: id, source: source, locator: position(object["locator"], in: source),
-                                     values: values, refs: ((object["refs"] as? [Any]) ?? []).compactMap(reference),
+                                     values: values, refs: (object["refs"]?.items ?? []).compactMap(reference),
                                      extensions: extensions)
         record.parent = parent
-        for item in (object["mergedFrom"] as? [[String: Any]]) ?? [] {
-            guard let from = item["source"] as? String, let fromID = item["id"] as? String else { continue }
+        for item in object["mergedFrom"]?.items ?? [] {
+            guard let from = item["source"]?.string, let fromID = item["id"]?.string else { continue }
             record.mergedFrom.append(Contribution(source: from, id: fromID, locator: position(item["locator"], in: from)))
         }
-        for item in (object["conflicts"] as? [[String: Any]]) ?? [] {
-            guard let field = item["field"] as? String, let from = item["source"] as? String, let fromID = item["id"] as? String,
+        for item in object["conflicts"]?.items ?? [] {
+            guard let field = item["field"]?.string, let from = item["source"]?.string, let fromID = item["id"]?.string,
                   let raw = item["value"] else { continue }
             let value: FieldConflict.Value
             if let canonical = CanonicalField(name: field), let decoded = self.value(raw, as: canonical.valueType) {
                 value = .canonical(decoded)
-            } else if let text = raw as? String {
+            } else if let text = raw.string {
                 value = .extensionValue(.text(text))
-            } else if let items = raw as? [String] {
+            } else if let items = raw.strings {
                 value = .extensionValue(.list(items))
             } else {
                 throw RegisterReadError(locator: locator, message: "conflict on '\(field)' of \(kind.rawValue) '\(id)' has a value of the wrong shape")
@@ -318,69 +325,201 @@ public enum RegisterReader {
     }
 
     /// A `locator` object (`{"line":3,"column":1,"path":"/risks/2"}`) in `file`.
-    private static func position(_ raw: Any?, in file: String) -> Locator {
-        let object = raw as? [String: Any]
-        return Locator(file: file, line: object?["line"] as? Int ?? 1, column: object?["column"] as? Int ?? 1,
-                       path: object?["path"] as? String)
+    private static func position(_ object: RegisterJSON?, in file: String) -> Locator {
+        Locator(file: file, line: object?["line"]?.int ?? 1, column: object?["column"]?.int ?? 1,
+                path: object?["path"]?.string)
     }
 
-    private static func value(_ raw: Any, as type: CanonicalField.ValueType) -> CanonicalValue? {
+    private static func value(_ raw: RegisterJSON, as type: CanonicalField.ValueType) -> CanonicalValue? {
         switch type {
         case .text, .references:
-            return (raw as? String).map(CanonicalValue.text)
+            return raw.string.map(CanonicalValue.text)
         case .list:
-            return (raw as? [String]).map(CanonicalValue.list)
+            return raw.strings.map(CanonicalValue.list)
         case .rating:
-            guard let object = raw as? [String: Any], let label = object["label"] as? String else { return nil }
-            return .rating(Rating(label: label, level: object["level"] as? Int, of: object["of"] as? Int,
-                                  normalized: (object["normalized"] as? NSNumber)?.doubleValue))
+            guard let label = raw["label"]?.string else { return nil }
+            return .rating(Rating(label: label, level: raw["level"]?.int, of: raw["of"]?.int,
+                                  normalized: raw["normalized"]?.double))
         case .score:
-            guard let object = raw as? [String: Any], let label = object["label"] as? String else { return nil }
-            return .score(Score(label: label, value: (object["value"] as? NSNumber)?.doubleValue,
-                                band: object["band"] as? String, of: object["of"] as? Int))
+            guard let label = raw["label"]?.string else { return nil }
+            return .score(Score(label: label, value: raw["value"]?.double, band: raw["band"]?.string, of: raw["of"]?.int))
         case .date:
-            guard let object = raw as? [String: Any] else { return nil }
-            let iso = object["iso"] as? String
-            guard let text = object["raw"] as? String ?? iso else { return nil }
+            guard raw.members != nil else { return nil }
+            let iso = raw["iso"]?.string
+            guard let text = raw["raw"]?.string ?? iso else { return nil }
             return .date(DateValue(raw: text, iso: iso))
         case .term:
             return term(raw).map(CanonicalValue.term)
         case .terms:
-            guard let items = raw as? [Any] else { return nil }
+            guard let items = raw.items else { return nil }
             let terms = items.compactMap(term)
             return terms.count == items.count ? .terms(terms) : nil
         case .riskClass:
-            guard let object = raw as? [String: Any], let value = object["value"] as? String,
-                  let source = object["source"] as? String else { return nil }
-            return .riskClass(RiskClassification(value: value, basis: object["basis"] as? String, source: source))
+            guard let value = raw["value"]?.string, let source = raw["source"]?.string else { return nil }
+            return .riskClass(RiskClassification(value: value, basis: raw["basis"]?.string, source: source))
         }
     }
 
-    private static func term(_ raw: Any) -> Term? {
-        guard let object = raw as? [String: Any], let source = object["source"] as? String else { return nil }
-        return Term(value: object["value"] as? String, source: source)
+    private static func term(_ raw: RegisterJSON) -> Term? {
+        guard let source = raw["source"]?.string else { return nil }
+        return Term(value: raw["value"]?.string, source: source)
     }
 
-    private static func reference(_ raw: Any) -> RequirementReference? {
-        guard let object = raw as? [String: Any], let id = object["id"] as? String else { return nil }
-        let mappings = ((object["mappings"] as? [[String: Any]]) ?? []).compactMap { mapping -> ReferenceMapping? in
-            guard let target = mapping["target"] as? String, let relationship = mapping["relationship"] as? String,
-                  let path = mapping["path"] as? String else { return nil }
+    private static func reference(_ raw: RegisterJSON) -> RequirementReference? {
+        guard let id = raw["id"]?.string else { return nil }
+        let mappings = (raw["mappings"]?.items ?? []).compactMap { mapping -> ReferenceMapping? in
+            guard let target = mapping["target"]?.string, let relationship = mapping["relationship"]?.string,
+                  let path = mapping["path"]?.string else { return nil }
             return ReferenceMapping(target: target, relationship: relationship, path: path)
         }
-        return RequirementReference(framework: object["framework"] as? String, id: id, raw: object["raw"] as? String ?? id,
-                                    resolved: object["resolved"] as? Bool ?? false, mappings: mappings)
+        return RequirementReference(framework: raw["framework"]?.string, id: id, raw: raw["raw"]?.string ?? id,
+                                    resolved: raw["resolved"]?.bool ?? false, mappings: mappings)
     }
 
-    private static func summary(_ item: Any, at locator: Locator) throws(RegisterReadError) -> SourceSummary {
-        guard let object = item as? [String: Any], let path = object["path"] as? String else {
+    private static func summary(_ object: RegisterJSON, at locator: Locator) throws(RegisterReadError) -> SourceSummary {
+        guard let path = object["path"]?.string else {
             throw RegisterReadError(locator: locator, message: "not a source summary (needs 'path')")
         }
-        return SourceSummary(path: path, format: object["format"] as? String ?? "unknown",
-                             profile: object["profile"] as? String ?? "generic", sha256: object["sha256"] as? String ?? "",
-                             records: object["records"] as? Int ?? 0, converted: object["converted"] as? Int ?? 0,
-                             rejected: object["rejected"] as? Int ?? 0,
-                             unmappedFields: object["unmappedFields"] as? [String] ?? [])
+        return SourceSummary(path: path, format: object["format"]?.string ?? "unknown",
+                             profile: object["profile"]?.string ?? "generic", sha256: object["sha256"]?.string ?? "",
+                             records: object["records"]?.int ?? 0, converted: object["converted"]?.int ?? 0,
+                             rejected: object["rejected"]?.int ?? 0,
+                             unmappedFields: object["unmappedFields"]?.strings ?? [])
+    }
+}
+
+/// A JSON value of a register, built from the streaming tokenizer's tokens: what
+/// `RegisterReader` decodes records from. Members keep their order; a lookup finds a key's last
+/// value, which is what a JSON object with a repeated key means.
+private enum RegisterJSON {
+    case string(String)
+    /// A number, as written (read as an integer or a double where one is wanted).
+    case number(String)
+    case bool(Bool)
+    case null
+    case array([RegisterJSON])
+    case object([(key: String, value: RegisterJSON)])
+
+    /// The member `key` of an object.
+    subscript(key: String) -> RegisterJSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key == key }?.value
+    }
+
+    var string: String? {
+        if case .string(let text) = self { return text } else { return nil }
+    }
+
+    /// A number without a fraction (`3`, also written `3.0` or `3e0`).
+    var int: Int? {
+        guard case .number(let text) = self else { return nil }
+        return Int(text) ?? Double(text).flatMap { Int(exactly: $0) }
+    }
+
+    var double: Double? {
+        if case .number(let text) = self { return Double(text) } else { return nil }
+    }
+
+    var bool: Bool? {
+        if case .bool(let value) = self { return value } else { return nil }
+    }
+
+    var items: [RegisterJSON]? {
+        if case .array(let items) = self { return items } else { return nil }
+    }
+
+    var members: [(key: String, value: RegisterJSON)]? {
+        if case .object(let members) = self { return members } else { return nil }
+    }
+
+    /// The items of an array of strings only.
+    var strings: [String]? {
+        guard let items else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(items.count)
+        for item in items {
+            guard let text = item.string else { return nil }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// Reads the value whose first token is `token`, leaving the tokenizer on its last token.
+    /// At most `RegisterReader.maxRecordBytes` of text go into one value and nesting stops at
+    /// `RegisterReader.maxDepth`, so that the tree stays small whatever the input.
+    static func read(_ token: JSONToken, from tokenizer: inout JSONTokenizer) throws(JSONReadError) -> RegisterJSON {
+        var budget = RegisterReader.maxRecordBytes
+        return try read(token, from: &tokenizer, depth: 0, budget: &budget)
+    }
+
+    private static func read(_ token: JSONToken, from tokenizer: inout JSONTokenizer, depth: Int,
+                             budget: inout Int) throws(JSONReadError) -> RegisterJSON {
+        budget -= 1
+        switch token {
+        case .string:
+            return .string(try text(&tokenizer, budget: &budget))
+        case .number:
+            guard !tokenizer.oversized, tokenizer.numberIsValid() else {
+                throw JSONReadError.syntax("invalid number", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+            }
+            let text = tokenizer.numberText()
+            budget -= text.utf8.count
+            return .number(text)
+        case .trueValue: return .bool(true)
+        case .falseValue: return .bool(false)
+        case .null: return .null
+        case .beginObject, .beginArray:
+            guard depth < RegisterReader.maxDepth else {
+                throw JSONReadError.depth(line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+            }
+            let isObject = token == .beginObject
+            let close: JSONToken = isObject ? .endObject : .endArray
+            var members: [(key: String, value: RegisterJSON)] = []
+            var items: [RegisterJSON] = []
+            var next = try tokenizer.next()
+            while next != close {
+                if isObject {
+                    guard next == .string else { throw expected("a member name", found: next, at: tokenizer) }
+                    let key = try text(&tokenizer, budget: &budget)
+                    let colon = try tokenizer.next()
+                    guard colon == .colon else { throw expected("':'", found: colon, at: tokenizer) }
+                    members.append((key, try read(try tokenizer.next(), from: &tokenizer, depth: depth + 1, budget: &budget)))
+                } else {
+                    items.append(try read(next, from: &tokenizer, depth: depth + 1, budget: &budget))
+                }
+                if budget < 0 {
+                    throw JSONReadError.fatal("a record larger than \(RegisterReader.maxRecordBytes) bytes; not a register",
+                                              line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+                }
+                let after = try tokenizer.next()
+                if after == close { break }
+                guard after == .comma else { throw expected("',' or \(close.phrase)", found: after, at: tokenizer) }
+                next = try tokenizer.next()
+            }
+            return isObject ? .object(members) : .array(items)
+        case .end:
+            throw JSONReadError.endOfFile(line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+        default:
+            throw expected("a value", found: token, at: tokenizer)
+        }
+    }
+
+    /// The current string token's text.
+    private static func text(_ tokenizer: inout JSONTokenizer, budget: inout Int) throws(JSONReadError) -> String {
+        guard !tokenizer.oversized else {
+            throw JSONReadError.fatal("a string longer than \(RegisterReader.maxRecordBytes) bytes; not a register",
+                                      line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+        }
+        guard let text = tokenizer.stringValue() else {
+            throw JSONReadError.syntax("invalid string (\(tokenizer.stringProblem))", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
+        }
+        budget -= text.utf8.count
+        return text
+    }
+
+    private static func expected(_ what: String, found token: JSONToken, at tokenizer: JSONTokenizer) -> JSONReadError {
+        if token == .end { return JSONReadError.endOfFile(line: tokenizer.tokenLine, column: tokenizer.tokenColumn) }
+        return JSONReadError.syntax("expected \(what), found \(token.phrase)", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
     }
 }
 
@@ -405,9 +544,8 @@ public struct RegisterCollector: RegisterSink {
                     try spill.append(encoded: json)
                     continue
                 }
-                let object = try? JSONSerialization.jsonObject(with: Data(json))
                 do throws(RegisterReadError) {
-                    register.records.append(try RegisterReader.record(object as Any, at: Locator(file: "register", line: 1)))
+                    register.records.append(try RegisterReader.record(encoded: json))
                 } catch {
                     throw OutputError("cannot read back a converted record: \(error.message)")
                 }
