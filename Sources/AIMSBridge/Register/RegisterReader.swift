@@ -34,8 +34,9 @@ public struct RegisterReadError: Error, Sendable, CustomStringConvertible {
 /// The file is read a block at a time with the streaming JSON tokenizer, and each record is
 /// built from its tokens into a small JSON tree (`RegisterJSON`) and decoded from that, so
 /// `read(path:each:)` holds one record however large the register; `read(path:)` collects them.
-/// (Foundation's `JSONSerialization` did this before: parsing each record into `[String: Any]`
-/// and casting its members took about half of the time of `aims report` on a large register.)
+/// (Rather than with Foundation's `JSONSerialization`: parsing each record into `[String: Any]`
+/// and casting its members back out took about half of the time of `aims report` on a large
+/// register.)
 public enum RegisterReader {
     /// The largest record read back (a record of the register's own writing is far smaller).
     static let maxRecordBytes = 64 << 20
