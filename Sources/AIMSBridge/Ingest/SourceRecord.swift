@@ -122,7 +122,7 @@ public struct SourceRecord: Sendable, Hashable {
 
     /// The fields as `path=value` text, for the rejects file (at most 4 KiB).
     public var rawText: String {
-        String(fields.map { "\($0.path)=\($0.value.joined(separator: ","))" }.joined(separator: "; ").prefix(4096))
+        String(fields.map { "\($0.path)=\($0.value.joined(separator: ","))" }.joined(separator: "; ").prefix(RejectedRecord.rawLimit))
     }
 
     /// The first value of the field with this path, if present.
@@ -140,6 +140,10 @@ public struct RejectedRecord: Error, Sendable, Hashable {
     public var reason: String
     /// The record's raw text (possibly truncated for very large records).
     public var raw: String
+
+    /// How much of a rejected record's raw text the readers keep (4 KiB): enough to find the
+    /// record in its source, never a whole oversized one.
+    public static let rawLimit = 4096
 
     /// Creates a rejected record.
     public init(locator: Locator, reason: String, raw: String) {

@@ -170,7 +170,7 @@ public struct CSVRecordReader: RecordReader {
     /// Rejects the record of a line longer than the record limit: the line's start is the kept
     /// part (`carry`) and then `more`.
     private mutating func rejectLongLine(_ more: UnsafeBufferPointer<UInt8>) {
-        carry.append(contentsOf: more.prefix(max(0, 4096 - carry.count)))
+        carry.append(contentsOf: more.prefix(max(0, RejectedRecord.rawLimit - carry.count)))
         carry.withUnsafeBufferPointer { parser.rejectOverlongLine(line: line, start: $0) }
         takeParsed()
         carry = []

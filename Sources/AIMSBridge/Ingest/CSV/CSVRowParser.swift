@@ -275,14 +275,14 @@ final class CSVRowParser {
     static func text(_ bytes: [UInt8]) -> String {
         var raw = bytes
         while let last = raw.last, last == 0x0A || last == 0x0D { raw.removeLast() }
-        return String(decoding: raw.prefix(4096), as: UTF8.self)
+        return String(decoding: raw.prefix(RejectedRecord.rawLimit), as: UTF8.self)
     }
 
     /// A rejected row's fields joined back with the file's delimiter, for the rejects file.
     func rawText(of row: borrowing CSVRow) -> String {
         var parts: [String] = []
         for index in 0..<row.count {
-            parts.append(row.withField(index) { String(decoding: $0.prefix(4096), as: UTF8.self) })
+            parts.append(row.withField(index) { String(decoding: $0.prefix(RejectedRecord.rawLimit), as: UTF8.self) })
         }
         return parts.joined(separator: String(UnicodeScalar(delimiter)))
     }

@@ -137,7 +137,7 @@ struct JSONTokenizer {
     private var rawStart = -1
     private var raw: [UInt8] = []
     /// How many bytes a capture keeps (the rest of a longer value is left out).
-    var rawLimit = 4096
+    let rawLimit = RejectedRecord.rawLimit
 
     init(source: ByteSource, maxTokenBytes: Int) {
         self.source = source
