@@ -136,16 +136,22 @@ public enum RegisterReader {
                 }
                 let locator = Locator(file: source.name, line: tokenizer.tokenLine)
                 let object = try RegisterJSON.read(token, from: &tokenizer)
-                do throws(RegisterReadError) {
-                    try body(object, locator)
-                } catch {
-                    // Stop reading; the object's own error is what is reported.
-                    rejected = error
-                    throw JSONReadError.fatal(error.message, line: locator.line, column: 1)
-                }
+                try hand(object, at: locator, keepingErrorIn: &rejected, to: body)
             }
         } catch {
             throw rejected ?? failure(error, in: source.name)
+        }
+    }
+
+    /// Hands a value read during a walk to `body`. An error there stops the walk: it is kept in
+    /// `rejected`, to be reported rather than the tokenizer error that unwinds the walk.
+    private static func hand(_ value: RegisterJSON, at locator: Locator, keepingErrorIn rejected: inout RegisterReadError?,
+                             to body: (RegisterJSON, Locator) throws(RegisterReadError) -> Void) throws(JSONReadError) {
+        do throws(RegisterReadError) {
+            try body(value, locator)
+        } catch {
+            rejected = error
+            throw JSONReadError.fatal(error.message, line: locator.line, column: 1)
         }
     }
 
@@ -202,12 +208,8 @@ public enum RegisterReader {
                         }
                         let locator = Locator(file: path, line: tokenizer.tokenLine, path: "/\(key)/\(index)")
                         let object = try RegisterJSON.read(element, from: &tokenizer)
-                        do {
+                        try hand(object, at: locator, keepingErrorIn: &rejected) { object, locator throws(RegisterReadError) in
                             try body(key, object, locator)
-                        } catch {
-                            // Stop walking; the element's own error is what is reported.
-                            rejected = error
-                            throw JSONReadError.fatal(error.message, line: locator.line, column: 1)
                         }
                         index += 1
                     }
