@@ -3,27 +3,18 @@ import Testing
 @testable import AIMSBridge
 
 @Suite struct CSVRecordReaderTests {
-    private func read(_ text: String, file: String = "t.csv", limits: ReaderLimits = .standard)
+    /// Reads `text`, whole or `chunkSize` bytes at a time.
+    private func read(_ text: String, file: String = "t.csv", chunkSize: Int? = nil, limits: ReaderLimits = .standard)
         throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
-        try read(bytes: Array(text.utf8), file: file, limits: limits)
+        try read(bytes: Array(text.utf8), file: file, chunkSize: chunkSize, limits: limits)
     }
 
-    private func read(bytes: [UInt8], file: String = "t.csv", limits: ReaderLimits = .standard)
+    private func read(bytes: [UInt8], file: String = "t.csv", chunkSize: Int? = nil, limits: ReaderLimits = .standard)
         throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
         let diagnostics = DiagnosticList()
-        var reader = try CSVRecordReader(source: ByteSource(name: file, bytes: bytes), limits: limits, diagnostics: diagnostics)
+        var reader = try CSVRecordReader(source: ByteSource(name: file, bytes: bytes, chunkSize: chunkSize), limits: limits,
+                                         diagnostics: diagnostics)
         return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
-    }
-
-    /// Reads `text` from a file, `chunkSize` bytes at a time.
-    private func read(_ text: String, chunkSize: Int, limits: ReaderLimits = .standard)
-        throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
-        try TestSupport.withTemporaryFile(Array(text.utf8)) { path in
-            let diagnostics = DiagnosticList()
-            var reader = try CSVRecordReader(source: ByteSource(path: path, chunkSize: chunkSize), limits: limits,
-                                             diagnostics: diagnostics)
-            return (try TestSupport.readAll(&reader), diagnostics.diagnostics)
-        }
     }
 
     private func readFixture(_ path: String) throws -> (items: [IngestItem], diagnostics: [Diagnostic]) {
