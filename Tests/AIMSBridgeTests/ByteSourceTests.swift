@@ -23,4 +23,19 @@ import Testing
         }
         #expect(try chunks(ByteSource(name: "t", bytes: bytes)) == ["abcdefgh"])
     }
+
+    @Test func theDigestCoversTheWholeInputWhateverWasRead() throws {
+        // SHA-256 of "abc" (FIPS 180-2, appendix B.1), from memory (hashed only when asked) and
+        // from a file, after reading part of it or none.
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        let inMemory = ByteSource(name: "t", bytes: Array("abc".utf8), chunkSize: 2)
+        _ = try inMemory.nextChunk()
+        #expect(try inMemory.finishDigest() == abc)
+        #expect(try ByteSource(name: "t", bytes: Array("abc".utf8)).finishDigest() == abc)
+        try TestSupport.withTemporaryFile(Array("abc".utf8)) { path in
+            let file = try ByteSource(path: path, chunkSize: 2)
+            _ = try file.nextChunk()
+            #expect(try file.finishDigest() == abc)
+        }
+    }
 }

@@ -18,7 +18,11 @@ public final class ByteSource {
     private var bytes: [UInt8] = []
     private var start = 0
     private var atEnd = false
-    private let digest = ChunkDigest()
+    /// Hashes what is read, as it is read (made with the first chunk read from the descriptor).
+    private lazy var digest = ChunkDigest()
+    /// Bytes given in memory, hashed only when the digest is asked for: most in-memory sources
+    /// (a record read back, a sample) never are, and a digest is a queue of its own.
+    private var unhashed: [UInt8]?
     /// The chunk size in bytes.
     public let chunkSize: Int
 
@@ -54,7 +58,7 @@ public final class ByteSource {
         self.ownsDescriptor = false
         self.bytes = bytes
         self.atEnd = true
-        digest.add(bytes)
+        unhashed = bytes
     }
 
     deinit {
@@ -118,6 +122,7 @@ public final class ByteSource {
     public func finishDigest() throws(IngestError) -> String {
         bytes = []
         start = 0
+        if let whole = unhashed.take() { digest.add(whole) }
         while !atEnd { _ = try readMore() }
         return digest.finish()
     }
