@@ -150,6 +150,21 @@ import Testing
         #expect(CSVRecordReader.lineTerminator(in: Array("a\rb\rc\"x\ny\"\r".utf8)) == 0x0D)
     }
 
+    @Test func aStrayLineEndingOfTheOtherKindDoesNotStartALine() throws {
+        // Lines are counted by the file's own line ending, as `grep -n` and editors count them:
+        // libcsv ends a row at a lone CR in a CRLF file (and at a lone LF in a CR file), and the
+        // rows after it keep the numbering of the lines around them.
+        let crlf = "Risk ID,Title\r\nR-1,First\rR-2,Second\r\nR-3,\"Third\rline\"\r\nR-4,Fourth\r\n"
+        let cr = "Risk ID,Title\rR-1,First\nR-2,Second\rR-3,\"Third\nline\"\rR-4,Fourth\r"
+        for text in [crlf, cr] {
+            for result in [try read(text), try read(text, chunkSize: 7)] {
+                let records = TestSupport.records(result.items)
+                #expect(records.map { $0["Risk ID"] } == ["R-1", "R-2", "R-3", "R-4"])
+                #expect(records.map(\.locator.line) == [2, 2, 3, 4])
+            }
+        }
+    }
+
     @Test func aLineLongerThanARecordIsRejectedNotHeld() throws {
         // Read past the first 64 KiB 16 bytes at a time, the 100 KB line is never held whole:
         // its record is rejected at its line, the rest of the line skipped, and the next line

@@ -310,6 +310,9 @@ final class CSVRowParser {
         if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
         swap(&state.pointee.completed[index], &state.pointee.current)
         state.pointee.completedCount = index + 1
-        state.pointee.current.reset(line: state.pointee.line + 1)
+        // A row ending inside a line (libcsv also ends rows at a CR alone in a file of LF lines,
+        // or at an LF alone in a file of CR lines) is followed by one on the same line; a row
+        // starting on a later line is given that line when the line is fed.
+        state.pointee.current.reset(line: state.pointee.line)
     }
 }
