@@ -20,6 +20,10 @@ import Testing
             let file = try ByteSource(path: path, chunkSize: 3)
             #expect(Array(try file.peek(5)) == Array("abcde".utf8))
             #expect(try chunks(file) == ["abc", "def", "gh"])
+            // A source that is not hashed (registers read back) reads the same.
+            let unhashed = try ByteSource(path: path, chunkSize: 3, hashing: false)
+            #expect(Array(try unhashed.peek(5)) == Array("abcde".utf8))
+            #expect(try chunks(unhashed) == ["abc", "def", "gh"])
         }
         #expect(try chunks(ByteSource(name: "t", bytes: bytes)) == ["abcdefgh"])
     }

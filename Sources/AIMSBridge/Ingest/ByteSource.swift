@@ -20,16 +20,20 @@ public final class ByteSource {
     private var atEnd = false
     /// Hashes what is read, as it is read (made with the first chunk read from the descriptor).
     private lazy var digest = ChunkDigest()
+    /// Whether the input is hashed (see `finishDigest()`).
+    private let hashing: Bool
     /// Bytes given in memory, hashed only when the digest is asked for: most in-memory sources
     /// (a record read back, a sample) never are, and a digest is a queue of its own.
     private var unhashed: [UInt8]?
     /// The chunk size in bytes.
     public let chunkSize: Int
 
-    /// Opens `path` for reading; `-` means standard input.
-    public init(path: String, chunkSize: Int = 1 << 18) throws(IngestError) {
+    /// Opens `path` for reading; `-` means standard input. Without `hashing` (for readers that
+    /// never ask for the digest: registers read back), `finishDigest()` must not be called.
+    public init(path: String, chunkSize: Int = 1 << 18, hashing: Bool = true) throws(IngestError) {
         self.name = path
         self.chunkSize = chunkSize
+        self.hashing = hashing
         if path == "-" {
             descriptor = 0
             ownsDescriptor = false
@@ -58,6 +62,7 @@ public final class ByteSource {
         self.ownsDescriptor = false
         self.bytes = bytes
         self.atEnd = true
+        self.hashing = true
         unhashed = bytes
     }
 
@@ -113,13 +118,14 @@ public final class ByteSource {
             atEnd = true
             return nil
         }
-        digest.add(chunk)
+        if hashing { digest.add(chunk) }
         return chunk
     }
 
     /// Reads whatever is left (so the digest covers the whole input) and returns the SHA-256
     /// of every byte of the input, in lowercase hex.
     public func finishDigest() throws(IngestError) -> String {
+        precondition(hashing, "the digest of a source opened without hashing")
         bytes = []
         start = 0
         if let whole = unhashed.take() { digest.add(whole) }

@@ -82,7 +82,9 @@ public enum RegisterReader {
         throws(RegisterReadError) -> [SourceSummary] {
         let source: ByteSource
         do {
-            source = try ByteSource(path: path)
+            // Not hashed: nothing asks for a register's digest (its sources carry their own), and
+            // hashing took 3-4 % of a risk report's time on 100,000 risks (measured).
+            source = try ByteSource(path: path, hashing: false)
         } catch {
             throw RegisterReadError(locator: Locator(file: path, line: 1), message: "cannot read file")
         }
@@ -246,7 +248,7 @@ public enum RegisterReader {
     /// The rejected records of a rejects file (`--rejects`, NDJSON as `RejectsWriter` writes it);
     /// objects that are not such records are passed over, and reading stops at malformed JSON.
     public static func rejects(path: String) -> [RejectedRecord] {
-        guard let source = try? ByteSource(path: path) else { return [] }
+        guard let source = try? ByteSource(path: path, hashing: false) else { return [] }
         var rejected: [RejectedRecord] = []
         try? objects(source) { object, _ in
             guard let file = object["source"]?.string, let reason = object["reason"]?.string else { return }
