@@ -134,6 +134,40 @@ import Testing
         #expect(TestSupport.records(items).count == 49)
     }
 
+    @Test func aRecordsWorthOfShortLinesAfterAnUnclosedQuoteIsReadAgainInOrder() throws {
+        // The quote opened on line 2 holds the short lines after it until they pass the record
+        // limit; they are then read again one at a time (more of them than the reader reads
+        // ahead), followed by the lines after them, each record with its own line.
+        var text = "ID,Note\nR-0,\"never closed\n"
+        for index in 1...3_000 { text += "R-\(index),n\n" }
+        for chunkSize in [nil, 100] {
+            let (items, _) = try read(text, chunkSize: chunkSize, limits: ReaderLimits(maxRecordBytes: 4_096))
+            #expect(TestSupport.rejected(items).map(\.locator.line) == [2])
+            let records = TestSupport.records(items)
+            #expect(records.count == 3_000)
+            #expect(records.map(\.locator.line) == Array(3...3_002))
+            #expect(records.map { $0["ID"] } == (1...3_000).map { "R-\($0)" })
+        }
+    }
+
+    @Test func heldLinesKeepTheirNumbersAndBytes() {
+        var held = CSVHeldLines()
+        for (number, text) in [(7, "a,\"b\n"), (8, "c\n"), (9, "\n"), (10, "d\"\n")] {
+            Array(text.utf8).withUnsafeBufferPointer { held.append(line: number, bytes: $0) }
+        }
+        #expect(held.count == 4 && held.byteCount == 11)
+        #expect(held.prefix(6) == Array("a,\"b\nc".utf8))
+        held.removeFirst()
+        #expect(held.count == 3 && held.byteCount == 6)
+        #expect((0..<3).map { held.number(of: $0) } == [8, 9, 10])
+        #expect((0..<3).map { held.bytes(of: $0) } == ["c\n", "\n", "d\"\n"].map { Array($0.utf8) })
+        var later = CSVHeldLines()
+        later.append(contentsOf: held, from: 1)
+        #expect(later.count == 2 && later.number(of: 0) == 9 && later.bytes(of: 1) == Array("d\"\n".utf8))
+        held.removeAll()
+        #expect(held.count == 0 && held.byteCount == 0)
+    }
+
     @Test func linesEndingWithCRAloneAreLines() throws {
         // Excel's "CSV (Macintosh)": every line ends with CR alone, and a quoted CR is data.
         let text = "Risk ID,Title\rR-1,Bias\rR-2,\"Drift\rseasonal\"\rR-3,Leak\r"

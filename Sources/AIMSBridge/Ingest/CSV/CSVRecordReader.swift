@@ -22,6 +22,9 @@ public struct CSVRecordReader: RecordReader {
     private static let longestNullMarker = nullMarkers.map(\.utf8.count).max()!
     /// How many rows are looked at to find the header.
     static let headerSampleRows = 30
+    /// How many items are read ahead at most: a chunk of short lines holds tens of thousands of
+    /// records, and each record takes tens of times its bytes.
+    static let pendingLimit = 1024
 
     private let source: ByteSource
     private let diagnostics: any DiagnosticCollector
@@ -36,6 +39,9 @@ public struct CSVRecordReader: RecordReader {
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
     private var pendingIndex = 0
+    /// The chunk being read, and where its next line starts.
+    private var chunk: [UInt8] = []
+    private var chunkOffset = 0
     /// The start of a line that goes on in the next chunk.
     private var carry: [UInt8] = []
     /// Set while the rest of a line too long to keep is skipped (see `keepPartialLine`).
@@ -98,40 +104,47 @@ public struct CSVRecordReader: RecordReader {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
             if finished { return nil }
-            try readMore()
+            // Lines a recovery holds to read again come first, one at a time: they can be a
+            // whole record's worth (4 MiB) of short lines, whose records would otherwise all be
+            // held at once.
+            if parser.replayNext() {
+                takeParsed()
+            } else {
+                try readMore()
+            }
         }
         defer { pendingIndex += 1 }
         // Taken, not copied: a copy would retain the record's fields and locator once more.
         return pending[pendingIndex].take()
     }
 
-    /// Reads the next chunk and feeds its complete lines to the parser.
+    /// Feeds the complete lines of the current chunk (reading the next one when it is done) to
+    /// the parser, until the chunk ends or a recovery leaves lines to read again.
     private mutating func readMore() throws(IngestError) {
-        guard var chunk = try source.nextChunk() else {
-            if !carry.isEmpty {
-                let last = carry
-                carry = []
-                last.withUnsafeBufferPointer { parser.feed(line: line, bytes: $0) }
+        if chunkOffset >= chunk.count {
+            guard var next = try source.nextChunk() else {
+                finishInput()
+                return
             }
-            parser.finish()
-            takeParsed()
-            finishHeader()
-            finished = true
-            return
+            if bomToSkip > 0 {
+                next.removeFirst(min(bomToSkip, next.count))
+                bomToSkip = 0
+            }
+            if transcoder != nil { next = transcoder!.transcode(next) }
+            chunk = next
+            chunkOffset = 0
         }
-        if bomToSkip > 0 {
-            chunk.removeFirst(min(bomToSkip, chunk.count))
-            bomToSkip = 0
-        }
-        if transcoder != nil { chunk = transcoder!.transcode(chunk) }
-        chunk.withUnsafeBufferPointer { buffer in
+        // A reference of its own to the chunk's storage: the loop below mutates `self`.
+        let current = chunk
+        current.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            var start = 0
             let count = buffer.count
-            while start < count {
+            while chunkOffset < count {
+                let start = chunkOffset
                 guard let terminator = memchr(base + start, Int32(lineTerminator), count - start) else {
                     keepPartialLine(UnsafeBufferPointer(rebasing: buffer[start..<count]))
-                    return
+                    chunkOffset = count
+                    break
                 }
                 let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(terminator))
                 let rest = UnsafeBufferPointer(rebasing: buffer[start...end])
@@ -149,8 +162,32 @@ public struct CSVRecordReader: RecordReader {
                 }
                 takeParsed()
                 line += 1
-                start = end + 1
+                chunkOffset = end + 1
+                if parser.hasReplay || pending.count >= CSVRecordReader.pendingLimit { return }
             }
+        }
+        // Freed now rather than when the next chunk is read (10 MB less at the peak, measured).
+        if chunkOffset >= chunk.count {
+            chunk = []
+            chunkOffset = 0
+        }
+    }
+
+    /// At the end of the input: feeds the last line if it has no terminator, and completes the
+    /// last record (or recovers, leaving lines to read again before finishing once more).
+    private mutating func finishInput() {
+        if !carry.isEmpty {
+            let last = carry
+            carry = []
+            last.withUnsafeBufferPointer { parser.feed(line: line, bytes: $0) }
+            takeParsed()
+            if parser.hasReplay { return }
+        }
+        let complete = parser.finish()
+        takeParsed()
+        if complete {
+            finishHeader()
+            finished = true
         }
     }
 

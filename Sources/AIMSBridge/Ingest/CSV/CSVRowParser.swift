@@ -63,10 +63,10 @@ final class CSVRowParser {
     private let file: String
     private let limits: ReaderLimits
     /// Raw lines of a record that is still open (inside a quoted field), kept for re-reading.
-    private var openLines: [(line: Int, bytes: [UInt8])] = []
-    private var openBytes = 0
-    /// Lines to parse again after a recovery, before any new input.
-    private var replay: [(line: Int, bytes: [UInt8])] = []
+    private var openLines = CSVHeldLines()
+    /// Lines to parse again after a recovery, before any new input: those from `replayIndex` on.
+    private var replay = CSVHeldLines()
+    private var replayIndex = 0
     private var events: [CSVRowEvent] = []
     /// How many of the completed rows are in `events` already.
     private var collected = 0
@@ -105,30 +105,42 @@ final class CSVRowParser {
     private var recordOpen: Bool { parser.pstate != 0 }
 
     /// Parses one physical line (with its terminator) numbered `line`. The rows and rejects it
-    /// completes wait for `drain(rows:rejected:)`.
+    /// completes wait for `drain(rows:rejected:)`; lines a recovery holds to read again wait for
+    /// `replayNext()`.
     func feed(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
         parseLine(line: line, bytes: bytes)
-        while !replay.isEmpty {
-            let next = replay.removeFirst()
-            next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
+    }
+
+    /// Whether a recovery holds lines to read again (`replayNext()`), before any new input.
+    var hasReplay: Bool { replayIndex < replay.count }
+
+    /// Parses the next line a recovery held to read again; false when none is left. The lines
+    /// of one recovery can be a whole record's worth (4 MiB) of short lines: drained one at a
+    /// time, their rows are never all held at once.
+    func replayNext() -> Bool {
+        guard replayIndex < replay.count else {
+            if replayIndex > 0 {
+                replay.removeAll()
+                replayIndex = 0
+            }
+            return false
         }
+        let index = replayIndex
+        replayIndex += 1
+        replay.withLine(index) { parseLine(line: $0, bytes: $1) }
+        return true
     }
 
     /// Ends the input: completes a last record without a newline, or recovers from a quoted
-    /// field that was never closed. What it completes waits for `drain(rows:rejected:)`.
-    func finish() {
-        while true {
-            let result = csv_fini(&parser, CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
-            collectCompleted()
-            if result == 0 {
-                break
-            }
-            recoverUnterminated()
-            while !replay.isEmpty {
-                let next = replay.removeFirst()
-                next.bytes.withUnsafeBufferPointer { parseLine(line: next.line, bytes: $0) }
-            }
-        }
+    /// field that was never closed. What it completes waits for `drain(rows:rejected:)`. Returns
+    /// false after a recovery: the lines it holds are then read (`replayNext()`) and `finish`
+    /// called again.
+    func finish() -> Bool {
+        let result = csv_fini(&parser, CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
+        collectCompleted()
+        if result == 0 { return true }
+        recoverUnterminated()
+        return false
     }
 
     /// Hands over what was completed since the last call, in input order: each row lent to
@@ -161,14 +173,12 @@ final class CSVRowParser {
             return
         }
         if recordOpen {
-            openLines.append((line, Array(bytes)))
-            openBytes += bytes.count
-            if openBytes > limits.maxRecordBytes {
+            openLines.append(line: line, bytes: bytes)
+            if openLines.byteCount > limits.maxRecordBytes {
                 recoverUnterminated()
             }
         } else {
             openLines.removeAll()
-            openBytes = 0
         }
     }
 
@@ -214,22 +224,21 @@ final class CSVRowParser {
     /// Rejects the record that `lastLine` ends (with the lines it opened on, if any), for a problem
     /// at `locator`, and restarts on the next line.
     private func rejectRecord(at locator: Locator, reason: String, lastLine: UnsafeBufferPointer<UInt8>) {
-        var raw: [UInt8] = []
-        for open in openLines { raw.append(contentsOf: open.bytes) }
-        raw.append(contentsOf: lastLine)
+        // Only as much as a rejected record's raw text keeps.
+        var raw = openLines.prefix(RejectedRecord.rawLimit)
+        raw.append(contentsOf: lastLine.prefix(max(0, RejectedRecord.rawLimit - raw.count)))
         var record = RejectedRecord(locator: locator, reason: reason, raw: CSVRowParser.text(raw))
-        if let startLine = openLines.first?.line, startLine != locator.line {
-            record.reason += " (record starts at line \(startLine))"
+        if openLines.count > 0, openLines.number(of: 0) != locator.line {
+            record.reason += " (record starts at line \(openLines.number(of: 0)))"
         }
         events.append(.rejected(record))
         openLines.removeAll()
-        openBytes = 0
         restartParser()
     }
 
     /// A quoted field never closed: reject the record's first line, re-read the lines after it.
     private func recoverUnterminated() {
-        guard let first = openLines.first else {
+        guard openLines.count > 0 else {
             // The open record is the current unterminated last line (no newline at the end).
             let row = state.pointee.current
             events.append(.rejected(RejectedRecord(
@@ -239,14 +248,19 @@ final class CSVRowParser {
             restartParser()
             return
         }
-        let column = CSVRowParser.openingQuoteColumn(in: first.bytes, delimiter: delimiter)
+        let first = openLines.bytes(of: 0)
+        let column = CSVRowParser.openingQuoteColumn(in: first, delimiter: delimiter)
         events.append(.rejected(RejectedRecord(
-            locator: Locator(file: file, line: first.line, column: column),
+            locator: Locator(file: file, line: openLines.number(of: 0), column: column),
             reason: "unterminated quoted field: the quote opened here is never closed",
-            raw: CSVRowParser.text(first.bytes))))
-        replay = Array(openLines.dropFirst()) + replay
-        openLines.removeAll()
-        openBytes = 0
+            raw: CSVRowParser.text(first))))
+        // The lines after the first are read again, before the lines still waiting from an
+        // earlier recovery.
+        openLines.removeFirst()
+        openLines.append(contentsOf: replay, from: replayIndex)
+        replay = openLines
+        replayIndex = 0
+        openLines = CSVHeldLines()
         restartParser()
     }
 
@@ -314,5 +328,76 @@ final class CSVRowParser {
         // or at an LF alone in a file of CR lines) is followed by one on the same line; a row
         // starting on a later line is given that line when the line is fed.
         state.pointee.current.reset(line: state.pointee.line)
+    }
+}
+
+/// Physical lines held back (those of a record still open, or lines to read again), back to back
+/// in one buffer: a line is not an array of its own, which for a record's worth of short lines
+/// cost ten times the bytes held. The lines held are consecutive (an open record's, or the
+/// lines after a recovery's first), so only the first one's number is kept.
+struct CSVHeldLines {
+    private var buffer: [UInt8] = []
+    /// The offset where each line ends in `buffer`.
+    private var ends: [Int] = []
+    /// The number of the first line ever held (line `first`).
+    private var firstNumber = 0
+    /// Where line `first` starts in `buffer` (lines before it were removed).
+    private var base = 0
+    private var first = 0
+
+    /// How many lines are held.
+    var count: Int { ends.count - first }
+    /// How many bytes the held lines take.
+    var byteCount: Int { buffer.count - base }
+
+    /// The line number of held line `index`.
+    func number(of index: Int) -> Int { firstNumber + first + index }
+
+    /// The bytes of held line `index`.
+    func bytes(of index: Int) -> [UInt8] { Array(buffer[range(of: index)]) }
+
+    /// The first `count` bytes of the held lines, back to back.
+    func prefix(_ count: Int) -> [UInt8] { Array(buffer[base..<min(buffer.count, base + count)]) }
+
+    /// Calls `body` with the number and bytes of held line `index`.
+    func withLine(_ index: Int, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        let range = range(of: index)
+        buffer.withUnsafeBufferPointer { body(number(of: index), UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    private func range(of index: Int) -> Range<Int> {
+        let start = index == 0 ? base : ends[first + index - 1]
+        return start..<ends[first + index]
+    }
+
+    /// Holds one more line, the one after the last held (or any line, when none is).
+    mutating func append(line number: Int, bytes: UnsafeBufferPointer<UInt8>) {
+        if ends.isEmpty { firstNumber = number }
+        assert(number == self.number(of: count), "held lines must be consecutive")
+        buffer.append(contentsOf: bytes)
+        ends.append(buffer.count)
+    }
+
+    /// Holds the lines of `other` from its line `index` on.
+    mutating func append(contentsOf other: CSVHeldLines, from index: Int) {
+        for line in index..<other.count {
+            other.withLine(line) { append(line: $0, bytes: $1) }
+        }
+    }
+
+    /// Drops the first line.
+    mutating func removeFirst() {
+        base = ends[first]
+        first += 1
+    }
+
+    /// Drops every line, keeping the storage.
+    mutating func removeAll() {
+        // Called after every line that leaves no record open: nothing to do for most.
+        guard !ends.isEmpty else { return }
+        buffer.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        base = 0
+        first = 0
     }
 }
