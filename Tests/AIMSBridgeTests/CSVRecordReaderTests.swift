@@ -250,6 +250,13 @@ import Testing
         let (items, _) = try read("A,B,C\n1,2,3\n1,2,3,4\n", limits: limits)
         #expect(TestSupport.records(items).count == 1)
         #expect(TestSupport.rejected(items).map(\.locator.line) == [3])
+        #expect(TestSupport.rejected(items).map(\.raw) == ["1,2,3,4"])
+        // A row far over the limit keeps only the start of its raw text, as every rejection does.
+        let wide = "A,B\n" + Array(repeating: "value", count: 5_000).joined(separator: ",") + "\n"
+        let rejected = TestSupport.rejected(try read(wide, limits: ReaderLimits(maxFieldsPerRecord: 1_000)).items)
+        #expect(rejected.map(\.reason) == ["more than 1000 fields in one record"])
+        #expect(rejected.first?.raw.utf8.count == RejectedRecord.rawLimit)
+        #expect(rejected.first?.raw.hasPrefix("value,value,") == true)
     }
 
     @Test func cp1252FixtureReadsBannerHeaderAndMultiLineRecords() throws {

@@ -292,13 +292,15 @@ final class CSVRowParser {
         return String(decoding: raw.prefix(RejectedRecord.rawLimit), as: UTF8.self)
     }
 
-    /// A rejected row's fields joined back with the file's delimiter, for the rejects file.
+    /// A rejected row's fields joined back with the file's delimiter, for the rejects file (its
+    /// first `RejectedRecord.rawLimit` bytes).
     func rawText(of row: borrowing CSVRow) -> String {
-        var parts: [String] = []
-        for index in 0..<row.count {
-            parts.append(row.withField(index) { String(decoding: $0.prefix(RejectedRecord.rawLimit), as: UTF8.self) })
+        var raw: [UInt8] = []
+        for index in 0..<row.count where raw.count < RejectedRecord.rawLimit {
+            if index > 0 { raw.append(delimiter) }
+            row.withField(index) { raw.append(contentsOf: $0.prefix(RejectedRecord.rawLimit - raw.count)) }
         }
-        return parts.joined(separator: String(UnicodeScalar(delimiter)))
+        return String(decoding: raw.prefix(RejectedRecord.rawLimit), as: UTF8.self)
     }
 
     private static let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
@@ -310,10 +312,19 @@ final class CSVRowParser {
                 state.pointee.current.overLimit = "more than \(state.pointee.maxFields) fields in one record"
             }
         }
-        if state.pointee.current.overLimit == nil, let data, length > 0 {
-            state.pointee.current.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+        if let data, length > 0 {
+            // A row over a limit keeps only as much as its rejection's raw text shows.
+            let kept = state.pointee.current.overLimit == nil ? length
+                : min(length, RejectedRecord.rawLimit - state.pointee.current.bytes.count)
+            if kept > 0 {
+                state.pointee.current.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: kept))
+            }
         }
-        state.pointee.current.ends.append(state.pointee.current.bytes.count)
+        // Past the field limit the row is rejected; its further fields are not even counted (a
+        // 4 MiB line of empty fields would otherwise hold two million offsets).
+        if state.pointee.current.count <= state.pointee.maxFields {
+            state.pointee.current.ends.append(state.pointee.current.bytes.count)
+        }
     }
 
     /// Moves the current row into the completed ones, and gives the current row the buffers of a
