@@ -196,16 +196,22 @@ import Testing
         let diagnostics = DiagnosticList()
         var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(xml.utf8)), diagnostics: diagnostics)
         #expect(reader.recordPath == ["rows", "row"])
+        let (ids, error) = idsBeforeTheError(&reader)
+        #expect(error?.locator.line == 4)
+        #expect(ids == ["1", "2"])
+    }
+
+    /// The ids of the records read before the reader fails, and its error (nil if it did not).
+    private func idsBeforeTheError(_ reader: inout XMLRecordReader) -> (ids: [String?], error: IngestError?) {
         var ids: [String?] = []
         do {
             while let item = try reader.next() {
                 if case .record(let record) = item { ids.append(record["id"]) }
             }
-            Issue.record("a mismatched tag was read without an error")
+            return (ids, nil)
         } catch {
-            #expect(error.locator.line == 4)
+            return (ids, error)
         }
-        #expect(ids == ["1", "2"])
     }
 
     @Test func utf16DocumentsAreDecoded() throws {
@@ -221,5 +227,67 @@ import Testing
         let (items, _) = try read(xml, limits: ReaderLimits(maxFieldBytes: 50))
         #expect(TestSupport.rejected(items).map(\.locator.path) == ["/rows/row[1]"])
         #expect(TestSupport.records(items).map { $0["id"] } == ["2"])
+    }
+
+    @Test func anElementWithTooManyAttributesEndsTheDocumentBeforeLibxml2ReadsIt() throws {
+        // libxml2 2.9 takes time quadratic in a tag's attributes: a tag over the limit (here 5)
+        // is never given to it. The records before it are kept; the error is at the tag's `<`.
+        let attributes = (1...6).map { "a\($0)=\"v\"" }.joined(separator: " ")
+        let xml = "<rows>\n<row><id>1</id></row>\n  <row \(attributes)><id>2</id></row>\n<row><id>3</id></row></rows>"
+        for chunkSize in [nil, 7] {
+            var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(xml.utf8), chunkSize: chunkSize),
+                                             recordPath: "/rows/row", limits: ReaderLimits(maxFieldsPerRecord: 5),
+                                             diagnostics: DiagnosticList())
+            let (ids, error) = idsBeforeTheError(&reader)
+            #expect(error?.locator.description == "t.xml:3:3")
+            #expect(error?.message.hasPrefix("an element with more than 5 attributes; the document is read no further") == true)
+            #expect(ids == ["1"])
+        }
+        // At the limit, the record is read (and rejected by the field limit, as any record is).
+        let five = (1...5).map { "a\($0)=\"v\"" }.joined(separator: " ")
+        let (items, _) = try read("<rows><row \(five)><id>2</id></row></rows>", recordPath: "/rows/row",
+                                  limits: ReaderLimits(maxFieldsPerRecord: 5))
+        #expect(TestSupport.rejected(items).map(\.reason) == ["more than 5 fields in one record"])
+    }
+
+    @Test func theAttributeGuardCountsOnlyAttributesOfStartTags() {
+        func crowded(_ text: String, bytes: [UInt8]? = nil, limit: Int = 2, pieces: Int = 1) -> Int? {
+            let all = bytes ?? Array(text.utf8)
+            var guardian = XMLAttributeGuard(limit: limit, layout: all.withUnsafeBufferPointer { .init(prefix: $0) })
+            let size = max(1, (all.count + pieces - 1) / pieces)
+            var offset = 0
+            while offset < all.count {
+                let piece = Array(all[offset..<min(all.count, offset + size)])
+                if let found = piece.withUnsafeBufferPointer({ guardian.scan($0) }) { return offset + found }
+                offset += size
+            }
+            return nil
+        }
+        // `=` in quoted values, text, comments, processing instructions and end tags is no attribute.
+        #expect(crowded("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a x=\"1=2=3\" y='=>'>a=b=c<!-- p=q=r --></a>") == nil)
+        #expect(crowded("<a x=\"1\" y=\"2\" z=\"3\"/>") == 0)
+        // Read in pieces of 6 bytes, the tag at 3 passes the limit in the piece from 18 on: the
+        // offset found is that piece's start (the parser is given nothing more).
+        #expect(crowded("<r><a x=\"1\" y=\"2\" z=\"3\"/></r>", pieces: 5) == 18)
+        // A quote left open in a comment does not hide the tag after it.
+        #expect(crowded("<!-- it's --><b p='1' q = '2' r ='3'>") == 13)
+        // Past many short tags and a text longer than the window (with `=` in it), the one tag
+        // over the limit is found where it starts, read whole or in pieces.
+        let attributes = (0...100).map { " a\($0)=\"\($0)\"" }.joined()
+        let rows = (1...500).map { "<row><id>\($0)</id></row>" }.joined()
+        let long = "<t>" + String(repeating: "x=y ", count: 300) + "</t>"
+        let document = "<rows>" + rows + long + "<row" + attributes + "/></rows>"
+        let at = document.utf8.count - "<row".utf8.count - attributes.utf8.count - "/></rows>".utf8.count
+        #expect(crowded(document, limit: 100) == at)
+        #expect(crowded(document, limit: 101) == nil)
+        #expect(crowded(document, limit: 100, pieces: 7).map { $0 <= at && $0 > at - document.utf8.count / 7 } == true)
+        // UTF-16: only ASCII characters count (U+3D3C is neither `<` nor `=`).
+        let utf16 = "<a x=\"\u{3D3C}\u{3D3C}\u{3D3C}\" y=\"2\"/><b x=\"1\" y=\"2\" z=\"3\"/>"
+        let littleEndian: [UInt8] = [0xFF, 0xFE] + utf16.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(crowded("", bytes: littleEndian) == 2 + 2 * 18)
+        #expect(crowded("", bytes: littleEndian, pieces: 9) == 70)
+        let bigEndian: [UInt8] = utf16.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        #expect(crowded("", bytes: bigEndian, pieces: 4) == 60)
+        #expect(crowded("", bytes: bigEndian) == 2 * 18)
     }
 }

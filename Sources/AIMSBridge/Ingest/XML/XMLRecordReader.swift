@@ -56,7 +56,7 @@ public struct XMLRecordReader: DeferringRecordReader {
         }
         let assembler = XMLRecordAssembler(sourceName: source.name, recordPath: self.recordPath, limits: limits,
                                            fieldDefinitions: fieldDefinitions, childPaths: childPaths)
-        parser = try XMLPushParser(source: source, assembler: assembler)
+        parser = try XMLPushParser(source: source, assembler: assembler, attributeLimit: limits.maxFieldsPerRecord)
     }
 
     /// The next record, or nil at the end of the document.
@@ -96,6 +96,7 @@ final class XMLPushParser {
     private let target: UnsafeMutablePointer<EventTarget>
     private(set) var isFinished = false
     private var readFailure: IngestError?
+    private var attributeGuard: XMLAttributeGuard
 
     private struct EventTarget: XMLEventTarget {
         var context: xmlParserCtxtPtr?
@@ -103,7 +104,9 @@ final class XMLPushParser {
         var errors = XMLErrorCapture()
     }
 
-    init(source: ByteSource, assembler: XMLRecordAssembler) throws(IngestError) {
+    /// A parser for `source`; a start tag with more than `attributeLimit` attributes ends the
+    /// document there (see `XMLAttributeGuard`).
+    init(source: ByteSource, assembler: XMLRecordAssembler, attributeLimit: Int) throws(IngestError) {
         self.source = source
         target = .allocate(capacity: 1)
         target.initialize(to: EventTarget(assembler: assembler))
@@ -134,12 +137,18 @@ final class XMLPushParser {
             withUnsafeMutablePointer(to: &target.pointee.errors) { XMLErrorCapture.handler($0, error) }
         }
         let first = try source.nextChunk() ?? []
-        guard let context = XMLSupport.pushParser(handler: &handler, first: first[...], name: source.name, target: target) else {
+        var attributeGuard = XMLAttributeGuard(limit: attributeLimit,
+                                               layout: first.withUnsafeBufferPointer { XMLAttributeGuard.Layout(prefix: $0) })
+        let crowded = first.withUnsafeBufferPointer { attributeGuard.scan($0) }
+        self.attributeGuard = attributeGuard
+        guard let context = XMLSupport.pushParser(handler: &handler, first: first[..<(crowded ?? first.count)],
+                                                  name: source.name, target: target) else {
             target.deinitialize(count: 1)
             target.deallocate()
             throw IngestError("libxml2 could not create a parser", at: Locator(file: source.name, line: 1))
         }
         self.context = context
+        if crowded != nil { stopAtCrowdedTag() }
     }
 
     deinit {
@@ -179,6 +188,31 @@ final class XMLPushParser {
     /// libxml2's warnings so far.
     func warnings() -> [(message: String, line: Int)] { target.pointee.errors.warnings }
 
+    /// Ends the document at a start tag with too many attributes, which the parser was not given:
+    /// located at its `<`, the last one in what the parser holds unparsed.
+    private func stopAtCrowdedTag() {
+        var line = 1
+        var column = 1
+        if let input = context.pointee.input, let start = input.pointee.cur, let end = input.pointee.end, start <= end {
+            let pending = UnsafeBufferPointer(start: start, count: start.distance(to: end))
+            let tag = pending.lastIndex(of: 0x3C) ?? pending.count
+            line = Int(input.pointee.line)
+            column = Int(input.pointee.col)
+            for byte in pending[..<tag] {
+                if byte == 0x0A {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            }
+        }
+        readFailure = IngestError("an element with more than \(attributeGuard.limit) attributes; the document is read no further (libxml2 takes time growing with the square of their number)",
+                                  at: Locator(file: source.name, line: max(line, 1), column: max(column, 1)))
+        xmlStopParser(context)
+        isFinished = true
+    }
+
     /// Feeds the next chunk of the source to the parser (or ends the document at its end).
     func parseNextChunk() {
         let chunk: [UInt8]?
@@ -190,7 +224,12 @@ final class XMLPushParser {
             return
         }
         if let chunk {
-            XMLSupport.parse(chunk[...], with: context)
+            let crowded = chunk.withUnsafeBufferPointer { attributeGuard.scan($0) }
+            XMLSupport.parse(chunk[..<(crowded ?? chunk.count)], with: context)
+            if crowded != nil {
+                stopAtCrowdedTag()
+                return
+            }
         } else {
             XMLSupport.parse([], with: context, last: true)
             isFinished = true
