@@ -149,6 +149,21 @@ import Testing
         }
     }
 
+    @Test func aNamedPipeIsSkippedNotRead() throws {
+        // Reading a pipe that no one writes to never ends: a batch over a folder holding one
+        // (here named like an export) skips it and converts the rest.
+        try withFolders { input, output in
+            #expect(mkfifo(input.appendingPathComponent("pipe.csv").path, 0o600) == 0)
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"], timeout: 30)
+            #expect(result.status == 3, "a file of the folder fails to convert: \(result.stderr)")
+            let entries = try summary(output).files
+            #expect(entries.filter { $0.status == "converted" }.count == 4)
+            let pipe = entries.first { $0.path == "pipe.csv" }
+            #expect(pipe?.status == "skipped")
+            #expect(pipe?.diagnostics == ["\(input.path)/pipe.csv: not converted: not a regular file (a named pipe, socket or device)"])
+        }
+    }
+
     @Test func aMissingFolderIsAUsageError() throws {
         let result = try TestSupport.runAIMS(["batch", "Fixtures/no-such-folder", "-o", "/tmp/aims-batch-none"])
         #expect(result.status == 2)

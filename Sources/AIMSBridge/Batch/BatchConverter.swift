@@ -186,8 +186,19 @@ public struct BatchConverter: Sendable {
         for file in [known.output, known.rejects].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: "\(output)/\(file)") {
             return nil
         }
-        guard let digest = try? ByteSource(path: "\(input)/\(path)").finishDigest(), digest == known.sha256 else { return nil }
+        guard notAFile(path) == nil, let digest = try? ByteSource(path: "\(input)/\(path)").finishDigest(),
+              digest == known.sha256 else { return nil }
         return known
+    }
+
+    /// Why `path` is not read, when it is no regular file (links followed): a folder reached
+    /// through a link is not walked, and a named pipe, socket or device is not read (reading a
+    /// pipe that no one writes to never ends).
+    private func notAFile(_ path: String) -> String? {
+        var info = stat()
+        guard stat("\(input)/\(path)", &info) == 0, (info.st_mode & S_IFMT) != S_IFREG else { return nil }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? "a link to a folder is not followed"
+            : "not a regular file (a named pipe, socket or device)"
     }
 
     static func isSupported(_ path: String) -> Bool {
@@ -196,10 +207,9 @@ public struct BatchConverter: Sendable {
 
     /// Converts one file into `<output>/<path>.register.json` (and `.rejects.ndjson`).
     private func convert(_ path: String, workers: Int) -> BatchFileResult {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: "\(input)/\(path)", isDirectory: &isDirectory), isDirectory.boolValue {
+        if let what = notAFile(path) {
             return BatchFileResult(status: "skipped", path: path, sha256: "", records: 0, rejected: 0, seconds: 0,
-                                   diagnostics: ["\(input)/\(path): not converted: a link to a folder is not followed"])
+                                   diagnostics: ["\(input)/\(path): not converted: \(what)"])
         }
         guard BatchConverter.isSupported(path) else {
             return BatchFileResult(status: "skipped", path: path, sha256: "", records: 0, rejected: 0, seconds: 0,

@@ -65,7 +65,8 @@ enum TestSupport {
     }
 
     /// Runs `aims` with `arguments` in the package root, with `environment` added to this process's.
-    static func runAIMS(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> RunResult {
+    static func runAIMS(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                        timeout: TimeInterval? = nil) throws -> RunResult {
         let process = Process()
         process.executableURL = aimsExecutable
         process.arguments = arguments
@@ -80,6 +81,11 @@ enum TestSupport {
         let input = Pipe()
         process.standardInput = input
         try process.run()
+        if let timeout {
+            // A run that hangs is killed, and fails on its status rather than never ending.
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { kill(pid, SIGKILL) } }
+        }
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so a full pipe never blocks the child.
