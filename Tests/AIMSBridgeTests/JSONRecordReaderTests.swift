@@ -25,7 +25,7 @@ private struct ReadResult {
 
 /// Reads every item; `chunkSize` nil reads from memory in one chunk, otherwise from a file.
 private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = nil, limits: ReaderLimits = .standard,
-                  chunkSize: Int? = nil) throws -> ReadResult {
+                  lines: Bool = false, chunkSize: Int? = nil) throws -> ReadResult {
     let input = bytes ?? Array(text.utf8)
     // Locators name the file; a temporary file's name is replaced by "in.json" for comparisons.
     func named(_ locator: Locator) -> Locator {
@@ -36,7 +36,8 @@ private func read(_ text: String, bytes: [UInt8]? = nil, recordPath: String? = n
     func drain(_ source: ByteSource) throws -> ReadResult {
         var result = ReadResult()
         let diagnostics = DiagnosticList()
-        var reader = try JSONRecordReader(source: source, recordPath: recordPath, limits: limits, diagnostics: diagnostics)
+        var reader = try JSONRecordReader(source: source, recordPath: recordPath, limits: limits, lines: lines,
+                                          diagnostics: diagnostics)
         do {
             while let item = try reader.next() {
                 switch item {
@@ -71,6 +72,23 @@ private func flat(_ record: SourceRecord) -> [String] {
 
 @Suite("JSONRecordReader")
 struct JSONRecordReaderTests {
+    @Test func anNDJSONFileWhoseFirstLineIsTooLongToTellIsReadAsLines() throws {
+        // The first object is still open after the look-ahead window (64 KiB here): in a file
+        // named as NDJSON it is a line over the record limit, rejected, and the lines after it
+        // are read; otherwise it is taken for a wrapper of records.
+        let text = "{\"id\":\"R-1\",\"title\":\"" + String(repeating: "x", count: 70_000) + "\"}\n{\"id\":\"R-2\"}\n"
+        let limits = ReaderLimits(maxRecordBytes: 1_024)
+        for chunkSize in [nil, 4_096] {
+            let lines = try read(text, limits: limits, lines: true, chunkSize: chunkSize)
+            #expect(lines.error == nil)
+            #expect(lines.rejected.map(\.reason) == ["record is larger than 1024 bytes"])
+            #expect(lines.rejected.map(\.locator.line) == [1])
+            #expect(lines.records.map { $0["id"] } == ["R-2"])
+        }
+        let wrapper = try read(text, limits: limits)
+        #expect(wrapper.error?.message == "no member of the top-level object is an array of objects; give a record path")
+    }
+
     @Test func topLevelArray() throws {
         let result = try read("""
         [

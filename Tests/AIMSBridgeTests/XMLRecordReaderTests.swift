@@ -250,6 +250,16 @@ import Testing
         #expect(TestSupport.rejected(items).map(\.reason) == ["more than 5 fields in one record"])
     }
 
+    @Test func aValuePastLibxml2sLengthLimitIsSaidInWords() throws {
+        // Read in the chunks a file is read in, libxml2 says only "Huge input lookup".
+        let xml = "<rows><row id=\"" + String(repeating: "y", count: 20_000_000) + "\"><t>1</t></row></rows>"
+        var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(xml.utf8), chunkSize: 1 << 18),
+                                         recordPath: "/rows/row", diagnostics: DiagnosticList())
+        let (_, error) = idsBeforeTheError(&reader)
+        #expect(error?.message == "a name or value longer than libxml2's limit of 10,000,000 bytes (Huge input lookup)")
+        #expect(error?.locator.line == 1)
+    }
+
     @Test func theAttributeGuardCountsOnlyAttributesOfStartTags() {
         func crowded(_ text: String, bytes: [UInt8]? = nil, limit: Int = 2, pieces: Int = 1) -> Int? {
             let all = bytes ?? Array(text.utf8)

@@ -336,7 +336,8 @@ public struct Converter: Sendable {
             return try XMLRecordReader(source: source, recordPath: recordPath, fieldDefinitions: fieldDefinitions,
                                        childPaths: childPaths, limits: options.limits, diagnostics: diagnostics)
         case .json, .ndjson:
-            return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits, diagnostics: diagnostics)
+            return try JSONRecordReader(source: source, recordPath: recordPath, limits: options.limits,
+                                        lines: format == .ndjson, diagnostics: diagnostics)
         }
     }
 

@@ -97,6 +97,7 @@ public struct JSONRecordReader: RecordReader {
     private var nextOrdinal = 0
     private var frames: [Frame] = []
     private var lists: [[String]] = []
+    private let lines: Bool
     private var building = false
     private var problem: (reason: String, line: Int, column: Int)?
     private var recordStartOffset = 0
@@ -108,12 +109,15 @@ public struct JSONRecordReader: RecordReader {
     ///   - recordPath: a JSON Pointer (`/data/items`, with `~0` for `~` and `~1` for `/`)
     ///     naming the array of records; nil to detect it; `""` to read top-level values.
     ///   - limits: bounds on field and record size, field count and nesting depth.
+    ///   - lines: whether the input is known to be NDJSON (by its name): a first object too long
+    ///     to tell a lone object from a line is then a line (see `classifyTopLevelObject`).
     ///   - diagnostics: where warnings go.
     /// - Throws: `IngestError` when `recordPath` is not a valid JSON Pointer.
     public init(source: ByteSource, recordPath: String? = nil, limits: ReaderLimits = .standard,
-                diagnostics: (any DiagnosticCollector)? = nil) throws(IngestError) {
+                lines: Bool = false, diagnostics: (any DiagnosticCollector)? = nil) throws(IngestError) {
         self.file = source.name
         self.limits = limits
+        self.lines = lines
         self.recordPath = recordPath
         self.diagnostics = diagnostics
         if let recordPath {
@@ -214,7 +218,7 @@ public struct JSONRecordReader: RecordReader {
             let shape: JSONObjectShape
             if pointerTokens == nil {
                 let window = min(max(limits.maxRecordBytes, 1 << 16), 1 << 24)
-                shape = try lexer.classifyTopLevelObject(window: window)
+                shape = try lexer.classifyTopLevelObject(window: window, lines: lines)
             } else {
                 shape = .sequence
             }
@@ -667,8 +671,10 @@ public struct JSONRecordReader: RecordReader {
         guard colon == .colon else { throw unexpected(colon, "expected ':' after object key") }
     }
 
+    /// Rejects the record being built once it is longer than the limit, counting the current
+    /// token whole (a record whose last value alone passes the limit is over it too).
     private mutating func checkRecordSize() {
-        if lexer.tokenOffset - recordStartOffset > limits.maxRecordBytes {
+        if lexer.endOffset - recordStartOffset > limits.maxRecordBytes {
             reject("record is larger than \(limits.maxRecordBytes) bytes")
         }
     }
@@ -741,15 +747,16 @@ public struct JSONRecordReader: RecordReader {
 
     /// A scalar inside the record being built: a field, or an element of the current list.
     private mutating func scalar(_ token: JSONToken) {
-        checkRecordSize()
         guard let top = frames.last else { return }
+        // A value over the field limit says so, rather than that its record is over the limit.
+        if lexer.oversized && (token == .string || token == .number) {
+            reject("the value of '\(fieldName(top))' is larger than \(limits.maxFieldBytes) bytes")
+            return
+        }
+        checkRecordSize()
         let value: String
         switch token {
         case .string:
-            if lexer.oversized {
-                reject("the value of '\(fieldName(top))' is larger than \(limits.maxFieldBytes) bytes")
-                return
-            }
             guard let string = lexer.stringValue() else {
                 reject("\(lexer.stringProblem) in the value of '\(fieldName(top))'")
                 return
@@ -762,10 +769,6 @@ public struct JSONRecordReader: RecordReader {
             if string.isEmpty { return }
             value = string
         case .number:
-            if lexer.oversized {
-                reject("the value of '\(fieldName(top))' is larger than \(limits.maxFieldBytes) bytes")
-                return
-            }
             guard lexer.numberIsValid() else {
                 reject("invalid number '\(lexer.numberText())' in the value of '\(fieldName(top))'")
                 return

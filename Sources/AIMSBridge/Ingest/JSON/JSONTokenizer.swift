@@ -116,6 +116,8 @@ struct JSONTokenizer {
     /// Buffer index, absolute offset, line and column of the current token.
     private var tokenStart = 0
     private(set) var tokenOffset = 0
+    /// Absolute offset just after the current token.
+    var endOffset: Int { base + pos }
     private(set) var tokenLine = 1
     private(set) var tokenColumn = 1
     /// Raw content of the current string (between the quotes) or number.
@@ -614,8 +616,10 @@ struct JSONTokenizer {
 
     /// Looks ahead, without consuming, at the top-level object starting at the next byte
     /// (which must be `{`), holding at most `window` bytes: whether other values follow it,
-    /// and whether one of its members is an array of objects.
-    mutating func classifyTopLevelObject(window: Int) throws(JSONReadError) -> JSONObjectShape {
+    /// and whether one of its members is an array of objects. An object still open after
+    /// `window` bytes is a wrapper, unless the input is known to be `lines` (NDJSON by its name):
+    /// then it is a first line too long to be a record, of a sequence.
+    mutating func classifyTopLevelObject(window: Int, lines: Bool = false) throws(JSONReadError) -> JSONObjectShape {
         guard try skipWhitespace() else { return .single }
         tokenStart = pos
         var p = storage.pointer
@@ -672,7 +676,7 @@ struct JSONTokenizer {
                     break
                 }
             }
-            if i >= pos + window { return closed ? .sequence : .wrapper }
+            if i >= pos + window { return closed || lines ? .sequence : .wrapper }
             guard let shift = try refill(keeping: pos) else { break }
             i -= shift
             p = storage.pointer

@@ -83,7 +83,11 @@ struct XMLErrorCapture {
     static let handler: xmlStructuredErrorFunc = { context, error in
         guard let context, let error else { return }
         let capture = context.assumingMemoryBound(to: XMLErrorCapture.self)
-        let text = error.pointee.message.map { String(cString: $0) }?.trimmingWhitespace() ?? "malformed XML"
+        var text = error.pointee.message.map { String(cString: $0) }?.trimmingWhitespace() ?? "malformed XML"
+        if text.hasSuffix("Huge input lookup") {
+            // libxml2's words for a name, value or text too long for its limits.
+            text = "a name or value longer than libxml2's limit of 10,000,000 bytes (Huge input lookup)"
+        }
         if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
             if capture.pointee.message == nil {
                 capture.pointee.message = text
