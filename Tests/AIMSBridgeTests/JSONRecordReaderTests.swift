@@ -72,6 +72,22 @@ private func flat(_ record: SourceRecord) -> [String] {
 
 @Suite("JSONRecordReader")
 struct JSONRecordReaderTests {
+    @Test func aRecordWithMoreNestedRecordsThanTheLimitIsRejectedWhole() throws {
+        // A record and its nested records are held until it ends: past the limit (here 10) it
+        // is rejected with them, as over the record size, and the next record is read.
+        let nested = (1...11).map { "{\"id\":\"R-\($0)\"}" }.joined(separator: ",")
+        let text = "[{\"id\":\"S-1\",\"risks\":[\(nested)]},{\"id\":\"S-2\",\"risks\":[{\"id\":\"R-1\"}]}]"
+        var limits = ReaderLimits()
+        limits.maxNestedRecords = 10
+        let result = try read(text, limits: limits)
+        #expect(result.error == nil)
+        #expect(result.rejected.map(\.reason) == ["more than 10 records nested in one record"])
+        #expect(result.rejected.first?.locator.path == "/0")
+        #expect(result.records.map { $0["id"] } == ["S-2", "R-1"])
+        limits.maxNestedRecords = 11
+        #expect(try read(text, limits: limits).records.count == 14)
+    }
+
     @Test func anNDJSONFileWhoseFirstLineIsTooLongToTellIsReadAsLines() throws {
         // The first object is still open after the look-ahead window (64 KiB here): in a file
         // named as NDJSON it is a line over the record limit, rejected, and the lines after it

@@ -9,6 +9,9 @@ public struct ReaderLimits: Sendable, Hashable {
     public var maxFieldsPerRecord: Int
     /// Deepest nesting of JSON arrays/objects or XML elements.
     public var maxDepth: Int
+    /// Most records nested in one JSON record (objects in its arrays): a record and its nested
+    /// records are held until it ends, at about 2 KB each.
+    public var maxNestedRecords: Int = 10_000
     /// Most records read from one source (records nested in others count too); nil for no limit.
     /// A source with more stops there with an error; the records before are kept.
     public var maxRecords: Int? = nil
@@ -22,6 +25,7 @@ public struct ReaderLimits: Sendable, Hashable {
         self.maxDepth = maxDepth
     }
 
-    /// The defaults: 1 MiB per field, 4 MiB per record, 10,000 fields, depth 256.
+    /// The defaults: 1 MiB per field, 4 MiB per record, 10,000 fields, depth 256, 10,000 nested
+    /// records.
     public static let standard = ReaderLimits()
 }

@@ -39,7 +39,8 @@ import Darwin
 ///
 /// Errors: a record with a problem that leaves the JSON structure intact (invalid UTF-8, a
 /// bad escape, a raw control character, an invalid number, a field over `maxFieldBytes`, more
-/// than `maxFieldsPerRecord` fields, a record over `maxRecordBytes`, a non-object element) is
+/// than `maxFieldsPerRecord` fields, a record over `maxRecordBytes` or with more than
+/// `maxNestedRecords` nested records, a non-object element) is
 /// rejected and reading carries on. A syntax error inside a record rejects it; in NDJSON
 /// reading resumes after the next newline, in an array no record boundary can be trusted any
 /// more, so the following `next()` throws. Nesting deeper than `maxDepth`, a truncated array
@@ -690,8 +691,14 @@ public struct JSONRecordReader: RecordReader {
             return
         }
         // An object in an array: a child record (counted against the record size, as it
-        // takes memory even when empty).
+        // takes memory even when empty, and against the nested records: the holder and its
+        // nested records are all held until the holder ends).
         checkRecordSize()
+        if pending.count > limits.maxNestedRecords {
+            reject("more than \(limits.maxNestedRecords) records nested in one record")
+            frames.append(Frame(isObject: true, pathID: 0, record: 0, rootIndex: 0))
+            return
+        }
         let arrayIndex = frames.count - 1
         let owner = pending[Int(parent.record)]
         var pointer = owner.locator.path ?? ""
