@@ -171,6 +171,26 @@ import Testing
         #expect(records[0].fields.map(\.path) == ["@type", "name"], "the child elements are not flattened into the parent")
     }
 
+    @Test func aRecordWithMoreChildRecordsThanTheLimitIsRejectedWithThem() throws {
+        // As in JSON: past the limit (here 2) the record is rejected with its child records,
+        // and the next record is read.
+        let xml = """
+        <bom><components>
+          <component><name>m</name><risks><risk><name>r1</name></risk><risk><name>r2</name></risk><risk><name>r3</name></risk></risks></component>
+          <component><name>d</name><risks><risk><name>r4</name></risk><risk><name>r5</name></risk></risks></component>
+        </components></bom>
+        """
+        var limits = ReaderLimits()
+        limits.maxNestedRecords = 2
+        var reader = try XMLRecordReader(source: ByteSource(name: "b.xml", bytes: Array(xml.utf8)), recordPath: "/bom/components/component",
+                                         childPaths: ["risks.risk"], limits: limits, diagnostics: DiagnosticList())
+        let items = try TestSupport.readAll(&reader)
+        #expect(TestSupport.rejected(items).map(\.reason) == ["more than 2 records nested in one record"])
+        #expect(TestSupport.rejected(items).map(\.locator.path) == ["/bom/components/component[1]"])
+        #expect(TestSupport.records(items).map { $0["name"] } == ["d", "r4", "r5"])
+        #expect(TestSupport.records(items).map(\.ordinal) == [1, 2, 3])
+    }
+
     @Test func deepNestingIsRefusedByLibxml2() throws {
         let xml = "<root><r>" + String(repeating: "<a>", count: 5000) + String(repeating: "</a>", count: 5000) + "</r><r/></root>"
         #expect(throws: IngestError.self) { try read(xml) }

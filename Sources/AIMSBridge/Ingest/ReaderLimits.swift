@@ -9,8 +9,9 @@ public struct ReaderLimits: Sendable, Hashable {
     public var maxFieldsPerRecord: Int
     /// Deepest nesting of JSON arrays/objects or XML elements.
     public var maxDepth: Int
-    /// Most records nested in one JSON record (objects in its arrays): a record and its nested
-    /// records are held until it ends, at about 2 KB each.
+    /// Most records nested in one record (objects in a JSON record's arrays, an XML record's
+    /// child records): a record and its nested records are held until it ends, at about 2 KB
+    /// each; past the limit it is rejected with them.
     public var maxNestedRecords: Int = 10_000
     /// Most records read from one source (records nested in others count too); nil for no limit.
     /// A source with more stops there with an error; the records before are kept.

@@ -365,6 +365,9 @@ struct OpenRecord {
     var main: XMLFieldCollector?
     var child: XMLFieldCollector?
     var children: [PendingRecord] = []
+    /// Set once the record has more nested records than the limit: it is rejected with them
+    /// (as in JSON, they are all held until it ends), and no more are kept.
+    private var tooManyNested = false
     var frames: [XMLOpenElement] = []
     var entities: [String] = []
     /// The id of the field identified by id being read (such a field holds no other: the
@@ -387,6 +390,7 @@ struct OpenRecord {
         let collected = main!
         main = nil
         child = nil
+        tooManyNested = false
         defer {
             frames.removeAll(keepingCapacity: true)
             entities.removeAll(keepingCapacity: true)
@@ -441,11 +445,19 @@ struct OpenRecord {
         if !leaf.isEmpty { leaves.append(leaf) }
     }
 
-    /// Ends the child record being read.
+    /// Ends the child record being read. Past the limit on nested records the record is
+    /// rejected with them, and no more are kept (see `close()`).
     mutating func finishChild(path: String, line: Int, sourceName: String) {
         guard let done = child else { return }
         child = nil
+        if tooManyNested { return }
         let index = children.count
+        if index >= done.limits.maxNestedRecords {
+            tooManyNested = true
+            main!.overLimit = main!.overLimit ?? "more than \(done.limits.maxNestedRecords) records nested in one record"
+            children.removeAll()
+            return
+        }
         let locator = Locator(file: sourceName, line: max(line, 1), column: 1,
                               path: "\(self.locator.path ?? "")/\(path.replacingOccurrences(of: ".", with: "/"))[\(index + 1)]")
         let link = ParentLink(field: path, locator: self.locator, parentOrdinal: ordinal)
