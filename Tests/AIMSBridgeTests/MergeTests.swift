@@ -132,6 +132,19 @@ import Testing
         #expect(try owner(["--prefer", "first"]) == ("Maria Rossi", ["Tomás Ruiz (Fixtures/merge/aims-evidence-log-2024-12.ndjson)"]))
     }
 
+    @Test func aMemberARegisterDoesNotHaveIsAnErrorNotPassedOver() throws {
+        // A register with its records under a member of another name would otherwise read as
+        // empty: reports of nothing, exit 0.
+        let text = "{\"schema\":\"aims-register/1\",\"sources\":[],\n \"records\":[{\"kind\":\"risk\",\"id\":\"R-1\"}],\"risks\":[]}"
+        do {
+            _ = try RegisterReader.read(Data(text.utf8), path: "r.json")
+            Issue.record("a register with a 'records' member was read")
+        } catch {
+            #expect(error.locator.description == "r.json:2:2")
+            #expect(error.message.hasPrefix("'records' is not an array of an aims-register/1 register, which holds 'sources', 'systems'"))
+        }
+    }
+
     @Test func titlesMatchAcrossSourcesOnlyWhenAsked() throws {
         func ids(_ match: String) throws -> Set<String> {
             let (merged, _) = try merge(Self.inputs, ["--match", match])

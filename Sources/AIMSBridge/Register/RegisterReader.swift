@@ -180,6 +180,10 @@ public enum RegisterReader {
         var tokenizer = JSONTokenizer(source: source, maxTokenBytes: maxRecordBytes)
         var schema: String?
         var rejected: RegisterReadError?
+        // The first array member that is none of the register's: an error once the schema is
+        // known (its elements, records written under another name, would otherwise be passed
+        // over in silence). Other unknown members (notes, metadata) are skipped.
+        var unknown: (key: String, line: Int, column: Int)?
         do throws(JSONReadError) {
             try tokenizer.skipByteOrderMark()
             guard try tokenizer.next() == .beginObject else {
@@ -189,10 +193,14 @@ public enum RegisterReader {
                 var token = try tokenizer.next()
                 if token == .comma { token = try tokenizer.next() }
                 if token == .endObject { break members }
+                let keyLine = tokenizer.tokenLine, keyColumn = tokenizer.tokenColumn
                 guard token == .string, let key = tokenizer.stringValue(), try tokenizer.next() == .colon else {
                     throw JSONReadError.syntax("expected a member name", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
                 }
                 let value = try tokenizer.next()
+                if unknown == nil, value == .beginArray, !RegisterReader.memberNames.contains(key) {
+                    unknown = (key, keyLine, keyColumn)
+                }
                 if key == "schema", value == .string {
                     schema = tokenizer.stringValue()
                     if schema != RegisterEncoding.schema { break members }
@@ -229,7 +237,15 @@ public enum RegisterReader {
             throw RegisterReadError(locator: Locator(file: path, line: 1),
                                     message: "not an \(RegisterEncoding.schema) register (schema '\(schema)')")
         }
+        if let unknown {
+            throw RegisterReadError(locator: Locator(file: path, line: unknown.line, column: unknown.column),
+                                    message: "'\(unknown.key)' is not an array of an \(RegisterEncoding.schema) register, which holds "
+                                        + RegisterReader.memberNames.dropFirst().map { "'\($0)'" }.joined(separator: ", "))
+        }
     }
+
+    /// The members of a register document.
+    static let memberNames = ["schema", "sources"] + RecordKind.allCases.map(\.collectionKey)
 
     /// Skips the rest of a value whose first token was `token`; the tokenizer is left on its last token.
     private static func skip(_ token: JSONToken, with tokenizer: inout JSONTokenizer) throws(JSONReadError) {
