@@ -256,6 +256,15 @@ import Testing
         #expect(register.records == [record])
     }
 
+    @Test func aRecordsRequirementsAreEachNamedOnceInTheirOrder() {
+        // Repeats (a register not written by aims) are dropped, in short lists and long ones.
+        let short = Self.record(.risk, "R-1", refs: ["iso42001:2023/A.5.2", "iso27001:2022/A.5.1", "iso42001:2023/A.5.2"])
+        #expect(short.requirementKeys.map(\.description) == ["iso42001:2023/A.5.2", "iso27001:2022/A.5.1"])
+        let ids = (1...20).map { "iso27001:2022/A.8.\($0)" }
+        let long = Self.record(.risk, "R-2", refs: ids + ids.reversed() + ["iso42001:2023/A.6.2.4"])
+        #expect(long.requirementKeys.map(\.description) == ids + ["iso42001:2023/A.6.2.4"])
+    }
+
     @Test func aRegisterDocumentIsReadRecordByRecordWhereverItsSchemaIs() throws {
         var json = JSONBuffer()
         RegisterEncoding.write(Self.record(.risk, "R-1", [.title: .text(String(repeating: "long title ", count: 600))]), into: &json)
