@@ -7,27 +7,18 @@ extension CanonicalRecord {
         return id
     }
 
-    /// The requirements the record's resolved references name, in reference order.
+    /// The requirements the record's resolved references name, each once, in reference order.
     public var requirementKeys: [RequirementKey] {
-        // Each once: a register not written by aims may repeat a reference, and the reports
-        // follow every key through the crosswalks (2,000 repeats of 4 references on each of 200
-        // records took a report 22 s).
-        // A record has a few references: they are compared one by one, and only a long list
-        // gets a set.
-        var keys: [RequirementKey] = []
-        var seen: Set<RequirementKey>?
-        for reference in refs {
-            guard reference.resolved, let framework = reference.framework else { continue }
+        // A register not written by aims may repeat a reference, and the reports follow every
+        // key through the crosswalks: 2,000 repeats of 4 references on each of 200 records took
+        // a report 22 s. (A set even for a few references: comparing them one by one first
+        // saved under 1 % of a report's time on 100,000 risks, measured.)
+        var seen = Set<RequirementKey>()
+        return refs.compactMap { reference in
+            guard reference.resolved, let framework = reference.framework else { return nil }
             let key = RequirementKey(framework: framework, id: reference.id)
-            if keys.count < 16 {
-                if keys.contains(key) { continue }
-            } else {
-                if seen == nil { seen = Set(keys) }
-                if !seen!.insert(key).inserted { continue }
-            }
-            keys.append(key)
+            return seen.insert(key).inserted ? key : nil
         }
-        return keys
     }
 
     /// The text of a text field, if the record has one.

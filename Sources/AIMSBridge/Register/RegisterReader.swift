@@ -198,7 +198,7 @@ public enum RegisterReader {
                     throw JSONReadError.syntax("expected a member name", line: tokenizer.tokenLine, column: tokenizer.tokenColumn)
                 }
                 let value = try tokenizer.next()
-                if unknown == nil, value == .beginArray, !RegisterReader.memberNames.contains(key) {
+                if unknown == nil, value == .beginArray, !RegisterReader.arrayMembers.contains(key) {
                     unknown = (key, keyLine, keyColumn)
                 }
                 if key == "schema", value == .string {
@@ -240,12 +240,12 @@ public enum RegisterReader {
         if let unknown {
             throw RegisterReadError(locator: Locator(file: path, line: unknown.line, column: unknown.column),
                                     message: "'\(unknown.key)' is not an array of an \(RegisterEncoding.schema) register, which holds "
-                                        + RegisterReader.memberNames.dropFirst().map { "'\($0)'" }.joined(separator: ", "))
+                                        + RegisterReader.arrayMembers.map { "'\($0)'" }.joined(separator: ", "))
         }
     }
 
-    /// The members of a register document.
-    static let memberNames = ["schema", "sources"] + RecordKind.allCases.map(\.collectionKey)
+    /// The array members of a register document: its sources, and its records by kind.
+    static let arrayMembers = ["sources"] + RecordKind.allCases.map(\.collectionKey)
 
     /// Skips the rest of a value whose first token was `token`; the tokenizer is left on its last token.
     private static func skip(_ token: JSONToken, with tokenizer: inout JSONTokenizer) throws(JSONReadError) {

@@ -139,16 +139,24 @@ final class XMLPushParser {
         let first = try source.nextChunk() ?? []
         var attributeGuard = XMLAttributeGuard(limit: attributeLimit,
                                                layout: first.withUnsafeBufferPointer { XMLAttributeGuard.Layout(prefix: $0) })
-        let crowded = first.withUnsafeBufferPointer { attributeGuard.scan($0) }
+        let admitted = XMLPushParser.admitted(first, by: &attributeGuard)
         self.attributeGuard = attributeGuard
-        guard let context = XMLSupport.pushParser(handler: &handler, first: first[..<(crowded ?? first.count)],
+        guard let context = XMLSupport.pushParser(handler: &handler, first: admitted.bytes,
                                                   name: source.name, target: target) else {
             target.deinitialize(count: 1)
             target.deallocate()
             throw IngestError("libxml2 could not create a parser", at: Locator(file: source.name, line: 1))
         }
         self.context = context
-        if crowded != nil { stopAtCrowdedTag() }
+        if admitted.crowded { stopAtCrowdedTag() }
+    }
+
+    /// What of `chunk` the parser may be given: all of it, or the bytes before a start tag with
+    /// more attributes than the guard allows (`crowded`).
+    private static func admitted(_ chunk: [UInt8], by attributeGuard: inout XMLAttributeGuard)
+        -> (bytes: ArraySlice<UInt8>, crowded: Bool) {
+        let crowded = chunk.withUnsafeBufferPointer { attributeGuard.scan($0) }
+        return (chunk[..<(crowded ?? chunk.count)], crowded != nil)
     }
 
     deinit {
@@ -224,9 +232,9 @@ final class XMLPushParser {
             return
         }
         if let chunk {
-            let crowded = chunk.withUnsafeBufferPointer { attributeGuard.scan($0) }
-            XMLSupport.parse(chunk[..<(crowded ?? chunk.count)], with: context)
-            if crowded != nil {
+            let admitted = XMLPushParser.admitted(chunk, by: &attributeGuard)
+            XMLSupport.parse(admitted.bytes, with: context)
+            if admitted.crowded {
                 stopAtCrowdedTag()
                 return
             }
