@@ -86,6 +86,61 @@ import Testing
         #expect(byName.count == 2)
     }
 
+    @Test func aGuessedRecordPathSaysWhichRepeatedElementsWereNotRead() throws {
+        let xml = """
+        <export>
+          <meta><item>x</item><item>y</item></meta>
+          <data>
+            <row><id>1</id></row>
+            <row><id>2</id></row>
+            <row><id>3</id></row>
+          </data>
+        </export>
+        """
+        let (items, diagnostics) = try read(xml)
+        #expect(TestSupport.records(items).count == 2)
+        #expect(diagnostics.map(\.description) == [
+            "t.xml:4:1: warning: 3 <row> elements at /export/data/row were not read: records were taken from /export/meta/item, the first repeated element found; to read these instead, use --record-path /export/data/row",
+        ])
+        // A record path the user (or a profile) gave is taken as meant.
+        #expect(try read(xml, recordPath: "/export/meta/item").diagnostics.isEmpty)
+    }
+
+    @Test func repeatedElementsHoldingRecordsAreNotReportedUnread() {
+        // <a><b><r/><r/></b><b/><b/><b><r/></b><c/><c/><c/><d/><d/></a>, records at r: the four
+        // bs hold records (not all of them), the three cs are the largest run that holds none.
+        var skipped = XMLSkippedElements()
+        var path = ["a"]
+        skipped.start(path: path, line: 1)
+        for (line, records) in [(2, 2), (3, 0), (3, 0), (3, 1)] {
+            path.append("b")
+            skipped.start(path: path, line: line)
+            for _ in 0..<records { skipped.record(path: path + ["r"]) }
+            skipped.end(path: path)
+            path.removeLast()
+        }
+        for (line, name) in [(4, "c"), (5, "c"), (6, "c"), (7, "d"), (8, "d")] {
+            path.append(name)
+            skipped.start(path: path, line: line)
+            skipped.end(path: path)
+            path.removeLast()
+        }
+        skipped.end(path: path)
+        #expect(skipped.largest == XMLSkippedElements.Group(path: ["a", "c"], count: 3, line: 4))
+    }
+
+    @Test func anOSCALPlanReadWithoutItsProfileNamesTheRisksLeftUnread() throws {
+        let diagnostics = DiagnosticList()
+        let source = try TestSupport.inPackageRoot { try ByteSource(path: "Fixtures/profiles/oscal-poam.xml") }
+        var reader = try XMLRecordReader(source: source, diagnostics: diagnostics)
+        let records = TestSupport.records(try TestSupport.readAll(&reader))
+        #expect(records.count == 4)
+        #expect(reader.recordPath == ["plan-of-action-and-milestones", "observation"])
+        #expect(diagnostics.diagnostics.map(\.description) == [
+            "Fixtures/profiles/oscal-poam.xml:71:1: warning: 4 <risk> elements at /plan-of-action-and-milestones/risk were not read: records were taken from /plan-of-action-and-milestones/observation, the first repeated element found; to read these instead, use --record-path /plan-of-action-and-milestones/risk",
+        ])
+    }
+
     @Test func serviceNowFixture() throws {
         let (items, diagnostics) = try readFixture("Fixtures/servicenow-risks.xml")
         let records = TestSupport.records(items)

@@ -25,6 +25,8 @@ struct XMLRecordAssembler {
 
     /// Names of the open elements outside records, from the root.
     private var path: [String] = []
+    /// Runs of repeated elements outside records (reported when the record path was guessed).
+    private(set) var skipped = XMLSkippedElements()
     /// How many elements are open, in records or not.
     private var openElements = 0
     /// Field names by id, from the export's field definitions (Archer).
@@ -84,10 +86,14 @@ struct XMLRecordAssembler {
         let text = String(cString: name)
         path.append(text)
         if matchesRecordPath() {
+            skipped.record(path: path)
             startRecord(attributes: attributes, line: line)
-        } else if let definitions = fieldDefinitions, text == definitions.definition,
-                  let id = attributes.value(of: definitions.idAttribute),
-                  let fieldName = attributes.value(of: definitions.nameAttribute) {
+            return
+        }
+        skipped.start(path: path, line: line)
+        if let definitions = fieldDefinitions, text == definitions.definition,
+           let id = attributes.value(of: definitions.idAttribute),
+           let fieldName = attributes.value(of: definitions.nameAttribute) {
             fieldNames[id] = fieldName
         }
     }
@@ -110,7 +116,10 @@ struct XMLRecordAssembler {
         guard !hasFailed else { return }
         openElements -= 1
         guard inRecord else {
-            if !path.isEmpty { path.removeLast() }
+            if !path.isEmpty {
+                skipped.end(path: path)
+                path.removeLast()
+            }
             return
         }
         guard !record.frames.isEmpty else {

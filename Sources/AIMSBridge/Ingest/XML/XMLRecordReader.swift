@@ -39,6 +39,8 @@ public struct XMLRecordReader: DeferringRecordReader {
     private let diagnostics: any DiagnosticCollector
     /// The element path of the records (`/unload/sn_risk_risk`), found or given.
     public let recordPath: [String]
+    /// Whether `recordPath` was found rather than given.
+    private let guessedPath: Bool
     private var warned = false
 
     /// Opens a reader over `source`. `recordPath` is `/root/record`, `root/record` or a bare
@@ -49,6 +51,7 @@ public struct XMLRecordReader: DeferringRecordReader {
                 diagnostics: any DiagnosticCollector) throws(IngestError) {
         _ = XMLSupport.initialised
         self.diagnostics = diagnostics
+        guessedPath = recordPath == nil
         if let recordPath {
             self.recordPath = recordPath.split(separator: "/").map(String.init)
         } else {
@@ -79,11 +82,23 @@ public struct XMLRecordReader: DeferringRecordReader {
                         diagnostics.emit(Diagnostic(.warning, warning.message,
                                                     at: Locator(file: parser.source.name, line: max(warning.line, 1))))
                     }
+                    if guessedPath, let group = parser.skippedGroup { warnUnread(group) }
                 }
                 return nil
             }
             parser.parseNextChunk()
         }
+    }
+}
+
+extension XMLRecordReader {
+    /// Says that a run of repeated elements outside the records was not read: with the record
+    /// element guessed, they may be the records the user wanted.
+    private func warnUnread(_ group: XMLSkippedElements.Group) {
+        let path = "/" + group.path.joined(separator: "/")
+        let records = "/" + recordPath.joined(separator: "/")
+        diagnostics.emit(Diagnostic(.warning, "\(group.count) <\(group.path.last!)> elements at \(path) were not read: records were taken from \(records), the first repeated element found; to read these instead, use --record-path \(path)",
+                                    at: Locator(file: parser.source.name, line: max(group.line, 1))))
     }
 }
 
@@ -195,6 +210,9 @@ final class XMLPushParser {
 
     /// libxml2's warnings so far.
     func warnings() -> [(message: String, line: Int)] { target.pointee.errors.warnings }
+
+    /// The largest run of repeated elements outside records, none of which held a record.
+    var skippedGroup: XMLSkippedElements.Group? { target.pointee.assembler.skipped.largest }
 
     /// Ends the document at a start tag with too many attributes, which the parser was not given:
     /// located at its `<`, the last one in what the parser holds unparsed.
