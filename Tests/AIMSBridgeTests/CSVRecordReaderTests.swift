@@ -35,6 +35,22 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    @Test func aRepeatedHeaderRowIsSkippedWithAWarningNotConverted() throws {
+        // Two exports joined with `cat`: the second one's header is not a risk named "Title". The
+        // third header has spaces around its cells and a quoted cell; the last row is data that
+        // starts like the header.
+        let text = "Risk ID,Title,Owner\nR-1,Bias,Jane\nRisk ID,Title,Owner\nR-2,Drift,Bob\n"
+            + " Risk ID ,\"Title\",Owner \nRisk ID,Title,Owner of record\n"
+        let (items, diagnostics) = try read(text, chunkSize: 7)
+        let records = TestSupport.records(items)
+        #expect(records.map { $0["Risk ID"] } == ["R-1", "R-2", "Risk ID"])
+        #expect(records.map(\.locator.line) == [2, 4, 6])
+        #expect(items.count == 3, "a repeated header is not a record: not rejected either")
+        #expect(diagnostics.map(\.description) == [3, 5].map {
+            "t.csv:\($0):1: warning: this row repeats the header row (were exports joined together?); it is skipped, not converted"
+        })
+    }
+
     @Test(arguments: [(";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")])
     func sniffsDelimiter(delimiter: String, name: String) throws {
         // The title holds another candidate delimiter, which must not win.

@@ -35,6 +35,9 @@ public struct CSVRecordReader: RecordReader {
     /// The delimiter found, by name.
     public let delimiterName: String
     private var header: [String]?
+    /// The header row's cells as written (their bytes, without whitespace at the ends), to know
+    /// the header row when it comes again.
+    private var headerCells: [[UInt8]] = []
     private var sampled: [CSVRow] = []
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
@@ -234,6 +237,8 @@ public struct CSVRecordReader: RecordReader {
         let texts = sampled.map { row in (0..<row.count).map { trimmed(cellText(row, $0)) } }
         let found = CSVHeader.detect(texts)!
         header = found.names
+        let headerRow = sampled[found.rowIndex]
+        headerCells = (0..<headerRow.count).map { index in headerRow.withField(index) { Array(CSVRecordReader.trimmed($0)) } }
         let rows = sampled
         sampled = []
         for row in rows.dropFirst(found.rowIndex + 1) { emit(row) }
@@ -241,6 +246,11 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
+        if repeatsHeader(row) {
+            diagnostics.emit(Diagnostic(.warning, "this row repeats the header row (were exports joined together?); it is skipped, not converted",
+                                        at: Locator(file: source.name, line: row.line)))
+            return
+        }
         let nulOffset: Int? = row.bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, let hit = memchr(base, 0, buffer.count) else { return nil }
             return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
@@ -276,6 +286,24 @@ public struct CSVRecordReader: RecordReader {
         pending.append(.record(SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line),
                                             ordinal: ordinal)))
         ordinal += 1
+    }
+
+    /// Whether a row repeats the header row cell for cell, as exports joined end to end do. Bytes
+    /// are compared, so that no string is made for a data row (which differs in its first cell).
+    private func repeatsHeader(_ row: borrowing CSVRow) -> Bool {
+        guard row.count == headerCells.count else { return false }
+        for index in 0..<row.count where !row.withField(index, { CSVRecordReader.trimmed($0).elementsEqual(headerCells[index]) }) {
+            return false
+        }
+        return true
+    }
+
+    /// A cell's bytes without the whitespace at its ends.
+    private static func trimmed(_ cell: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        var start = 0
+        var end = cell.count
+        RatingParser.trim(cell, &start, &end)
+        return cell[start..<end]
     }
 
     private mutating func cellText(_ row: borrowing CSVRow, _ index: Int) -> String {
