@@ -51,6 +51,31 @@ import Testing
         })
     }
 
+    @Test func singleValueLinesAfterABlankLineAtTheEndAreAFooterNotRecords() throws {
+        let footer = "Risk ID,Title,Owner\nR-1,Bias,Jane\n\"R-2\",\"Drift,\nover lines\",Bob\n\n"
+            + "Exported by Archer on 2025-01-03 10:22,,\n\"Total: 2 records\"\n"
+        let (items, diagnostics) = try read(footer, chunkSize: 5)
+        #expect(TestSupport.records(items).map { $0["Risk ID"] } == ["R-1", "R-2"])
+        let rejected = items.compactMap { item -> RejectedRecord? in
+            if case .rejected(let record) = item { return record } else { return nil }
+        }
+        #expect(rejected.map(\.locator.line) == [6, 7])
+        #expect(rejected.map(\.raw) == ["Exported by Archer on 2025-01-03 10:22,,", "Total: 2 records"])
+        #expect(rejected.allSatisfy { $0.reason == "a single value after a blank line at the end of the file: a footer or a note, not a record" })
+        #expect(diagnostics.isEmpty)
+        // A sparse row followed by more data is a record; one after a blank line at the very end is
+        // taken for a footer (rejected with its text, not lost).
+        let sparse = "Name,Owner,Vendor\nChatbot,Jane,Acme\n\nScoring model,,\nRanker,Bob,\n\nTriage,,\n"
+        let sparseItems = try read(sparse).items
+        #expect(TestSupport.records(sparseItems).map { $0["Name"] } == ["Chatbot", "Scoring model", "Ranker"])
+        #expect(sparseItems.count == 4)
+        let adjacent = TestSupport.records(try read("Name,Owner\nChatbot,Jane\nRanker,\n").items)
+        #expect(adjacent.map { $0["Name"] } == ["Chatbot", "Ranker"])
+        // More single-value lines than a footer has are data.
+        let list = "Name,Owner\nChatbot,Jane\n\n" + (1...20).map { "System \($0),\n" }.joined()
+        #expect(TestSupport.records(try read(list).items).count == 21)
+    }
+
     @Test(arguments: [(";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")])
     func sniffsDelimiter(delimiter: String, name: String) throws {
         // The title holds another candidate delimiter, which must not win.

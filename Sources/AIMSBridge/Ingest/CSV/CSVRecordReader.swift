@@ -22,6 +22,9 @@ public struct CSVRecordReader: RecordReader {
     private static let longestNullMarker = nullMarkers.map(\.utf8.count).max()!
     /// How many rows are looked at to find the header.
     static let headerSampleRows = 30
+    /// How many single-value rows after a blank line are held as a possible footer at most; a
+    /// longer run of them is data.
+    static let footerLimit = 16
     /// How many items are read ahead at most: a chunk of short lines holds tens of thousands of
     /// records, and each record takes tens of times its bytes.
     static let pendingLimit = 1024
@@ -38,6 +41,12 @@ public struct CSVRecordReader: RecordReader {
     /// The header row's cells as written (their bytes, without whitespace at the ends), to know
     /// the header row when it comes again.
     private var headerCells: [[UInt8]] = []
+    /// The last line of the last row read after the header (or of the header row).
+    private var lastRowLine = 0
+    /// Rows of a single value after a blank line (`Exported by … on 2025-01-03`, `Total: 12`),
+    /// with their raw text: records when another row follows them, a footer (rejected, not
+    /// converted) when the input ends.
+    private var footerCandidates: [(record: SourceRecord, raw: String)] = []
     private var sampled: [CSVRow] = []
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
@@ -190,6 +199,7 @@ public struct CSVRecordReader: RecordReader {
         takeParsed()
         if complete {
             finishHeader()
+            rejectFooter()
             finished = true
         }
     }
@@ -226,6 +236,7 @@ public struct CSVRecordReader: RecordReader {
                 emit(row)
             }
         }, rejected: { record in
+            releaseFooterCandidates()
             ordinal += 1
             pending.append(.rejected(record))
         })
@@ -238,6 +249,7 @@ public struct CSVRecordReader: RecordReader {
         let found = CSVHeader.detect(texts)!
         header = found.names
         let headerRow = sampled[found.rowIndex]
+        lastRowLine = headerRow.lastLine
         headerCells = (0..<headerRow.count).map { index in headerRow.withField(index) { Array(CSVRecordReader.trimmed($0)) } }
         let rows = sampled
         sampled = []
@@ -246,6 +258,8 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
+        let afterBlankLine = row.line > lastRowLine + 1
+        lastRowLine = row.lastLine
         if repeatsHeader(row) {
             diagnostics.emit(Diagnostic(.warning, "this row repeats the header row (were exports joined together?); it is skipped, not converted",
                                         at: Locator(file: source.name, line: row.line)))
@@ -257,6 +271,7 @@ public struct CSVRecordReader: RecordReader {
         }
         if let offset = nulOffset {
             let index = row.ends.firstIndex { $0 > offset } ?? 0
+            releaseFooterCandidates()
             ordinal += 1
             pending.append(.rejected(RejectedRecord(
                 locator: Locator(file: source.name, line: row.line),
@@ -283,9 +298,34 @@ public struct CSVRecordReader: RecordReader {
             fields.append(SourceField(path: name, value: .text(value), column: index))
         }
         if fields.isEmpty { return }
-        pending.append(.record(SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line),
-                                            ordinal: ordinal)))
+        let record = SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
         ordinal += 1
+        if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
+            && footerCandidates.count < CSVRecordReader.footerLimit {
+            footerCandidates.append((record, parser.rawText(of: row)))
+            return
+        }
+        releaseFooterCandidates()
+        pending.append(.record(record))
+    }
+
+    /// Rows held as a possible footer that another row follows: they are records after all.
+    private mutating func releaseFooterCandidates() {
+        guard !footerCandidates.isEmpty else { return }
+        for candidate in footerCandidates { pending.append(.record(candidate.record)) }
+        footerCandidates.removeAll()
+    }
+
+    /// At the end of the input, the rows held as a possible footer are one: rejected, so that a
+    /// line like `Exported by Archer on 2025-01-03` is not converted into a record.
+    private mutating func rejectFooter() {
+        for candidate in footerCandidates {
+            pending.append(.rejected(RejectedRecord(
+                locator: candidate.record.locator,
+                reason: "a single value after a blank line at the end of the file: a footer or a note, not a record",
+                raw: candidate.raw)))
+        }
+        footerCandidates.removeAll()
     }
 
     /// Whether a row repeats the header row cell for cell, as exports joined end to end do. Bytes

@@ -8,6 +8,8 @@ struct CSVRow {
     var ends: [Int] = []
     /// 1-based line where the row starts.
     var line: Int = 0
+    /// 1-based line where the row ends (after `line` when a quoted field spans lines).
+    var lastLine: Int = 0
     /// Set when a field went over a limit; the row is then rejected, not converted.
     var overLimit: String?
 
@@ -332,6 +334,7 @@ final class CSVRowParser {
     private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
         let index = state.pointee.completedCount
+        state.pointee.current.lastLine = state.pointee.line
         if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
         swap(&state.pointee.completed[index], &state.pointee.current)
         state.pointee.completedCount = index + 1
