@@ -16,6 +16,7 @@ import Testing
         ("Fixtures/bad/external-entity.xml", 0), ("Fixtures/bad/entity-bomb.xml", 3),
         ("Fixtures/bad/entity-loop.xml", 3), ("Fixtures/bad/deep.json", 3), ("Fixtures/bad/empty.csv", 0),
         ("Fixtures/bad/header-only.csv", 0), ("Fixtures/bad/not-json.json", 3), ("Fixtures/bad/truncated.json", 3),
+        ("Fixtures/bad/risk-register.xlsx", 3),
     ]
 
     private func name(_ path: String) -> String {

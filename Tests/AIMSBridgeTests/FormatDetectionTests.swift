@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AIMSBridge
 
@@ -16,6 +17,23 @@ import Testing
     ])
     func detectsFormat(path: String, text: String, format: SourceFormat) {
         #expect(SourceFormat.detect(path: path, prefix: Array(text.utf8)[...]) == format)
+    }
+
+    @Test func namesBinaryDocumentsTakenForExports() throws {
+        let workbook = try TestSupport.inPackageRoot {
+            try [UInt8](Data(contentsOf: URL(fileURLWithPath: "Fixtures/bad/risk-register.xlsx")))
+        }
+        let saveAs = "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) and convert that"
+        // Found from the bytes, whatever the name: the workbook's entries are under xl/.
+        #expect(SourceFormat.binaryDocument(path: "-", prefix: workbook[...]) == "an Excel workbook (.xlsx), not delimited text: \(saveAs)")
+        #expect(SourceFormat.binaryDocument(path: "risks.zip", prefix: [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00])
+            == "a ZIP archive, not an export: extract it and convert the files inside")
+        #expect(SourceFormat.binaryDocument(path: "risks.xls", prefix: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0])
+            == "an Excel 97-2003 workbook (.xls) or another legacy Office document, not delimited text: \(saveAs)")
+        #expect(SourceFormat.binaryDocument(path: "soa.csv", prefix: Array("%PDF-1.7\n".utf8)[...])?.hasPrefix("a PDF document") == true)
+        #expect(SourceFormat.binaryDocument(path: "risks.csv.gz", prefix: [0x1F, 0x8B, 0x08])
+            == "gzip-compressed: decompress it first (gunzip)")
+        #expect(SourceFormat.binaryDocument(path: "risks.csv", prefix: Array("Risk ID,Title\nPK,x\n".utf8)[...]) == nil)
     }
 
     @Test func detectsEncodings() {

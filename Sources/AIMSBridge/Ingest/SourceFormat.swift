@@ -25,6 +25,41 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         return sniff(prefix)
     }
 
+    /// What a file is when its first bytes are those of a binary document that people take for
+    /// an export (a workbook saved as `.xlsx`, a PDF report, a compressed export), with what to do
+    /// instead; nil for anything else. Read as text, such a file gave rows of noise and quoting
+    /// errors instead of saying what it is.
+    public static func binaryDocument(path: String, prefix: ArraySlice<UInt8>) -> String? {
+        let name = path.split(separator: "/").last.map { $0.lowercased() } ?? ""
+        let saveAsCSV = "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) and convert that"
+        if prefix.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            // Office files are ZIP archives; a workbook's entries sit under `xl/`.
+            if name.hasSuffix(".xlsx") || name.hasSuffix(".xlsm") || contains(prefix, "xl/") {
+                return "an Excel workbook (.xlsx), not delimited text: \(saveAsCSV)"
+            }
+            if name.hasSuffix(".ods") || contains(prefix, "opendocument.spreadsheet") {
+                return "an OpenDocument spreadsheet (.ods), not delimited text: save the sheet as CSV and convert that"
+            }
+            return "a ZIP archive, not an export: extract it and convert the files inside"
+        }
+        if prefix.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            return "an Excel 97-2003 workbook (.xls) or another legacy Office document, not delimited text: \(saveAsCSV)"
+        }
+        if prefix.starts(with: Array("%PDF-".utf8)) {
+            return "a PDF document, not an export: export the data from the tool as CSV, XML or JSON"
+        }
+        if prefix.starts(with: [0x1F, 0x8B]) {
+            return "gzip-compressed: decompress it first (gunzip)"
+        }
+        return nil
+    }
+
+    private static func contains(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard bytes.count >= needle.count else { return false }
+        return bytes.indices.dropLast(needle.count - 1).contains { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
+    }
+
     private static func sniff(_ prefix: ArraySlice<UInt8>) -> SourceFormat {
         var bytes = prefix
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }

@@ -109,6 +109,9 @@ public struct Converter: Sendable {
         var reader: (any RecordReader)?
         do throws(IngestError) {
             let prefix = try source.peek(4096)
+            if let document = SourceFormat.binaryDocument(path: source.name, prefix: prefix) {
+                throw IngestError("this file is \(document)", at: Locator(file: path, line: 1))
+            }
             let format = options.format ?? SourceFormat.detect(path: source.name, prefix: prefix)
             summary.format = format.rawValue
             let (profile, recordPath) = try selectProfile(source: source, format: format)
