@@ -60,7 +60,9 @@ import Testing
             #expect(files.map(\.records) == [10, 12, 38, 5, 2, 0, 8])
             #expect(files[3].rejected == 2 && files[3].rejects == "contoso/stray-quote.csv.rejects.ndjson")
             #expect(files[4].diagnostics == ["\(input.path)/isms/broken.json:4:45: error: unexpected end of file inside array started at line 1"])
-            #expect(files[5].diagnostics.first?.contains("'.xlsx' is not a supported format") == true)
+            #expect(files[5].diagnostics == [
+                "\(input.path)/isms/controls.xlsx: not converted: this file is an Excel workbook (.xlsx), not delimited text: save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) and convert that",
+            ])
             #expect(files.allSatisfy { $0.status == "skipped" || $0.sha256.count == 64 })
             for file in files where file.status != "skipped" {
                 #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file.path + ".register.json").path))
@@ -161,6 +163,22 @@ import Testing
             let pipe = entries.first { $0.path == "pipe.csv" }
             #expect(pipe?.status == "skipped")
             #expect(pipe?.diagnostics == ["\(input.path)/pipe.csv: not converted: not a regular file (a named pipe, socket or device)"])
+        }
+    }
+
+    @Test func filesOfOtherFormatsAreSkippedSayingWhatTheyAre() throws {
+        // A PDF report saved among the exports is named for what it is; other files by their extension.
+        try withFolders { input, output in
+            try Data("%PDF-1.7\n%âãÏÓ\n".utf8).write(to: input.appendingPathComponent("isms/board-report.pdf"))
+            try Data("Exported on Monday.\n".utf8).write(to: input.appendingPathComponent("isms/notes.md"))
+            _ = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"])
+            let entries = try summary(output).files
+            #expect(entries.first { $0.path == "isms/board-report.pdf" }?.diagnostics == [
+                "\(input.path)/isms/board-report.pdf: not converted: this file is a PDF document, not an export: export the data from the tool as CSV, XML or JSON",
+            ])
+            #expect(entries.first { $0.path == "isms/notes.md" }?.diagnostics == [
+                "\(input.path)/isms/notes.md: not converted: '.md' is not a supported format (CSV, TSV, TXT, XML, JSON, NDJSON)",
+            ])
         }
     }
 

@@ -212,8 +212,12 @@ public struct BatchConverter: Sendable {
                                    diagnostics: ["\(input)/\(path): not converted: \(what)"])
         }
         guard BatchConverter.isSupported(path) else {
+            // A workbook or a PDF among the exports is named for what it is, with what to do.
+            let prefix = try? ByteSource(path: "\(input)/\(path)", hashing: false).peek(4096)
+            let reason = prefix.flatMap { SourceFormat.binaryDocument(path: path, prefix: $0) }.map { "this file is \($0)" }
+                ?? "'.\((path as NSString).pathExtension)' is not a supported format (CSV, TSV, TXT, XML, JSON, NDJSON)"
             return BatchFileResult(status: "skipped", path: path, sha256: "", records: 0, rejected: 0, seconds: 0,
-                                   diagnostics: ["\(input)/\(path): not converted: '.\((path as NSString).pathExtension)' is not a supported format (CSV, TSV, TXT, XML, JSON, NDJSON)"])
+                                   diagnostics: ["\(input)/\(path): not converted: \(reason)"])
         }
         let started = Date()
         let diagnostics = DiagnosticList()
