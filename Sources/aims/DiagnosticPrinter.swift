@@ -16,6 +16,17 @@ final class DiagnosticPrinter: DiagnosticCollector {
         var printedInCurrentFile = 0
         var suppressedInCurrentFile = 0
         var suppressedPerFile: [String: Int] = [:]
+
+        /// Makes `file` the current one. Diagnostics come file by file: the current file's counts
+        /// are kept at hand rather than the path hashed for every one of a large file's warnings.
+        mutating func switchFile(to file: String) {
+            guard file != currentFile else { return }
+            printedPerFile[currentFile] = printedInCurrentFile
+            suppressedPerFile[currentFile] = suppressedInCurrentFile
+            currentFile = file
+            printedInCurrentFile = printedPerFile[file, default: 0]
+            suppressedInCurrentFile = suppressedPerFile[file, default: 0]
+        }
     }
 
     private let state = Mutex(State())
@@ -32,16 +43,7 @@ final class DiagnosticPrinter: DiagnosticCollector {
             case .error: state.errors += 1
             case .note: break
             }
-            let file = diagnostic.locator?.file ?? ""
-            // Diagnostics come file by file: keep the current file's count at hand rather than
-            // hashing the path for every one of a large file's warnings.
-            if file != state.currentFile {
-                state.printedPerFile[state.currentFile] = state.printedInCurrentFile
-                state.suppressedPerFile[state.currentFile] = state.suppressedInCurrentFile
-                state.currentFile = file
-                state.printedInCurrentFile = state.printedPerFile[file, default: 0]
-                state.suppressedInCurrentFile = state.suppressedPerFile[file, default: 0]
-            }
+            state.switchFile(to: diagnostic.locator?.file ?? "")
             if state.printedInCurrentFile >= perFileLimit {
                 state.suppressedInCurrentFile += 1
                 return nil
@@ -50,6 +52,22 @@ final class DiagnosticPrinter: DiagnosticCollector {
             return diagnostic.description
         }
         if let line { printError(line) }
+    }
+
+    /// No more than `perFileLimit` diagnostics of a file are printed.
+    var fullDiagnosticsPerFile: Int? { perFileLimit }
+
+    /// Counts diagnostics that come after a file's first `perFileLimit`: none is printed.
+    func emitCounted(_ severity: Diagnostic.Severity, file: String, count: Int) {
+        state.withLock { state in
+            switch severity {
+            case .warning: state.warnings += count
+            case .error: state.errors += count
+            case .note: break
+            }
+            state.switchFile(to: file)
+            state.suppressedInCurrentFile += count
+        }
     }
 
     /// Prints a plain message on standard error.

@@ -40,6 +40,26 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 public protocol DiagnosticCollector: Sendable {
     /// Records one diagnostic.
     func emit(_ diagnostic: Diagnostic)
+    /// How many diagnostics of one file the collector keeps or shows in full, if it only counts
+    /// the ones after those; nil when it wants every one. A producer may then hand it the later
+    /// ones as counts (`emitCounted`) without making them: a file can raise a warning on each of
+    /// a million rows.
+    var fullDiagnosticsPerFile: Int? { get }
+    /// Counts `count` diagnostics of `severity` about `file` that were not made in full, each of
+    /// which comes after at least ``fullDiagnosticsPerFile`` others of that file.
+    func emitCounted(_ severity: Diagnostic.Severity, file: String, count: Int)
+}
+
+extension DiagnosticCollector {
+    /// Every diagnostic in full.
+    public var fullDiagnosticsPerFile: Int? { nil }
+
+    /// Counts are handed only to collectors that give ``fullDiagnosticsPerFile``; one that wants
+    /// every diagnostic is still told how many there were rather than losing them.
+    public func emitCounted(_ severity: Diagnostic.Severity, file: String, count: Int) {
+        emit(Diagnostic(severity, "\(count) more \(severity.rawValue)s of this file, counted but not given one by one",
+                        at: Locator(file: file, line: 1)))
+    }
 }
 
 /// A collector that keeps every diagnostic in order, safe to use from several threads.
@@ -118,6 +138,27 @@ public final class DiagnosticLog: DiagnosticCollector {
             }
         }
         next?.emit(diagnostic)
+    }
+
+    /// The log keeps the first `limit` diagnostics of all files together, so no more than that of
+    /// any one file; the collector it passes them on to may want more.
+    public var fullDiagnosticsPerFile: Int? {
+        guard let next else { return limit }
+        return next.fullDiagnosticsPerFile.map { max($0, limit) }
+    }
+
+    /// Counts diagnostics that come after the first `limit`: none of them is kept.
+    public func emitCounted(_ severity: Diagnostic.Severity, file: String, count: Int) {
+        state.withLock { state in
+            switch severity {
+            case .warning:
+                state.counts.warningsPerFile[file, default: 0] += count
+                state.counts.omittedWarnings += count
+            case .note: state.counts.omittedNotes += count
+            case .error: break
+            }
+        }
+        next?.emitCounted(severity, file: file, count: count)
     }
 
     /// The diagnostics kept, in the order they arrived.

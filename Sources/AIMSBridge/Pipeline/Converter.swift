@@ -84,6 +84,8 @@ public struct Converter: Sendable {
         var encoded = EncodedRecords()
         var rejected: [RejectedRecord] = []
         var diagnostics: [Diagnostic] = []
+        /// Diagnostics past what the collector takes in full, only counted.
+        var countedDiagnostics = DiagnosticCounts()
         var unmappedFields: [String] = []
         var records = 0
     }
@@ -253,7 +255,7 @@ public struct Converter: Sendable {
     /// Normalizes and encodes one batch (on a worker thread).
     private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer,
                            expectedSize: Int = 4096) -> OutputBatch {
-        let collected = DiagnosticList()
+        let collected = BatchDiagnostics(fullLimit: diagnostics.fullDiagnosticsPerFile)
         var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize))
         // Items are moved out of the batch (popped off the front), not copied: a copy would
         // retain and release every string of every record.
@@ -304,9 +306,9 @@ public struct Converter: Sendable {
             }
         }
         flush()
-        // Taken, not copied: a copy would retain every string of every warning once more.
-        let warnings = collected.take()
+        let warnings = collected.full
         output.diagnostics = batch.diagnostics.isEmpty ? warnings : batch.diagnostics + warnings
+        output.countedDiagnostics = collected.counted
         output.unmappedFields = normalizer.takeNewUnmappedFields()
         return output
     }
@@ -316,6 +318,7 @@ public struct Converter: Sendable {
                          rejects: (RejectedRecord) throws(OutputError) -> Void,
                          summary: inout SourceSummary) throws(OutputError) {
         for diagnostic in batch.diagnostics { diagnostics.emit(diagnostic) }
+        batch.countedDiagnostics.report(to: diagnostics)
         for rejected in batch.rejected {
             diagnostics.emit(Diagnostic(.error, "record rejected: \(rejected.reason)", at: rejected.locator))
             try rejects(rejected)
