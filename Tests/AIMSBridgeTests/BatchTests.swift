@@ -182,6 +182,34 @@ import Testing
         }
     }
 
+    @Test func aFilesDiagnosticsAreListedUpToALimitAndCountedPastIt() throws {
+        // 1,200 risks each due on an ambiguous date; 150 objects of no known kind in a JSON array cut off at the end.
+        let root = try TestSupport.temporaryDirectory()
+        let input = root.appendingPathComponent("in")
+        let output = root.appendingPathComponent("out")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let rows = (1...1_200).map { "R-\($0),Risk \($0),05/06/2024" }
+        try ("Risk ID,Title,Due Date\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
+        let objects = (1...150).map { "{\"colour\": \"blue \($0)\"}" }
+        try ("[\n" + objects.joined(separator: ",\n") + ",\n{\"colour\": \"gr").write(to: input.appendingPathComponent("odd.json"), atomically: true, encoding: .utf8)
+        let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"])
+        #expect(result.status == 3)
+        let files = try summary(output).files
+        let risks = try #require(files.first { $0.path == "risks.csv" })
+        #expect(risks.diagnostics.count == BatchConverter.listedDiagnostics)
+        #expect(risks.diagnostics.last == "\(input.path)/risks.csv:101:1: warning: Due Date: ambiguous date '05/06/2024' read as 5 June 2024 (day first); use --date-order mdy if it is month first")
+        #expect(risks.omittedDiagnostics == 1_100)
+        let odd = try #require(files.first { $0.path == "odd.json" })
+        #expect(odd.status == "failed" && odd.rejected == 150)
+        #expect(odd.diagnostics.count == BatchConverter.listedDiagnostics + 1)
+        #expect(odd.diagnostics.last == "\(input.path)/odd.json:152:15: error: unexpected end of file inside array started at line 1")
+        #expect(odd.omittedDiagnostics == 50)
+        // Every rejected record is in the rejects file, written as they came.
+        let rejects = try String(contentsOf: output.appendingPathComponent("odd.json.rejects.ndjson"), encoding: .utf8)
+        #expect(rejects.split(separator: "\n").count == 150)
+    }
+
     @Test func aMissingFolderIsAUsageError() throws {
         let result = try TestSupport.runAIMS(["batch", "Fixtures/no-such-folder", "-o", "/tmp/aims-batch-none"])
         #expect(result.status == 2)

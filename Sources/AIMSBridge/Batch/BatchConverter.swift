@@ -20,8 +20,11 @@ public struct BatchFileResult: Sendable, Codable, Equatable {
     public var rejected: Int
     /// Seconds the conversion took (of the run that converted it).
     public var seconds: Double
-    /// Errors and warnings, compiler style.
+    /// Errors and warnings, compiler style: the first ``BatchConverter/listedDiagnostics`` of the
+    /// file, and its fatal error if it had one.
     public var diagnostics: [String]
+    /// How many more errors and warnings the file raised than are listed (absent when none).
+    public var omittedDiagnostics: Int?
 }
 
 /// The batch's record of every file (`batch-summary.json`): what a later run compares against,
@@ -70,6 +73,9 @@ public struct BatchConverter: Sendable {
     public static let supportedExtensions: Set<String> = ["csv", "tsv", "txt", "xml", "json", "ndjson", "jsonl"]
     /// The summary's file name in the output folder.
     public static let summaryName = "batch-summary.json"
+    /// How many of a file's diagnostics the summary lists; the rest are counted. An export can
+    /// raise a warning on every row, and the summary (held until the batch ends) would grow with it.
+    public static let listedDiagnostics = 100
 
     private let input: String
     private let output: String
@@ -220,38 +226,55 @@ public struct BatchConverter: Sendable {
                                    diagnostics: ["\(input)/\(path): not converted: \(reason)"])
         }
         let started = Date()
-        let diagnostics = DiagnosticList()
+        let diagnostics = DiagnosticLog(keeping: BatchConverter.listedDiagnostics)
         let registerName = path + ".register.json"
         let rejectsName = path + ".rejects.ndjson"
         var result = BatchFileResult(status: "converted", path: path, sha256: "", output: registerName, records: 0, rejected: 0,
                                      seconds: 0, diagnostics: [])
+        var fatal: Diagnostic?
         do {
             try FileManager.default.createDirectory(atPath: ("\(output)/\(registerName)" as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             var sink = JSONRegisterWriter(output: try OutputFile(path: "\(output)/\(registerName)", keepUnchanged: true))
-            var rejects: [RejectedRecord] = []
+            // Rejected records are written as they come (a file can reject every one of its
+            // rows); the file is made at the first one.
+            var rejects: RejectsWriter?
             let outcome = try Converter(options: options, diagnostics: diagnostics, workers: workers)
-                .convert(path: "\(input)/\(path)", into: &sink) { rejects.append($0) }
+                .convert(path: "\(input)/\(path)", into: &sink) { rejected throws(OutputError) in
+                    if rejects == nil {
+                        rejects = RejectsWriter(output: try OutputFile(path: "\(output)/\(rejectsName)", keepUnchanged: true))
+                    }
+                    try rejects!.add(rejected)
+                }
             try sink.finish(sources: [outcome.summary])
             result.sha256 = outcome.summary.sha256
             result.records = outcome.summary.records
             result.rejected = outcome.summary.rejected
-            if !rejects.isEmpty {
-                var writer = RejectsWriter(output: try OutputFile(path: "\(output)/\(rejectsName)", keepUnchanged: true))
-                for rejected in rejects { try writer.add(rejected) }
-                try writer.finish()
+            if let rejects {
+                try rejects.finish()
                 result.rejects = rejectsName
                 result.status = "rejected"
             } else {
                 try? FileManager.default.removeItem(atPath: "\(output)/\(rejectsName)")
             }
-            if outcome.failure != nil { result.status = "failed" }
+            if let failure = outcome.failure {
+                result.status = "failed"
+                fatal = Diagnostic(.error, failure.message, at: failure.locator)
+            }
         } catch {
             let message = (error as? OutputError)?.message ?? "cannot write the register of '\(path)': \(error.localizedDescription)"
-            diagnostics.emit(Diagnostic(.error, message, at: Locator(file: "\(input)/\(path)", line: 1)))
+            fatal = Diagnostic(.error, message, at: Locator(file: "\(input)/\(path)", line: 1))
+            diagnostics.emit(fatal!)
             result.status = "failed"
         }
         result.diagnostics = diagnostics.diagnostics.filter { $0.severity != .note }.map(\.description)
+        var omitted = diagnostics.counts.omittedWarnings + diagnostics.counts.omittedErrors
+        // The error that ended the file is listed even past the first ones (it comes last).
+        if let fatal, !result.diagnostics.contains(fatal.description) {
+            result.diagnostics.append(fatal.description)
+            omitted -= 1
+        }
+        result.omittedDiagnostics = omitted > 0 ? omitted : nil
         result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
         return result
     }

@@ -101,6 +101,8 @@ public final class DiagnosticLog: DiagnosticCollector {
         public var omittedWarnings = 0
         /// Notes not kept.
         public var omittedNotes = 0
+        /// Errors not kept.
+        public var omittedErrors = 0
 
         /// No counts.
         public init() {}
@@ -135,6 +137,8 @@ public final class DiagnosticLog: DiagnosticCollector {
                 state.counts.omittedWarnings += 1
             } else if diagnostic.severity == .note {
                 state.counts.omittedNotes += 1
+            } else {
+                state.counts.omittedErrors += 1
             }
         }
         next?.emit(diagnostic)
@@ -155,7 +159,7 @@ public final class DiagnosticLog: DiagnosticCollector {
                 state.counts.warningsPerFile[file, default: 0] += count
                 state.counts.omittedWarnings += count
             case .note: state.counts.omittedNotes += count
-            case .error: break
+            case .error: state.counts.omittedErrors += count
             }
         }
         next?.emitCounted(severity, file: file, count: count)
