@@ -134,7 +134,12 @@ struct BatchCommand: ParsableCommand {
             input.register.sources += register.sources
             input.register.records += register.records
             input.registerFiles.append("\(output)/\(name)")
-            if let rejects = file.rejects { input.rejects += RegisterReader.rejects(path: "\(output)/\(rejects)") }
+            if let rejects = file.rejects {
+                // The conversion log lists the first rejects and counts the rest, as `aims report` does.
+                let read = RegisterReader.rejects(path: "\(output)/\(rejects)", keeping: RegisterInput.keptProblems - input.rejects.count)
+                input.rejects += read.kept
+                input.rejectCount += read.count
+            }
         }
         input.register = RegisterMerger(options: merging.options(for: conversion, library: resources.library)).merge(input.register)
         return input

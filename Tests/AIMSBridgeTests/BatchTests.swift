@@ -210,6 +210,24 @@ import Testing
         #expect(rejects.split(separator: "\n").count == 150)
     }
 
+    @Test func theConversionLogOfABatchListsTheFirstRejectsAndCountsTheRest() throws {
+        // Every row of the export has a stray quote: 10,005 records rejected, more than a log lists.
+        let root = try TestSupport.temporaryDirectory()
+        let input = root.appendingPathComponent("in")
+        let output = root.appendingPathComponent("out")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let rows = (1...(RegisterInput.keptProblems + 5)).map { "R-\($0),Bias in \"CV screening,Likely" }
+        try ("Risk ID,Title,Likelihood\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
+        let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q", "--report", "log", "--format", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("reports/log.json"))) as? [String: Any]
+        let log = report?["data"] as? [String: Any]
+        let omitted = log?["omitted"] as? [String: Any]
+        #expect(omitted?["rejects"] as? Int == 5)
+        #expect((log?["rejects"] as? [Any])?.count == RegisterInput.keptProblems)
+    }
+
     @Test func aMissingFolderIsAUsageError() throws {
         let result = try TestSupport.runAIMS(["batch", "Fixtures/no-such-folder", "-o", "/tmp/aims-batch-none"])
         #expect(result.status == 2)

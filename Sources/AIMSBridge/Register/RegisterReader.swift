@@ -261,17 +261,21 @@ public enum RegisterReader {
         }
     }
 
-    /// The rejected records of a rejects file (`--rejects`, NDJSON as `RejectsWriter` writes it);
-    /// objects that are not such records are passed over, and reading stops at malformed JSON.
-    public static func rejects(path: String) -> [RejectedRecord] {
-        guard let source = try? ByteSource(path: path, hashing: false) else { return [] }
+    /// The first `limit` rejected records of a rejects file (`--rejects`, NDJSON as
+    /// `RejectsWriter` writes it), and how many it holds; objects that are not such records are
+    /// passed over, and reading stops at malformed JSON.
+    public static func rejects(path: String, keeping limit: Int) -> (kept: [RejectedRecord], count: Int) {
+        guard let source = try? ByteSource(path: path, hashing: false) else { return ([], 0) }
         var rejected: [RejectedRecord] = []
+        var count = 0
         try? objects(source) { object, _ in
             guard let file = object["source"]?.string, let reason = object["reason"]?.string else { return }
+            count += 1
+            guard rejected.count < limit else { return }
             rejected.append(RejectedRecord(locator: position(object["locator"], in: file), reason: reason,
                                            raw: object["raw"]?.string ?? ""))
         }
-        return rejected
+        return (rejected, count)
     }
 
     /// One record as `RegisterEncoding` wrote it (in a batch's bytes), read back.
