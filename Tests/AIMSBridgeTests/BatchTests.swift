@@ -23,9 +23,10 @@ import Testing
         return root
     }
 
-    /// Runs `body` with a fresh input folder and an empty output folder, removed afterwards.
-    private func withFolders(_ body: (URL, URL) throws -> Void) throws {
-        let input = try inputFolder()
+    /// Runs `body` with a fresh input folder (the one above, or an empty one) and an empty output
+    /// folder, removed afterwards.
+    private func withFolders(empty: Bool = false, _ body: (URL, URL) throws -> Void) throws {
+        let input = empty ? try TestSupport.temporaryDirectory() : try inputFolder()
         let output = try TestSupport.temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(at: input)
@@ -184,48 +185,42 @@ import Testing
 
     @Test func aFilesDiagnosticsAreListedUpToALimitAndCountedPastIt() throws {
         // 1,200 risks each due on an ambiguous date; 150 objects of no known kind in a JSON array cut off at the end.
-        let root = try TestSupport.temporaryDirectory()
-        let input = root.appendingPathComponent("in")
-        let output = root.appendingPathComponent("out")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        let rows = (1...1_200).map { "R-\($0),Risk \($0),05/06/2024" }
-        try ("Risk ID,Title,Due Date\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
-        let objects = (1...150).map { "{\"colour\": \"blue \($0)\"}" }
-        try ("[\n" + objects.joined(separator: ",\n") + ",\n{\"colour\": \"gr").write(to: input.appendingPathComponent("odd.json"), atomically: true, encoding: .utf8)
-        let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"])
-        #expect(result.status == 3)
-        let files = try summary(output).files
-        let risks = try #require(files.first { $0.path == "risks.csv" })
-        #expect(risks.diagnostics.count == BatchConverter.listedDiagnostics)
-        #expect(risks.diagnostics.last == "\(input.path)/risks.csv:101:1: warning: Due Date: ambiguous date '05/06/2024' read as 5 June 2024 (day first); use --date-order mdy if it is month first")
-        #expect(risks.omittedDiagnostics == 1_100)
-        let odd = try #require(files.first { $0.path == "odd.json" })
-        #expect(odd.status == "failed" && odd.rejected == 150)
-        #expect(odd.diagnostics.count == BatchConverter.listedDiagnostics + 1)
-        #expect(odd.diagnostics.last == "\(input.path)/odd.json:152:15: error: unexpected end of file inside array started at line 1")
-        #expect(odd.omittedDiagnostics == 50)
-        // Every rejected record is in the rejects file, written as they came.
-        let rejects = try String(contentsOf: output.appendingPathComponent("odd.json.rejects.ndjson"), encoding: .utf8)
-        #expect(rejects.split(separator: "\n").count == 150)
+        try withFolders(empty: true) { input, output in
+            let rows = (1...1_200).map { "R-\($0),Risk \($0),05/06/2024" }
+            try ("Risk ID,Title,Due Date\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
+            let objects = (1...150).map { "{\"colour\": \"blue \($0)\"}" }
+            try ("[\n" + objects.joined(separator: ",\n") + ",\n{\"colour\": \"gr").write(to: input.appendingPathComponent("odd.json"), atomically: true, encoding: .utf8)
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q"])
+            #expect(result.status == 3)
+            let files = try summary(output).files
+            let risks = try #require(files.first { $0.path == "risks.csv" })
+            #expect(risks.diagnostics.count == BatchConverter.listedDiagnostics)
+            #expect(risks.diagnostics.last == "\(input.path)/risks.csv:101:1: warning: Due Date: ambiguous date '05/06/2024' read as 5 June 2024 (day first); use --date-order mdy if it is month first")
+            #expect(risks.omittedDiagnostics == 1_100)
+            let odd = try #require(files.first { $0.path == "odd.json" })
+            #expect(odd.status == "failed" && odd.rejected == 150)
+            #expect(odd.diagnostics.count == BatchConverter.listedDiagnostics + 1)
+            #expect(odd.diagnostics.last == "\(input.path)/odd.json:152:15: error: unexpected end of file inside array started at line 1")
+            #expect(odd.omittedDiagnostics == 50)
+            // Every rejected record is in the rejects file, written as they came.
+            let rejects = try String(contentsOf: output.appendingPathComponent("odd.json.rejects.ndjson"), encoding: .utf8)
+            #expect(rejects.split(separator: "\n").count == 150)
+        }
     }
 
     @Test func theConversionLogOfABatchListsTheFirstRejectsAndCountsTheRest() throws {
         // Every row of the export has a stray quote: 10,005 records rejected, more than a log lists.
-        let root = try TestSupport.temporaryDirectory()
-        let input = root.appendingPathComponent("in")
-        let output = root.appendingPathComponent("out")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        let rows = (1...(RegisterInput.keptProblems + 5)).map { "R-\($0),Bias in \"CV screening,Likely" }
-        try ("Risk ID,Title,Likelihood\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
-        let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q", "--report", "log", "--format", "json"])
-        #expect(result.status == 1, "\(result.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("reports/log.json"))) as? [String: Any]
-        let log = report?["data"] as? [String: Any]
-        let omitted = log?["omitted"] as? [String: Any]
-        #expect(omitted?["rejects"] as? Int == 5)
-        #expect((log?["rejects"] as? [Any])?.count == RegisterInput.keptProblems)
+        try withFolders(empty: true) { input, output in
+            let rows = (1...(RegisterInput.keptProblems + 5)).map { "R-\($0),Bias in \"CV screening,Likely" }
+            try ("Risk ID,Title,Likelihood\n" + rows.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent("risks.csv"), atomically: true, encoding: .utf8)
+            let result = try TestSupport.runAIMS(["batch", input.path, "-o", output.path, "-q", "--report", "log", "--format", "json"])
+            #expect(result.status == 1, "\(result.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("reports/log.json"))) as? [String: Any]
+            let log = report?["data"] as? [String: Any]
+            let omitted = log?["omitted"] as? [String: Any]
+            #expect(omitted?["rejects"] as? Int == 5)
+            #expect((log?["rejects"] as? [Any])?.count == RegisterInput.keptProblems)
+        }
     }
 
     @Test func aMissingFolderIsAUsageError() throws {
