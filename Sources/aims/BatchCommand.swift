@@ -94,9 +94,21 @@ struct BatchCommand: ParsableCommand {
             let file = try OutputFile(path: summaryPath, keepUnchanged: true)
             try file.write(Array((try? encoder.encode(summary)) ?? Data()) + [0x0A])
             try file.commit()
-            let merged = try mergedRegister(summary, resources: resources)
+            var merged = try registers(summary)
+            let merger = RegisterMerger(options: merging.options(for: conversion, library: resources.library))
+            // Merged records are written as they are made; they are held only for reports.
             let registerFile = try OutputFile(path: "\(output)/register.json", keepUnchanged: true)
-            try merged.register.write(to: registerFile)
+            var writer = RecordBatcher(into: JSONRegisterWriter(output: registerFile))
+            var tally = MergeSummary.Tally(records: [])
+            var held = Register()
+            try merger.mergedRecords(of: merged.register) { record throws(OutputError) in
+                tally.add(record)
+                try writer.add(record)
+                if !report.isEmpty { held.records.append(record) }
+            }
+            held.sources = merger.sources(of: merged.register)
+            try writer.finish(sources: held.sources)
+            merged.register = held
             var reportLine = ""
             if !report.isEmpty {
                 let set = ReportSet(kinds: ReportCommand.KindOption.kinds(report), input: merged, library: resources.library, obligations: resources.obligations,
@@ -108,7 +120,7 @@ struct BatchCommand: ParsableCommand {
             let counts = Dictionary(grouping: summary.files, by: \.status).mapValues(\.count)
             let statuses = ["converted", "rejected", "failed", "skipped", "not run"].compactMap { status in counts[status].map { "\($0) \(status)" } }
             printer.printError("\(output): \(summary.files.count) files (\(statuses.joined(separator: ", "))); "
-                + "register.json: \(MergeSummary(register: merged.register).line)\(registerFile.replaced ? "" : " (unchanged)")\(reportLine)")
+                + "register.json: \(tally.summary.line)\(registerFile.replaced ? "" : " (unchanged)")\(reportLine)")
         } catch let error as OutputError {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -125,9 +137,9 @@ struct BatchCommand: ParsableCommand {
             + "; max-records=\(conversion.maxRecords.map(String.init) ?? ""); mappings=\(conversion.extraMappings.joined(separator: ","))"
     }
 
-    /// The registers of the batch's files, merged (with their rejects, for the conversion log;
+    /// The registers of the batch's files, to merge (with their rejects, for the conversion log;
     /// their warnings are in the batch summary).
-    private func mergedRegister(_ summary: BatchSummary, resources: ReportOptions.Resources) throws(OutputError) -> RegisterInput {
+    private func registers(_ summary: BatchSummary) throws(OutputError) -> RegisterInput {
         var input = RegisterInput(register: Register())
         for file in summary.files {
             guard let name = file.output, let register = try? RegisterReader.read(path: "\(output)/\(name)") else { continue }
@@ -141,7 +153,6 @@ struct BatchCommand: ParsableCommand {
                 input.rejectCount += read.count
             }
         }
-        input.register = RegisterMerger(options: merging.options(for: conversion, library: resources.library)).merge(input.register)
         return input
     }
 }

@@ -50,9 +50,17 @@ struct MergeCommand: ParsableCommand {
         let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics)
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        let merged = RegisterMerger(options: merging.options(for: conversion, library: library)).merge(input.register)
+        let merger = RegisterMerger(options: merging.options(for: conversion, library: library))
+        // Merged records are written as they are made, not held.
+        var tally = MergeSummary.Tally(records: [])
         do {
-            try merged.write(to: try OutputFile(path: output), ndjson: format == .ndjson)
+            let file = try OutputFile(path: output)
+            var writer = RecordBatcher(into: format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file))
+            try merger.mergedRecords(of: input.register) { record throws(OutputError) in
+                tally.add(record)
+                try writer.add(record)
+            }
+            try writer.finish(sources: merger.sources(of: input.register))
         } catch {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -60,7 +68,7 @@ struct MergeCommand: ParsableCommand {
         var perSource: [String: Int] = [:]
         for record in input.register.records { perSource[record.source, default: 0] += 1 }
         for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
-        printer.printError("merged \(input.register.records.count) records into \(MergeSummary(register: merged).line)")
+        printer.printError("merged \(input.register.records.count) records into \(tally.summary.line)")
         if input.rejectCount > 0 { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }

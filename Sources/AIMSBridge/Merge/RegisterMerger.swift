@@ -71,6 +71,23 @@ public struct RegisterMerger: Sendable {
 
     /// The merged register.
     public func merge(_ register: Register) -> Register {
+        var result = Register()
+        result.sources = sources(of: register)
+        mergedRecords(of: register) { result.records.append($0) }
+        return result
+    }
+
+    /// The sources of the merged register: each once, in a sorted order.
+    public func sources(of register: Register) -> [SourceSummary] {
+        var seen: Set<SourceSummary> = []
+        return register.sources.filter { seen.insert($0).inserted }.sorted { ($0.path, $0.sha256) < ($1.path, $1.sha256) }
+    }
+
+    /// Hands each merged record to `body` in the merged register's order, made one at a time
+    /// rather than all held: merged records carry every reference's mappings, and a register of
+    /// 200,000 took most of a gigabyte that way.
+    public func mergedRecords<Failure: Error>(of register: Register,
+                                              _ body: (CanonicalRecord) throws(Failure) -> Void) throws(Failure) {
         var sourceOrder: [String: Int] = [:]
         var profiles: [String: String] = [:]
         for (position, source) in register.sources.enumerated() where sourceOrder[source.path] == nil {
@@ -87,18 +104,17 @@ public struct RegisterMerger: Sendable {
         }
         var members: [Int: [Int]] = [:]
         for position in records.indices { members[groups.find(position), default: []].append(position) }
-        var merged = members.values.map { positions in
-            let ranked = positions.map { records[$0] }.sorted {
-                rank($0, order: sourceOrder, profiles: profiles) < rank($1, order: sourceOrder, profiles: profiles)
-            }
-            return combine(ranked)
+        // Each group's contributors best first; a merged record takes its kind, source, locator
+        // and id from the first, so the groups are put in the register's order before merging.
+        var ranked = members.values.map { positions in
+            positions.sorted { rank(records[$0], order: sourceOrder, profiles: profiles) < rank(records[$1], order: sourceOrder, profiles: profiles) }
         }
-        merged.sort { ($0.kind, $0.source, $0.locator.line, $0.locator.column, $0.id) < ($1.kind, $1.source, $1.locator.line, $1.locator.column, $1.id) }
-        var result = Register()
-        var seen: Set<SourceSummary> = []
-        result.sources = register.sources.filter { seen.insert($0).inserted }.sorted { ($0.path, $0.sha256) < ($1.path, $1.sha256) }
-        result.records = merged
-        return result
+        members = [:]
+        ranked.sort {
+            let (a, b) = (records[$0[0]], records[$1[0]])
+            return (a.kind, a.source, a.locator.line, a.locator.column, a.id) < (b.kind, b.source, b.locator.line, b.locator.column, b.id)
+        }
+        for group in ranked { try body(combine(group.map { records[$0] })) }
     }
 
     // MARK: Matching

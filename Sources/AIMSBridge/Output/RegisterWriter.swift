@@ -193,21 +193,38 @@ extension Register {
     /// Writes the register as one `aims-register/1` JSON document (or NDJSON) into `output`,
     /// and puts the file in place.
     public func write(to output: OutputFile, ndjson: Bool = false) throws(OutputError) {
-        var sink: any RegisterSink = ndjson ? NDJSONRegisterWriter(output: output) : JSONRegisterWriter(output: output)
-        // A batch at a time: encoded whole, a merged register of 200,000 records was 561 MB of
-        // JSON in memory (in a buffer grown to twice that) before the first byte was written.
-        var batch = EncodedRecords()
-        for record in records {
-            batch.append(record)
-            if batch.records.count == Register.writeBatchSize {
-                try sink.add(batch)
-                batch = EncodedRecords(capacity: batch.byteCount)
-            }
+        var writer = RecordBatcher(into: ndjson ? NDJSONRegisterWriter(output: output) : JSONRegisterWriter(output: output))
+        for record in records { try writer.add(record) }
+        try writer.finish(sources: sources)
+    }
+}
+
+/// Hands records to a register sink a batch at a time, as they are made. Encoded whole, a merged
+/// register of 200,000 records was 561 MB of JSON in memory (in a buffer grown to twice that)
+/// before the first byte was written.
+public struct RecordBatcher {
+    private var sink: any RegisterSink
+    private var batch = EncodedRecords()
+    /// Records encoded before they are handed to the sink.
+    static let batchSize = 512
+
+    /// Creates a batcher into `sink`.
+    public init(into sink: any RegisterSink) {
+        self.sink = sink
+    }
+
+    /// Encodes a record, handing the batch on when it is full.
+    public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
+        batch.append(record)
+        if batch.records.count == RecordBatcher.batchSize {
+            try sink.add(batch)
+            batch = EncodedRecords(capacity: batch.byteCount)
         }
+    }
+
+    /// Hands on the last batch and ends the register with `sources`.
+    public mutating func finish(sources: [SourceSummary]) throws(OutputError) {
         try sink.add(batch)
         try sink.finish(sources: sources)
     }
-
-    /// Records encoded before they are handed to the output.
-    static let writeBatchSize = 512
 }
