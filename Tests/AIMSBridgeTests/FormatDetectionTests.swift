@@ -33,7 +33,18 @@ import Testing
         #expect(SourceFormat.binaryDocument(path: "soa.csv", prefix: Array("%PDF-1.7\n".utf8)[...])?.hasPrefix("a PDF document") == true)
         #expect(SourceFormat.binaryDocument(path: "risks.csv.gz", prefix: [0x1F, 0x8B, 0x08])
             == "gzip-compressed: decompress it first (gunzip)")
+        #expect(SourceFormat.binaryDocument(path: "risks.db", prefix: Array("SQLite format 3\0\u{10}\0".utf8)[...])?.hasPrefix("an SQLite database") == true)
         #expect(SourceFormat.binaryDocument(path: "risks.csv", prefix: Array("Risk ID,Title\nPK,x\n".utf8)[...]) == nil)
+        // Anything else by the share of control characters: an image, but not UTF-16 text or a
+        // text with a few stray NULs.
+        var image: [UInt8] = [0x89] + Array("PNG\r\n".utf8) + [0x1A, 0x0A]
+        for index in 0..<400 { image.append(UInt8(truncatingIfNeeded: index &* 37)) }
+        #expect(SourceFormat.binaryDocument(path: "chart.csv", prefix: image[...])
+            == "binary data, not a text export (45 of its first 408 bytes are control characters)")
+        let utf16 = Array("Risk ID\tTitle\r\nR-1\tBias in CV screening\r\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(SourceFormat.binaryDocument(path: "-", prefix: utf16[...]) == nil)
+        let nuls = try TestSupport.inPackageRoot { try [UInt8](Data(contentsOf: URL(fileURLWithPath: "Fixtures/bad/nul-bytes.csv"))) }
+        #expect(SourceFormat.binaryDocument(path: "-", prefix: nuls[...]) == nil)
     }
 
     @Test func detectsEncodings() {

@@ -51,6 +51,22 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         if prefix.starts(with: [0x1F, 0x8B]) {
             return "gzip-compressed: decompress it first (gunzip)"
         }
+        if prefix.starts(with: Array("SQLite format 3\0".utf8)) {
+            return "an SQLite database, not an export: export the table as CSV first (sqlite3 -csv -header)"
+        }
+        if prefix.starts(with: Array("PAR1".utf8)) {
+            return "a Parquet file, not an export: write the table out as CSV or JSON first"
+        }
+        // Any other file is text, unless a twentieth of its first bytes are control characters
+        // (random or compressed bytes have 11 %, an export's text next to none; UTF-16,
+        // whose NULs are every other byte, is found as text first). Read as text, such a file made
+        // records of noise wherever a row happened to hold no NUL byte.
+        let sample = prefix.prefix(4096)
+        guard sample.count >= 64, TextEncoding.detect(sample).encoding == .utf8 else { return nil }
+        let controls = sample.reduce(0) { $0 + ($1 < 0x09 || ($1 > 0x0D && $1 < 0x20) || $1 == 0x7F ? 1 : 0) }
+        if controls * 20 > sample.count {
+            return "binary data, not a text export (\(controls) of its first \(sample.count) bytes are control characters)"
+        }
         return nil
     }
 
