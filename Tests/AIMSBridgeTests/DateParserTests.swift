@@ -115,6 +115,21 @@ import Testing
         }
     }
 
+    @Test func excelSerialNumbers() {
+        // Days since 30 December 1899, as Excel counts them: checked against Python's datetime.
+        for (text, expected, reading) in [("45518", "2024-08-14", "14 August 2024"), ("18264", "1950-01-01", "1 January 1950"),
+                                          ("73050", "2099-12-31", "31 December 2099"), ("60000", "2064-04-08", "8 April 2064"),
+                                          (" 43890 ", "2020-02-29", "29 February 2020")] {
+            let r = dmy.parse(text)
+            #expect(r.value == DateValue(raw: text, iso: expected), "\(text)")
+            #expect(r.warning == "'\(text)' read as an Excel date serial number: \(reading)", "\(text)")
+        }
+        // Outside 1950-2099, or not five digits alone, a number is no date.
+        for text in ["18263", "73051", "4551", "455180", "45518.5", "45518 days"] {
+            #expect(dmy.parse(text).value.iso == nil, "\(text)")
+        }
+    }
+
     @Test func emptyCell() {
         let r = dmy.parse("  ")
         #expect(r.value == DateValue(raw: "  ", iso: nil))

@@ -24,6 +24,7 @@ public struct DateParseResult: Sendable, Hashable {
 /// | `14 Mar 2025`, `14-Mar-2025`, `14th March 2025`, `March 14, 2025`, `Mar 14 2025` | `2025-03-14` |
 /// | `2025-03`, `2025/03`, `March 2025`, `Mar-2025` | `2025-03` |
 /// | `Q2 2024`, `2024 Q2`, `2024-Q2`, `Q2/2024`, `2024Q2` | `2024-Q2` |
+/// | `45518` (an Excel date serial number, 1950 to 2099, with a warning) | `2024-08-14` |
 ///
 /// Day-month-year and month-day-year: when both numbers are 12 or less and differ
 /// (`04/05/2025`), ``order`` decides and the result carries a warning naming the reading; when one
@@ -63,6 +64,9 @@ public struct DateParser: Sendable {
             return DateParseResult(value: DateValue(raw: text, iso: nil))
         case .invalid:
             return DateParseResult(value: DateValue(raw: text, iso: nil), warning: "invalid date '\(text)' kept as text")
+        case .excelSerial(let iso, let (day, month, year)):
+            return DateParseResult(value: DateValue(raw: text, iso: iso),
+                                   warning: "'\(text)' read as an Excel date serial number: \(day) \(Self.monthNames[month - 1]) \(year)")
         case .date(let iso, let ambiguity, let twoDigitYear):
             var warnings: [String] = []
             if let (day, month, year) = ambiguity {
@@ -103,6 +107,31 @@ public struct DateParser: Sendable {
         /// The ISO form; for an ambiguous reading the (day, month, year) chosen; the year a
         /// two-digit year was widened to.
         case date(String, ambiguity: (Int, Int, Int)?, twoDigitYear: Int?)
+        /// A spreadsheet's day number, read as the ISO form: with the (day, month, year) it is.
+        case excelSerial(String, reading: (Int, Int, Int))
+    }
+
+    /// An Excel date serial number: days since 30 December 1899 (the count Excel uses from
+    /// March 1900 on, past its 29 February 1900 that never was). A date column formatted as a
+    /// number exports as one. Only 1950 to 2099 are read, so that other numbers stay invalid.
+    static func excelSerial(_ serial: Int) -> Outcome {
+        guard (18_264...73_050).contains(serial) else { return .invalid }
+        let (year, month, day) = civilDate(daysSince1970: serial - 25_569)
+        return .excelSerial(isoDate(year, month, day), reading: (day, month, year))
+    }
+
+    /// The Gregorian date `days` days after 1 January 1970. Counted in 400-year eras that start
+    /// on 1 March, so that a leap day is the last day of its year.
+    static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static func isLeap(_ year: Int) -> Bool {
@@ -223,6 +252,9 @@ public struct DateParser: Sendable {
             guard let first = number() else { return .invalid }
             if first.length == 4 {
                 return yearFirst(year: first.value)
+            }
+            if first.length == 5 && atEnd {
+                return DateParser.excelSerial(first.value)
             }
             if first.length == 8 && atEnd {
                 // ISO 8601 basic format.
