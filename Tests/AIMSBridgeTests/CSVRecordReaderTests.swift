@@ -63,6 +63,10 @@ import Testing
         #expect(rejected.map(\.raw) == ["Exported by Archer on 2025-01-03 10:22,,", "Total: 2 records"])
         #expect(rejected.allSatisfy { $0.reason == "a single value after a blank line at the end of the file: a footer or a note, not a record" })
         #expect(diagnostics.isEmpty)
+        // A spreadsheet saves a blank row as a row of empty cells.
+        let saved = try read("Risk ID,Title,Owner\nR-1,Bias,Jane\n,,\n,,\n\"Source: risk committee, 2025-01\",,\n").items
+        #expect(TestSupport.records(saved).map { $0["Risk ID"] } == ["R-1"])
+        #expect(saved.count == 2, "the source line is rejected as a footer")
         // A sparse row followed by more data is a record; one after a blank line at the very end is
         // taken for a footer (rejected with its text, not lost).
         let sparse = "Name,Owner,Vendor\nChatbot,Jane,Acme\n\nScoring model,,\nRanker,Bob,\n\nTriage,,\n"

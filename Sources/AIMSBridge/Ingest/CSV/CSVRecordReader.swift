@@ -41,7 +41,7 @@ public struct CSVRecordReader: RecordReader {
     /// The header row's cells as written (their bytes, without whitespace at the ends), to know
     /// the header row when it comes again.
     private var headerCells: [[UInt8]] = []
-    /// The last line of the last row read after the header (or of the header row).
+    /// The last line of the last row with a value read after the header (or of the header row).
     private var lastRowLine = 0
     /// Rows of a single value after a blank line (`Exported by … on 2025-01-03`, `Total: 12`),
     /// with their raw text: records when another row follows them, a footer (rejected, not
@@ -259,6 +259,7 @@ public struct CSVRecordReader: RecordReader {
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
         let afterBlankLine = row.line > lastRowLine + 1
+        let previousRowLine = lastRowLine
         lastRowLine = row.lastLine
         if repeatsHeader(row) {
             diagnostics.emit(Diagnostic(.warning, "this row repeats the header row (were exports joined together?); it is skipped, not converted",
@@ -297,7 +298,11 @@ public struct CSVRecordReader: RecordReader {
             }
             fields.append(SourceField(path: name, value: .text(value), column: index))
         }
-        if fields.isEmpty { return }
+        if fields.isEmpty {
+            // A row of empty cells (a blank row as spreadsheets save it) counts as a blank line.
+            lastRowLine = previousRowLine
+            return
+        }
         let record = SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
         ordinal += 1
         if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
