@@ -96,19 +96,23 @@ struct BatchCommand: ParsableCommand {
             try file.commit()
             var merged = try registers(summary)
             let merger = RegisterMerger(options: merging.options(for: conversion, library: resources.library))
-            // Merged records are written as they are made; they are held only for reports.
+            // Merged records are written as they are made. For reports, the risks go to a spill
+            // file, as `aims report` reads them, and the rest are held.
             let registerFile = try OutputFile(path: "\(output)/register.json", keepUnchanged: true)
             var writer = RecordBatcher(into: JSONRegisterWriter(output: registerFile))
             var tally = MergeSummary.Tally(records: [])
             var held = Register()
+            let spill = report.isEmpty ? nil : try RiskSpill()
             try merger.mergedRecords(of: merged.register) { record throws(OutputError) in
                 tally.add(record)
                 try writer.add(record)
-                if !report.isEmpty { held.records.append(record) }
+                guard !report.isEmpty else { return }
+                if record.kind == .risk, let spill { try spill.append(record) } else { held.records.append(record) }
             }
             held.sources = merger.sources(of: merged.register)
             try writer.finish(sources: held.sources)
             merged.register = held
+            if let spill { merged.risks = RiskRecords(spill: spill) }
             var reportLine = ""
             if !report.isEmpty {
                 let set = ReportSet(kinds: ReportCommand.KindOption.kinds(report), input: merged, library: resources.library, obligations: resources.obligations,
