@@ -94,16 +94,18 @@ struct BatchCommand: ParsableCommand {
             let file = try OutputFile(path: summaryPath, keepUnchanged: true)
             try file.write(Array((try? encoder.encode(summary)) ?? Data()) + [0x0A])
             try file.commit()
-            var merged = try registers(summary)
             let merger = RegisterMerger(options: merging.options(for: conversion, library: resources.library))
-            // Merged records are written as they are made. For reports, the risks go to a spill
-            // file, as `aims report` reads them, and the rest are held.
+            let store = try MergeStore(match: MergeMatch(rawValue: merging.match.rawValue) ?? .id)
+            var merged = try registers(summary, into: store)
+            // The records wait on disk while they are matched, and merged records are written as
+            // they are made. For reports, the risks go to a spill file, as `aims report` reads
+            // them, and the rest are held.
             let registerFile = try OutputFile(path: "\(output)/register.json", keepUnchanged: true)
             var writer = RecordBatcher(into: JSONRegisterWriter(output: registerFile))
             var tally = MergeSummary.Tally(records: [])
             var held = Register()
             let spill = report.isEmpty ? nil : try RiskSpill()
-            try merger.mergedRecords(of: merged.register) { record throws(OutputError) in
+            try merger.mergedRecords(of: store, sources: merged.register.sources) { record throws(OutputError) in
                 tally.add(record)
                 try writer.add(record)
                 guard !report.isEmpty else { return }
@@ -141,14 +143,25 @@ struct BatchCommand: ParsableCommand {
             + "; max-records=\(conversion.maxRecords.map(String.init) ?? ""); mappings=\(conversion.extraMappings.joined(separator: ","))"
     }
 
-    /// The registers of the batch's files, to merge (with their rejects, for the conversion log;
-    /// their warnings are in the batch summary).
-    private func registers(_ summary: BatchSummary) throws(OutputError) -> RegisterInput {
+    /// The registers of the batch's files, their records put in `store` to merge (with their
+    /// sources, and their rejects for the conversion log; their warnings are in the batch summary).
+    /// A register that cannot be read to its end is left out whole.
+    private func registers(_ summary: BatchSummary, into store: MergeStore) throws(OutputError) -> RegisterInput {
         var input = RegisterInput(register: Register())
         for file in summary.files {
-            guard let name = file.output, let register = try? RegisterReader.read(path: "\(output)/\(name)") else { continue }
-            input.register.sources += register.sources
-            input.register.records += register.records
+            guard let name = file.output else { continue }
+            let before = store.count
+            var storeFailure: OutputError?
+            do throws(RegisterReadError) {
+                input.register.sources += try RegisterReader.read(path: "\(output)/\(name)") { record in
+                    guard storeFailure == nil else { return }
+                    do throws(OutputError) { try store.append(record) } catch { storeFailure = error }
+                }
+            } catch {
+                store.keepFirst(before)
+                continue
+            }
+            if let storeFailure { throw storeFailure }
             input.registerFiles.append("\(output)/\(name)")
             if let rejects = file.rejects {
                 // The conversion log lists the first rejects and counts the rest, as `aims report` does.

@@ -47,16 +47,25 @@ struct MergeCommand: ParsableCommand {
         let options = try conversion.makeOptions(printer: printer)
         // Problems are printed as they are found; a merge keeps none of them.
         let diagnostics = DiagnosticLog(keeping: 0, forwardingTo: printer)
-        let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics)
+        let mergeOptions = merging.options(for: conversion, library: library)
+        // The records wait on disk while they are matched, and merged records are written as
+        // they are made: memory holds a few hundred bytes per record.
+        let store: MergeStore
+        do {
+            store = try MergeStore(match: mergeOptions.match)
+        } catch {
+            printer.printError(error.description)
+            throw ExitCode(ExitStatus.unreadable.rawValue)
+        }
+        let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics, store: store)
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        let merger = RegisterMerger(options: merging.options(for: conversion, library: library))
-        // Merged records are written as they are made, not held.
+        let merger = RegisterMerger(options: mergeOptions)
         var tally = MergeSummary.Tally(records: [])
         do {
             let file = try OutputFile(path: output)
             var writer = RecordBatcher(into: format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file))
-            try merger.mergedRecords(of: input.register) { record throws(OutputError) in
+            try merger.mergedRecords(of: store, sources: input.register.sources) { record throws(OutputError) in
                 tally.add(record)
                 try writer.add(record)
             }
@@ -66,9 +75,9 @@ struct MergeCommand: ParsableCommand {
             throw ExitCode(ExitStatus.unreadable.rawValue)
         }
         var perSource: [String: Int] = [:]
-        for record in input.register.records { perSource[record.source, default: 0] += 1 }
+        for entry in store.entries { perSource[entry.source, default: 0] += 1 }
         for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
-        printer.printError("merged \(input.register.records.count) records into \(tally.summary.line)")
+        printer.printError("merged \(store.count) records into \(tally.summary.line)")
         if input.rejectCount > 0 { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }

@@ -115,6 +115,28 @@ import Testing
         }
     }
 
+    @Test func recordsWaitingOnDiskMergeAsRecordsInMemoryDo() throws {
+        // The loader puts every record in the store (exports converted, registers read back).
+        let store = try MergeStore(match: .both)
+        let diagnostics = DiagnosticLog(keeping: 0)
+        let (stored, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics, store: store)
+        let (held, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics)
+        #expect(stored.register.records.isEmpty && store.count == 60)
+        #expect(try (0..<store.count).map { try store.record(at: $0) }.sorted { $0.id < $1.id }
+            == held.register.records.sorted { $0.id < $1.id })
+        let merger = RegisterMerger(options: MergeOptions(match: .both))
+        var merged: [CanonicalRecord] = []
+        try merger.mergedRecords(of: store, sources: stored.register.sources) { merged.append($0) }
+        #expect(merged == merger.merge(held.register).records)
+        // Records of an input that broke off are dropped from the store; the others stay.
+        let tenth = try store.record(at: 9)
+        store.keepFirst(10)
+        #expect(store.count == 10 && store.entries.count == 10)
+        #expect(try store.record(at: 9) == tenth)
+        try store.append(tenth)
+        #expect(try store.record(at: 10) == tenth)
+    }
+
     @Test func conflictsFollowThePreference() throws {
         func owner(_ arguments: [String]) throws -> (String?, [String]) {
             let (merged, result) = try merge(["Fixtures/evidence-log.ndjson", "Fixtures/merge/aims-evidence-log-2024-12.ndjson"], arguments)

@@ -88,53 +88,66 @@ public struct RegisterMerger: Sendable {
     /// 200,000 took most of a gigabyte that way.
     public func mergedRecords<Failure: Error>(of register: Register,
                                               _ body: (CanonicalRecord) throws(Failure) -> Void) throws(Failure) {
+        let entries = register.records.map { MergeEntry($0, match: options.match) }
+        try mergedRecords(entries: entries, sources: register.sources,
+                          record: { (index: Int) throws(Failure) -> CanonicalRecord in register.records[index] }, body)
+    }
+
+    /// Merges the records of `store`, read back group by group, as `mergedRecords(of:_:)` does;
+    /// `sources` are the sources they came from.
+    public func mergedRecords(of store: MergeStore, sources: [SourceSummary],
+                              _ body: (CanonicalRecord) throws(OutputError) -> Void) throws(OutputError) {
+        try mergedRecords(entries: store.entries, sources: sources, record: { index throws(OutputError) in try store.record(at: index) }, body)
+    }
+
+    /// Finds the groups from what each record's entry says, ranks each group's records, puts
+    /// the groups in the register's order and merges them one at a time (`record` gives record n).
+    private func mergedRecords<Failure: Error>(entries: [MergeEntry], sources: [SourceSummary],
+                                               record: (Int) throws(Failure) -> CanonicalRecord,
+                                               _ body: (CanonicalRecord) throws(Failure) -> Void) throws(Failure) {
         var sourceOrder: [String: Int] = [:]
         var profiles: [String: String] = [:]
-        for (position, source) in register.sources.enumerated() where sourceOrder[source.path] == nil {
+        for (position, source) in sources.enumerated() where sourceOrder[source.path] == nil {
             sourceOrder[source.path] = position
             profiles[source.path] = source.profile
         }
-        let records = register.records
-        var groups = UnionFind(count: records.count)
+        var groups = UnionFind(count: entries.count)
         var owners: [String: Int] = [:]
-        for (position, record) in records.enumerated() {
-            for key in keys(of: record, profile: profiles[record.source]) {
+        for (position, entry) in entries.enumerated() {
+            for key in keys(of: entry, profile: profiles[entry.source]) {
                 if let owner = owners[key] { groups.union(owner, position) } else { owners[key] = position }
             }
         }
+        owners = [:]
         var members: [Int: [Int]] = [:]
-        for position in records.indices { members[groups.find(position), default: []].append(position) }
+        for position in entries.indices { members[groups.find(position), default: []].append(position) }
         // Each group's contributors best first; a merged record takes its kind, source, locator
         // and id from the first, so the groups are put in the register's order before merging.
-        var ranked = members.values.map { positions in
-            positions.sorted { rank(records[$0], order: sourceOrder, profiles: profiles) < rank(records[$1], order: sourceOrder, profiles: profiles) }
-        }
+        let ranks = entries.map { rank($0, order: sourceOrder, profiles: profiles) }
+        var ranked = members.values.map { positions in positions.sorted { ranks[$0] < ranks[$1] } }
         members = [:]
         ranked.sort {
-            let (a, b) = (records[$0[0]], records[$1[0]])
-            return (a.kind, a.source, a.locator.line, a.locator.column, a.id) < (b.kind, b.source, b.locator.line, b.locator.column, b.id)
+            let (a, b) = (entries[$0[0]], entries[$1[0]])
+            return (a.kind, a.source, a.line, a.column, a.id) < (b.kind, b.source, b.line, b.column, b.id)
         }
-        for group in ranked { try body(combine(group.map { records[$0] })) }
+        for group in ranked {
+            var contributors: [CanonicalRecord] = []
+            for position in group { contributors.append(try record(position)) }
+            try body(combine(contributors))
+        }
     }
 
     // MARK: Matching
 
     /// The keys under which a record meets the records it merges with.
-    private func keys(of record: CanonicalRecord, profile: String?) -> [String] {
+    private func keys(of entry: MergeEntry, profile: String?) -> [String] {
         var keys: [String] = []
         if options.match != .title {
             // An id the converter made up (`<file stem>#<n>`) is a position, meaningful only in its own file.
-            let family = record.id.hasPrefix(RecordNormalizer.idStem(forSource: record.source) + "#") ? "file:" + record.source
-                : "family:" + (profile.map { options.families[$0] ?? $0 } ?? "unknown")
-            keys.append("id|\(record.kind.rawValue)|\(family)|\(record.id)")
+            let family = entry.madeUpID ? "file:" + entry.source : "family:" + (profile.map { options.families[$0] ?? $0 } ?? "unknown")
+            keys.append("id|\(entry.kind.rawValue)|\(family)|\(entry.id)")
         }
-        if options.match != .id {
-            let title = RegisterMerger.normalized(record.label)
-            if !title.isEmpty, title != RegisterMerger.normalized(record.id) || record.values.contains(.title) || record.values.contains(.name) {
-                let systems = record.list(.systems).map(RegisterMerger.normalized).sorted().joined(separator: ",")
-                keys.append("title|\(record.kind.rawValue)|\(title)|\(systems)")
-            }
-        }
+        if options.match != .id, let titleKey = entry.titleKey { keys.append(titleKey) }
         return keys
     }
 
@@ -160,8 +173,7 @@ public struct RegisterMerger: Sendable {
         }
     }
 
-    private func rank(_ record: CanonicalRecord, order: [String: Int], profiles: [String: String]) -> Rank {
-        let newest = [CanonicalField.reviewed, .collected, .assessed, .identified].compactMap { record.lastDay($0) }.max() ?? ""
+    private func rank(_ record: MergeEntry, order: [String: Int], profiles: [String: String]) -> Rank {
         var preferred = 0
         switch options.prefer {
         case .newest: break
@@ -172,8 +184,8 @@ public struct RegisterMerger: Sendable {
                 || profile.flatMap { options.families[$0] } == wanted
             preferred = matches ? 0 : 1
         }
-        return Rank(preferred: preferred, newest: newest, source: record.source, line: record.locator.line,
-                    column: record.locator.column, id: record.id)
+        return Rank(preferred: preferred, newest: record.newest, source: record.source, line: record.line,
+                    column: record.column, id: record.id)
     }
 
     // MARK: Combining

@@ -48,11 +48,13 @@ public struct RegisterInputLoader {
 
     /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
     /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
-    /// With a `spill`, risks go there rather than into the register (`RegisterInput.risks`).
-    public func load(paths: [String], diagnostics: DiagnosticLog, spill: RiskSpill? = nil) -> (input: RegisterInput, failed: Bool) {
+    /// With a `spill`, risks go there rather than into the register (`RegisterInput.risks`);
+    /// with a `store`, every record goes there (for a merge).
+    public func load(paths: [String], diagnostics: DiagnosticLog, spill: RiskSpill? = nil,
+                     store: MergeStore? = nil) -> (input: RegisterInput, failed: Bool) {
         var input = RegisterInput(register: Register())
         var failed = false
-        var collector = RegisterCollector(spillingRisksTo: spill)
+        var collector = RegisterCollector(spillingRisksTo: spill, storingIn: store)
         var summaries: [SourceSummary] = []
         let converter = Converter(options: options, diagnostics: diagnostics)
         for path in paths {
@@ -60,9 +62,14 @@ public struct RegisterInputLoader {
                RegisterReader.isRegister(prefix: prefix) {
                 do throws(RegisterReadError) {
                     input.register.sources += try RegisterReader.read(path: path) { record throws(RegisterReadError) in
-                        guard let spill, record.kind == .risk else { return input.register.records.append(record) }
                         do throws(OutputError) {
-                            try spill.append(record)
+                            if let store {
+                                try store.append(record)
+                            } else if let spill, record.kind == .risk {
+                                try spill.append(record)
+                            } else {
+                                input.register.records.append(record)
+                            }
                         } catch {
                             throw RegisterReadError(locator: record.locator, message: error.message)
                         }

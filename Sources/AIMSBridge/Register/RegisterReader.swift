@@ -550,15 +550,18 @@ private enum RegisterJSON {
 
 /// A register sink that keeps what a conversion produced in memory, as a `Register`: how
 /// `aims report` reads raw exports (the same records `aims convert` would write). Given a
-/// spill, risks go there instead, as they were encoded.
+/// spill, risks go there instead, as they were encoded; given a merge store, every record goes
+/// there.
 public struct RegisterCollector: RegisterSink {
     /// What was collected; sources are set by `finish`.
     public private(set) var register = Register()
     private let spill: RiskSpill?
+    private let store: MergeStore?
 
-    /// Creates an empty collector; risks go to `spill` when one is given.
-    public init(spillingRisksTo spill: RiskSpill? = nil) {
+    /// Creates an empty collector; risks go to `spill` when one is given, every record to `store`.
+    public init(spillingRisksTo spill: RiskSpill? = nil, storingIn store: MergeStore? = nil) {
         self.spill = spill
+        self.store = store
     }
 
     public mutating func add(_ records: EncodedRecords) throws(OutputError) {
@@ -569,11 +572,13 @@ public struct RegisterCollector: RegisterSink {
                     try spill.append(encoded: json)
                     continue
                 }
+                let record: CanonicalRecord
                 do throws(RegisterReadError) {
-                    register.records.append(try RegisterReader.record(encoded: json))
+                    record = try RegisterReader.record(encoded: json)
                 } catch {
                     throw OutputError("cannot read back a converted record: \(error.message)")
                 }
+                if let store { try store.append(record) } else { register.records.append(record) }
             }
         }
     }
