@@ -95,7 +95,7 @@ struct BatchCommand: ParsableCommand {
             try file.write(Array((try? encoder.encode(summary)) ?? Data()) + [0x0A])
             try file.commit()
             let merger = RegisterMerger(options: merging.options(for: conversion, library: resources.library))
-            let store = try MergeStore(match: MergeMatch(rawValue: merging.match.rawValue) ?? .id)
+            let store = try MergeStore(for: merger)
             var merged = try registers(summary, into: store)
             // The records wait on disk while they are matched, and merged records are written as
             // they are made. For reports, the risks go to a spill file, as `aims report` reads

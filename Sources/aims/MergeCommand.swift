@@ -47,12 +47,12 @@ struct MergeCommand: ParsableCommand {
         let options = try conversion.makeOptions(printer: printer)
         // Problems are printed as they are found; a merge keeps none of them.
         let diagnostics = DiagnosticLog(keeping: 0, forwardingTo: printer)
-        let mergeOptions = merging.options(for: conversion, library: library)
+        let merger = RegisterMerger(options: merging.options(for: conversion, library: library))
         // The records wait on disk while they are matched, and merged records are written as
         // they are made: memory holds a few hundred bytes per record.
         let store: MergeStore
         do {
-            store = try MergeStore(match: mergeOptions.match)
+            store = try MergeStore(for: merger)
         } catch {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -60,7 +60,6 @@ struct MergeCommand: ParsableCommand {
         let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics, store: store)
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        let merger = RegisterMerger(options: mergeOptions)
         var tally = MergeSummary.Tally(records: [])
         do {
             let file = try OutputFile(path: output)

@@ -117,14 +117,14 @@ import Testing
 
     @Test func recordsWaitingOnDiskMergeAsRecordsInMemoryDo() throws {
         // The loader puts every record in the store (exports converted, registers read back).
-        let store = try MergeStore(match: .both)
+        let merger = RegisterMerger(options: MergeOptions(match: .both))
+        let store = try MergeStore(for: merger)
         let diagnostics = DiagnosticLog(keeping: 0)
         let (stored, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics, store: store)
         let (held, _) = RegisterInputLoader(options: ConvertOptions()).load(paths: Self.inputs, diagnostics: diagnostics)
         #expect(stored.register.records.isEmpty && store.count == 60)
         #expect(try (0..<store.count).map { try store.record(at: $0) }.sorted { $0.id < $1.id }
             == held.register.records.sorted { $0.id < $1.id })
-        let merger = RegisterMerger(options: MergeOptions(match: .both))
         var merged: [CanonicalRecord] = []
         try merger.mergedRecords(of: store, sources: stored.register.sources) { merged.append($0) }
         #expect(merged == merger.merge(held.register).records)

@@ -63,10 +63,11 @@ public final class MergeStore: @unchecked Sendable {
     public private(set) var entries: [MergeEntry] = []
     private var reader: Int32 = -1
 
-    /// An empty store for a merge matching records by `match`, in the temporary folder.
-    public init(match: MergeMatch) throws(OutputError) {
+    /// An empty store, in the temporary folder, for the records `merger` is to merge (their
+    /// entries hold the keys it matches by).
+    public init(for merger: RegisterMerger) throws(OutputError) {
         file = try OutputFile.temporary()
-        self.match = match
+        match = merger.match
     }
 
     deinit {

@@ -69,6 +69,9 @@ public struct RegisterMerger: Sendable {
         self.options = options
     }
 
+    /// How records are matched.
+    var match: MergeMatch { options.match }
+
     /// The merged register.
     public func merge(_ register: Register) -> Register {
         var result = Register()
