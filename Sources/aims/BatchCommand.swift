@@ -101,18 +101,14 @@ struct BatchCommand: ParsableCommand {
             // they are made. For reports, the risks go to a spill file, as `aims report` reads
             // them, and the rest are held.
             let registerFile = try OutputFile(path: "\(output)/register.json", keepUnchanged: true)
-            var writer = RecordBatcher(into: JSONRegisterWriter(output: registerFile))
-            var tally = MergeSummary.Tally(records: [])
             var held = Register()
             let spill = report.isEmpty ? nil : try RiskSpill()
-            try merger.mergedRecords(of: store, sources: merged.register.sources) { record throws(OutputError) in
-                tally.add(record)
-                try writer.add(record)
+            let mergeSummary = try merger.merge(store, sources: merged.register.sources,
+                                                into: JSONRegisterWriter(output: registerFile)) { record throws(OutputError) in
                 guard !report.isEmpty else { return }
                 if record.kind == .risk, let spill { try spill.append(record) } else { held.records.append(record) }
             }
-            held.sources = merger.sources(of: merged.register)
-            try writer.finish(sources: held.sources)
+            held.sources = merger.mergedSources(merged.register.sources)
             merged.register = held
             if let spill { merged.risks = RiskRecords(spill: spill) }
             var reportLine = ""
@@ -126,7 +122,7 @@ struct BatchCommand: ParsableCommand {
             let counts = Dictionary(grouping: summary.files, by: \.status).mapValues(\.count)
             let statuses = ["converted", "rejected", "failed", "skipped", "not run"].compactMap { status in counts[status].map { "\($0) \(status)" } }
             printer.printError("\(output): \(summary.files.count) files (\(statuses.joined(separator: ", "))); "
-                + "register.json: \(tally.summary.line)\(registerFile.replaced ? "" : " (unchanged)")\(reportLine)")
+                + "register.json: \(mergeSummary.line)\(registerFile.replaced ? "" : " (unchanged)")\(reportLine)")
         } catch let error as OutputError {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)

@@ -60,15 +60,11 @@ struct MergeCommand: ParsableCommand {
         let (input, failed) = RegisterInputLoader(options: options).load(paths: inputs, diagnostics: diagnostics, store: store)
         printer.flushSuppressed()
         if failed { throw ExitCode(ExitStatus.unreadable.rawValue) }
-        var tally = MergeSummary.Tally(records: [])
+        let summary: MergeSummary
         do {
             let file = try OutputFile(path: output)
-            var writer = RecordBatcher(into: format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file))
-            try merger.mergedRecords(of: store, sources: input.register.sources) { record throws(OutputError) in
-                tally.add(record)
-                try writer.add(record)
-            }
-            try writer.finish(sources: merger.sources(of: input.register))
+            summary = try merger.merge(store, sources: input.register.sources,
+                                       into: format == .ndjson ? NDJSONRegisterWriter(output: file) : JSONRegisterWriter(output: file))
         } catch {
             printer.printError(error.description)
             throw ExitCode(ExitStatus.unreadable.rawValue)
@@ -76,7 +72,7 @@ struct MergeCommand: ParsableCommand {
         var perSource: [String: Int] = [:]
         for entry in store.entries { perSource[entry.source, default: 0] += 1 }
         for source in perSource.keys.sorted() { printer.printError("\(source): \(perSource[source]!) records in") }
-        printer.printError("merged \(store.count) records into \(tally.summary.line)")
+        printer.printError("merged \(store.count) records into \(summary.line)")
         if input.rejectCount > 0 { throw ExitCode(ExitStatus.rejects.rawValue) }
     }
 }

@@ -12,7 +12,7 @@ public enum SourceFormat: String, Sendable, CaseIterable {
     /// The format of a file: from its extension when it is a known one, otherwise from its first
     /// bytes (`<` XML, `[` or `{` JSON, anything else delimited text).
     public static func detect(path: String, prefix: ArraySlice<UInt8>) -> SourceFormat {
-        let name = path.split(separator: "/").last.map { $0.lowercased() } ?? ""
+        let name = fileName(path)
         if let dot = name.lastIndex(of: ".") {
             switch name[name.index(after: dot)...] {
             case "csv", "tsv", "tab", "psv": return .csv
@@ -30,7 +30,7 @@ public enum SourceFormat: String, Sendable, CaseIterable {
     /// instead; nil for anything else. Read as text, such a file gave rows of noise and quoting
     /// errors instead of saying what it is.
     public static func binaryDocument(path: String, prefix: ArraySlice<UInt8>) -> String? {
-        let name = path.split(separator: "/").last.map { $0.lowercased() } ?? ""
+        let name = fileName(path)
         let saveAsCSV = "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) and convert that"
         if prefix.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             // Office files are ZIP archives; a workbook's entries sit under `xl/`.
@@ -71,9 +71,12 @@ public enum SourceFormat: String, Sendable, CaseIterable {
     }
 
     private static func contains(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard bytes.count >= needle.count else { return false }
-        return bytes.indices.dropLast(needle.count - 1).contains { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
+        bytes.firstRange(of: Array(text.utf8)) != nil
+    }
+
+    /// The last component of a path, lower-cased.
+    private static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map { $0.lowercased() } ?? ""
     }
 
     private static func sniff(_ prefix: ArraySlice<UInt8>) -> SourceFormat {

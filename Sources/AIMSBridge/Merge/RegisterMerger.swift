@@ -75,15 +75,31 @@ public struct RegisterMerger: Sendable {
     /// The merged register.
     public func merge(_ register: Register) -> Register {
         var result = Register()
-        result.sources = sources(of: register)
+        result.sources = mergedSources(register.sources)
         mergedRecords(of: register) { result.records.append($0) }
         return result
     }
 
+    /// Merges the records of `store` (from `sources`) into `sink`, each merged record written as
+    /// it is made, none held, and handed to `each` too (to keep what reports need). Returns what
+    /// the merge did.
+    public func merge(_ store: MergeStore, sources: [SourceSummary], into sink: any RegisterSink,
+                      each: (CanonicalRecord) throws(OutputError) -> Void = { _ in }) throws(OutputError) -> MergeSummary {
+        var writer = RecordBatcher(into: sink)
+        var tally = MergeSummary.Tally(records: [])
+        try mergedRecords(of: store, sources: sources) { record throws(OutputError) in
+            tally.add(record)
+            try writer.add(record)
+            try each(record)
+        }
+        try writer.finish(sources: mergedSources(sources))
+        return tally.summary
+    }
+
     /// The sources of the merged register: each once, in a sorted order.
-    public func sources(of register: Register) -> [SourceSummary] {
+    public func mergedSources(_ sources: [SourceSummary]) -> [SourceSummary] {
         var seen: Set<SourceSummary> = []
-        return register.sources.filter { seen.insert($0).inserted }.sorted { ($0.path, $0.sha256) < ($1.path, $1.sha256) }
+        return sources.filter { seen.insert($0).inserted }.sorted { ($0.path, $0.sha256) < ($1.path, $1.sha256) }
     }
 
     /// Hands each merged record to `body` in the merged register's order, made one at a time

@@ -568,7 +568,9 @@ public struct RegisterCollector: RegisterSink {
         try records.withBytes { bytes throws(OutputError) in
             for slice in records.records {
                 let json = UnsafeRawBufferPointer(rebasing: bytes[slice.range])
-                if let spill, slice.kind == .risk {
+                // A merge store takes every record, before a spill takes the risks (as when the
+                // loader reads a register).
+                if store == nil, let spill, slice.kind == .risk {
                     try spill.append(encoded: json)
                     continue
                 }
