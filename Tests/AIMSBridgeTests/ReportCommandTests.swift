@@ -182,6 +182,24 @@ import Testing
                                                                 ["Fixtures/soa-controls.csv", "csv", "generic", "38", "38", "0"]])
     }
 
+    @Test func systemsSharingAnIdAreWarnedAboutAndLogged() throws {
+        // The same CycloneDX ML-BOM in XML and in JSON: two systems and three datasets each.
+        let (directory, result) = try report(["Fixtures/profiles/cyclonedx-mlbom.xml", "Fixtures/profiles/cyclonedx-mlbom.json"],
+                                             ["--kind", "log", "--kind", "inventory", "--format", "csv", "--as-of", "2025-06-30"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(result.status == 0, "\(result.stderr)")
+        let shared = result.stderr.split(separator: "\n").map(String.init).filter { $0.contains("is also the id of") }
+        #expect(shared.count == 5, "\(result.stderr)")
+        #expect(shared.first == "Fixtures/profiles/cyclonedx-mlbom.json:11:5: warning: system id 'model-claims-triage' is also the id of the system "
+                + "at Fixtures/profiles/cyclonedx-mlbom.xml:8:1: reports link this id to that one; merge the inputs first ('aims merge') if both describe the same system")
+        let warnings = try CSVTestReader.rows(try text(directory, "log-warnings.csv"), name: "log-warnings.csv")
+        #expect(warnings.filter { $0[2].contains("is also the id of") }.map(\.[0]) == [
+            "Fixtures/profiles/cyclonedx-mlbom.json:11:5", "Fixtures/profiles/cyclonedx-mlbom.json:44:5",
+            "Fixtures/profiles/cyclonedx-mlbom.json:64:5", "Fixtures/profiles/cyclonedx-mlbom.json:72:5",
+            "Fixtures/profiles/cyclonedx-mlbom.json:79:5",
+        ])
+    }
+
     @Test func templatesCanBeReplacedByName() throws {
         let templates = try TestSupport.mappingsFolder(["summary.mustache": "<p>{{setTitle}}: {{#reports}}[{{title}}]{{/reports}}</p>\n"])
         defer { try? FileManager.default.removeItem(at: templates) }

@@ -188,6 +188,39 @@ import Testing
         #expect(obligations[1].evidence.items.map(\.text) == ["E-mine E-mine (via eu-ai-act:2024/Art.26(1))"])
     }
 
+    @Test func risksOfAnIdTwoSystemsShareGoToTheFirst() {
+        var second = Self.system("S1", roles: ["deployer"], riskClass: nil)
+        second.locator = Locator(file: "other.json", line: 11, column: 5)
+        let index = Self.index([
+            Self.system("S1", roles: ["deployer"], riskClass: nil),
+            second,
+            Self.record(.risk, "R1", line: 5, [.title: .text("Drift"), .systems: .list(["S1"])]),
+        ])
+        let report = InventoryReport(index: index, rules: Self.rules, settings: Self.settings)
+        #expect(report.systems.map(\.risks.total) == [1, 0])
+        #expect(report.systems[0].risks.items.map(\.id) == ["R1"])
+    }
+
+    @Test func recordsSharingTheirKindAndIdArePointedOut() {
+        func record(_ kind: RecordKind, _ id: String, _ file: String, _ line: Int) -> CanonicalRecord {
+            CanonicalRecord(kind: kind, id: id, source: file, locator: Locator(file: file, line: line))
+        }
+        let found = SharedIDs.diagnostics(for: [
+            record(.system, "S1", "a.xml", 8), record(.dataset, "S1", "a.xml", 9), record(.risk, "R1", "a.xml", 10),
+            record(.risk, "R1", "b.json", 3), record(.system, "S1", "b.json", 11), record(.system, "S2", "b.json", 12),
+        ])
+        #expect(found.map(\.description) == [
+            "b.json:11:1: warning: system id 'S1' is also the id of the system at a.xml:8:1: reports link this id to that one; "
+                + "merge the inputs first ('aims merge') if both describe the same system",
+        ])
+
+        let many = (0...SharedIDs.listed + 2).map { record(.control, "C1", "c.csv", $0 + 2) }
+        let listed = SharedIDs.diagnostics(for: many)
+        #expect(listed.count == SharedIDs.listed + 1)
+        #expect(listed.last?.description == "aims: note: 2 more records have the id of an earlier record of their kind (the first 20 are listed above)")
+        #expect(listed[SharedIDs.listed - 1].locator?.line == SharedIDs.listed + 2)
+    }
+
     // MARK: Coverage and gaps
 
     @Test func coverageTellsDirectEqualAndPartialLinksApart() throws {

@@ -49,7 +49,8 @@ public struct RegisterInputLoader {
     /// Reads every input into one register. Diagnostics (conversion warnings, rejects, errors)
     /// go to `diagnostics` and into the result; inputs that fail are reported and the rest read.
     /// With a `spill`, risks go there rather than into the register (`RegisterInput.risks`);
-    /// with a `store`, every record goes there (for a merge).
+    /// with a `store`, every record goes there (for a merge). Held records that share their kind
+    /// and id with an earlier one are pointed out (`SharedIDs`).
     public func load(paths: [String], diagnostics: DiagnosticLog, spill: RiskSpill? = nil,
                      store: MergeStore? = nil) -> (input: RegisterInput, failed: Bool) {
         var input = RegisterInput(register: Register())
@@ -96,6 +97,7 @@ public struct RegisterInputLoader {
         try? collector.finish(sources: summaries)
         input.register.sources += collector.register.sources
         input.register.records += collector.register.records
+        for shared in SharedIDs.diagnostics(for: input.register.records) { diagnostics.emit(shared) }
         input.diagnostics = diagnostics.diagnostics
         input.diagnosticCounts = diagnostics.counts
         if let spill { input.risks = RiskRecords(spill: spill) }

@@ -135,8 +135,12 @@ public struct RegisterIndex: Sendable {
     /// The record of `kind` with this id, or else with this title or name (case-insensitive);
     /// never a risk (risks are not held).
     public func record(_ kind: RecordKind, named text: String) -> CanonicalRecord? {
-        let position = byID[kind]?[text] ?? byName[kind]?[text.lowercased()]
-        return position.map { register.records[$0] }
+        position(kind, named: text).map { register.records[$0] }
+    }
+
+    /// The position of the record `record(_:named:)` finds (the first, when records share an id).
+    public func position(_ kind: RecordKind, named text: String) -> Int? {
+        byID[kind]?[text] ?? byName[kind]?[text.lowercased()]
     }
 
     /// The held records (not risks) that address `key` (and, with `descendants`, any requirement

@@ -60,7 +60,8 @@ public struct InventoryReport: Sendable, Encodable {
     /// The risks that name each system (in their systems list, or by being nested in it),
     /// folded in one risk at a time.
     public struct SystemRisks: Sendable {
-        private var links: [String: LinkList] = [:]
+        /// By the system's position in the index (an id two systems share names the first).
+        private var links: [Int: LinkList] = [:]
         private let limit: Int
 
         /// An empty fold keeping `limit` links per system (0: all).
@@ -78,27 +79,29 @@ public struct InventoryReport: Sendable, Encodable {
         public mutating func add(_ risk: CanonicalRecord, index: RegisterIndex) {
             var names = risk.list(.systems)
             if let parent = risk.parent, parent.kind == .system { names.append(parent.id) }
-            var seen: Set<String> = []
+            var seen: Set<Int> = []
             for name in names {
-                guard let system = index.record(.system, named: name), seen.insert(system.id).inserted else { continue }
-                links[system.id, default: LinkList(limit: limit)].appendNew(index.linked(risk))
+                guard let system = index.position(.system, named: name), seen.insert(system).inserted else { continue }
+                links[system, default: LinkList(limit: limit)].appendNew(index.linked(risk))
             }
         }
 
-        /// The risks of a system.
-        func links(_ systemID: String) -> LinkList {
-            links[systemID] ?? LinkList(limit: limit)
+        /// The risks of the system at `position` in the index.
+        func links(_ position: Int) -> LinkList {
+            links[position] ?? LinkList(limit: limit)
         }
     }
 
     /// Builds the report; `risks` is the fold of the register's risks (folded here when nil).
     public init(index: RegisterIndex, rules: [ObligationRules], settings: ReportSettings, risks: SystemRisks? = nil) {
         let risksBySystem = risks ?? SystemRisks(folding: index, limit: settings.maxLinks)
-        systems = index.register.records(of: .system).map { system in
+        let positions = index.register.records.indices.filter { index.record(at: $0).kind == .system }
+        systems = positions.map { position in
+            let system = index.record(at: position)
             var row = InventoryRow(id: system.id, name: system.label, owner: system.text(.owner), roles: [],
                                    lifecycleStage: system.text(.lifecycleStage), dataCategories: system.list(.dataCategories),
                                    humanOversight: system.text(.humanOversight),
-                                   risks: risksBySystem.links(system.id),
+                                   risks: risksBySystem.links(position),
                                    obligations: [])
             if case .terms(let terms)? = system.values[.roles] { row.roles = terms.map { $0.value ?? $0.source } }
             if case .riskClass(let riskClass)? = system.values[.riskClass] {
@@ -106,7 +109,7 @@ public struct InventoryReport: Sendable, Encodable {
                 row.riskClassBasis = riskClass.basis
                 row.riskClassSource = riskClass.source
             }
-            row.obligations = InventoryReport.obligations(of: system, row: row, index: index, rules: rules, limit: settings.maxLinks)
+            row.obligations = InventoryReport.obligations(of: position, row: row, index: index, rules: rules, limit: settings.maxLinks)
             if row.obligations.isEmpty {
                 row.obligationsNote = row.roles.isEmpty ? "operator role not recorded"
                     : row.riskClass == nil ? "EU AI Act risk class not recorded"
@@ -118,7 +121,8 @@ public struct InventoryReport: Sendable, Encodable {
         missing = systems.reduce(0) { $0 + $1.obligations.filter { $0.status == "missing" }.count }
     }
 
-    private static func obligations(of system: CanonicalRecord, row: InventoryRow, index: RegisterIndex,
+    /// The obligations of the system at `system` (its position in the index) and the records that meet them.
+    private static func obligations(of system: Int, row: InventoryRow, index: RegisterIndex,
                                     rules: [ObligationRules], limit: Int) -> [ObligationStatus] {
         guard let riskClass = row.riskClass else { return [] }
         var result: [ObligationStatus] = []
@@ -131,7 +135,7 @@ public struct InventoryReport: Sendable, Encodable {
                             let record = index.record(at: entry.record)
                             guard [.evidence, .control, .assessment].contains(record.kind) else { return false }
                             let scope = record.list(.systems)
-                            return scope.isEmpty || scope.contains { index.record(.system, named: $0)?.id == system.id }
+                            return scope.isEmpty || scope.contains { index.position(.system, named: $0) == system }
                         }
                         let status = found.contains(where: index.meetsFully) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
                         var evidence = LinkList(limit: limit)
