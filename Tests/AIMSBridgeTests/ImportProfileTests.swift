@@ -77,6 +77,30 @@ import Testing
         ])
     }
 
+    @Test func listsAndMapsWhereASingleValueGoesAreReported() throws {
+        var text = Self.sample.replacingOccurrences(of: "Harm: impact", with: "Harm: [impact, residualImpact]")
+        text = text.replacingOccurrences(of: "Live with it: retain", with: "Live with it: {term: retain}")
+        text = text.replacingOccurrences(of: "Often: 3", with: "[Often, Always]: 3")
+        text = text.replacingOccurrences(of: "required: [id, title]", with: "required: [id, [title, name]]")
+        let (profile, diagnostics, path) = try load(text)
+        #expect(profile == nil)
+        #expect(diagnostics.map(\.description) == [
+            "\(path):12:9: error: 'Harm' must be a single value",
+            "\(path):18:39: error: a key here must be a single value",
+            "\(path):20:40: error: 'Live with it' must be a single value",
+            "\(path):24:16: error: each item of 'required' must be a single value",
+        ])
+    }
+
+    @Test func aliasesNestedTenDeepAreReportedNotExpanded() throws {
+        // Ten lists of ten aliases to the one before: a billion strings, were they expanded.
+        var text = "profile: nested\nformat: csv\nkind: risk\nfields:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { text += "  l\(level): &l\(level) [\(Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", "))]\n" }
+        let (profile, diagnostics, path) = try load(text)
+        #expect(profile == nil)
+        #expect(diagnostics.map(\.description) == (0...9).map { "\(path):\($0 + 5):7: error: 'l\($0)' must be a single value" })
+    }
+
     @Test func childrenAreKindsOrKeptWithTheirHolder() throws {
         let text = Self.sample + "\nchildren:\n  treatments.treatment: control\n  rating.facet: extension\n  notes.note: remark\n"
         let (profile, diagnostics, path) = try load(text)

@@ -87,10 +87,42 @@ struct YAMLFields {
         guard let node = node(key) else { return [] }
         switch node {
         case .scalar(let scalar): return [scalar.string]
-        case .sequence(let items): return items.compactMap(\.string)
+        case .sequence(let items):
+            return items.compactMap { item in
+                guard case .scalar(let scalar) = item else {
+                    diagnostics.emit(Diagnostic(.error, "each item of '\(key)' must be a single value", at: YAMLFields.locator(file, item.mark)))
+                    return nil
+                }
+                return scalar.string
+            }
         default:
             diagnostics.emit(Diagnostic(.error, "'\(key)' must be a list", at: YAMLFields.locator(file, node.mark)))
             return []
+        }
+    }
+
+    /// An entry of a mapping of single values to single values (see `scalarEntries`).
+    struct ScalarEntry {
+        let key: String
+        let value: String
+        let keyMark: Mark?
+        let valueMark: Mark?
+    }
+
+    /// The entries of a mapping of single values to single values (a profile's field map, its
+    /// terms), in order. An entry with a list or a mapping for its key or value is reported and
+    /// left out: skipped without a word, a mistyped profile would quietly map less.
+    var scalarEntries: [ScalarEntry] {
+        mapping.compactMap { key, value in
+            guard case .scalar(let name) = key else {
+                diagnostics.emit(Diagnostic(.error, "a key here must be a single value", at: YAMLFields.locator(file, key.mark)))
+                return nil
+            }
+            guard case .scalar(let text) = value else {
+                diagnostics.emit(Diagnostic(.error, "'\(name.string)' must be a single value", at: YAMLFields.locator(file, value.mark)))
+                return nil
+            }
+            return ScalarEntry(key: name.string, value: text.string, keyMark: key.mark, valueMark: value.mark)
         }
     }
 

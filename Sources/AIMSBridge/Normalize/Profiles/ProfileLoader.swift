@@ -62,10 +62,9 @@ public enum ProfileLoader {
         }
         var map: [String: CanonicalField] = [:]
         if let node = fields.node("fields"), let entry = YAMLFields(node, file: file, what: "a map of source fields to canonical fields", diagnostics: counted) {
-            for (key, value) in entry.mapping {
-                guard let source = key.string, let target = value.string else { continue }
-                guard let canonical = canonicalField(target, at: value.mark, file: file, diagnostics: counted) else { continue }
-                map[HeaderKey(source).value] = canonical
+            for entry in entry.scalarEntries {
+                guard let canonical = canonicalField(entry.value, at: entry.valueMark, file: file, diagnostics: counted) else { continue }
+                map[HeaderKey(entry.key).value] = canonical
             }
         }
         var values: [CanonicalField: ImportProfile.ValueMap] = [:]
@@ -79,18 +78,17 @@ public enum ProfileLoader {
         var children: [String: RecordKind] = [:]
         var keptWithHolder: Set<String> = []
         if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: counted) {
-            for (key, value) in entry.mapping {
-                guard let path = key.string, let kindName = value.string else { continue }
-                if kindName == "extension" {
-                    keptWithHolder.insert(path)
+            for entry in entry.scalarEntries {
+                if entry.value == "extension" {
+                    keptWithHolder.insert(entry.key)
                     continue
                 }
-                guard let childKind = RecordKind(userText: kindName) else {
-                    counted.emit(Diagnostic(.error, "'\(kindName)' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
-                                                 at: YAMLFields.locator(file, value.mark)))
+                guard let childKind = RecordKind(userText: entry.value) else {
+                    counted.emit(Diagnostic(.error, "'\(entry.value)' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
+                                                 at: YAMLFields.locator(file, entry.valueMark)))
                     continue
                 }
-                children[path] = childKind
+                children[entry.key] = childKind
             }
         }
         var kindBy: (field: String, values: [String: RecordKind])?
@@ -99,14 +97,13 @@ public enum ProfileLoader {
             if let field = entry.string("field"), let valuesNode = entry.node("values"),
                let values = YAMLFields(valuesNode, file: file, what: "a map of values to kinds", diagnostics: counted) {
                 var table: [String: RecordKind] = [:]
-                for (key, value) in values.mapping {
-                    guard let word = key.string, let name = value.string else { continue }
-                    guard let kind = RecordKind(userText: name) else {
-                        counted.emit(Diagnostic(.error, "'\(name)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
-                                                     at: YAMLFields.locator(file, value.mark)))
+                for entry in values.scalarEntries {
+                    guard let kind = RecordKind(userText: entry.value) else {
+                        counted.emit(Diagnostic(.error, "'\(entry.value)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                                     at: YAMLFields.locator(file, entry.valueMark)))
                         continue
                     }
-                    table[HeaderKey(word).value] = kind
+                    table[HeaderKey(entry.key).value] = kind
                 }
                 kindBy = (HeaderKey(field).value, table)
             }
@@ -151,27 +148,25 @@ public enum ProfileLoader {
         // A rating scale has 2–10 levels; a score's scale is its highest value (25, 100).
         map.scale = fields.integer("scale", in: canonical.valueType == .score ? 1...1000 : 2...10)
         if let node = fields.node("labels"), let labels = YAMLFields(node, file: fields.file, what: "a map of labels to levels", diagnostics: diagnostics) {
-            for (key, value) in labels.mapping {
-                guard let label = key.string else { continue }
-                guard let level = value.string.flatMap(Int.init), level >= 1, level <= (map.scale ?? 10) else {
-                    diagnostics.emit(Diagnostic(.error, "level of '\(label)' must be a whole number from 1 to \(map.scale ?? 10)",
-                                                at: YAMLFields.locator(fields.file, value.mark)))
+            for entry in labels.scalarEntries {
+                guard let level = Int(entry.value), level >= 1, level <= (map.scale ?? 10) else {
+                    diagnostics.emit(Diagnostic(.error, "level of '\(entry.key)' must be a whole number from 1 to \(map.scale ?? 10)",
+                                                at: YAMLFields.locator(fields.file, entry.valueMark)))
                     continue
                 }
-                map.labels[HeaderKey(label).value] = level
+                map.labels[HeaderKey(entry.key).value] = level
             }
         }
         if let node = fields.node("terms"), let terms = YAMLFields(node, file: fields.file, what: "a map of words to terms", diagnostics: diagnostics) {
             let vocabulary = termVocabulary[canonical] ?? []
-            for (key, value) in terms.mapping {
-                guard let word = key.string, let term = value.string else { continue }
-                guard vocabulary.contains(term) else {
-                    let hint = EditDistance.hint(for: term, in: vocabulary)
-                    diagnostics.emit(Diagnostic(.error, "'\(term)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
-                                                at: YAMLFields.locator(fields.file, value.mark)))
+            for entry in terms.scalarEntries {
+                guard vocabulary.contains(entry.value) else {
+                    let hint = EditDistance.hint(for: entry.value, in: vocabulary)
+                    diagnostics.emit(Diagnostic(.error, "'\(entry.value)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
+                                                at: YAMLFields.locator(fields.file, entry.valueMark)))
                     continue
                 }
-                map.terms[HeaderKey(word).value] = term
+                map.terms[HeaderKey(entry.key).value] = entry.value
             }
         }
         return map
