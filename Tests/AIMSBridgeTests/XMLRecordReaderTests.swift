@@ -258,10 +258,35 @@ import Testing
         #expect(records.map(\.locator.line) == [2, 70_002])
     }
 
-    @Test func anElementsTextComesBeforeItsChildrenAndJoinsAroundThem() throws {
-        let xml = "<rows><row><a k=\"v\">text <b>inner</b>more</a><c>  </c></row><row><a>x</a></row></rows>"
+    @Test func anElementsTextComesBeforeItsChildrenAndHoldsTheirsWhenMixed() throws {
+        // Mixed content (OSCAL markup) reads as its whole text; an element holding only elements
+        // (and the space between them) has no text of its own.
+        let xml = """
+            <rows><row><a k="v">text <b>inner</b>more</a><c>  </c>
+              <d>
+                <p>See <a href="#ac-1">AC-1</a> and <em>AC-2</em>.</p>
+                <p>Second</p>
+              </d>
+            </row><row><a>x</a></row></rows>
+            """
         let records = TestSupport.records(try read(xml).items)
-        #expect(records[0].fields == [SourceField("a@k", "v"), SourceField("a", "text more"), SourceField("a.b", "inner")])
+        #expect(records[0].fields == [
+            SourceField("a@k", "v"), SourceField("a", "text innermore"), SourceField("a.b", "inner"),
+            SourceField("d.p", "See AC-1 and AC-2."), SourceField("d.p.a@href", "#ac-1"), SourceField("d.p.a", "AC-1"),
+            SourceField("d.p.em", "AC-2"), SourceField("d.p", "Second"),
+        ])
+        #expect(records[1].fields == [SourceField("a", "x")])
+    }
+
+    @Test func mixedTextOverTheFieldLimitRejectsItsRecord() throws {
+        let limits = ReaderLimits(maxFieldBytes: 16)
+        let xml = "<rows><row><d>0123456789 <b>0123456789</b></d></row><row><d>0123 <b>4567</b> 89</d></row>"
+            + "<row><d><b>0123456789</b> <b>0123456789</b> more</d></row></rows>"
+        let items = try read(xml, limits: limits).items
+        #expect(TestSupport.records(items).map(\.fields) == [[SourceField("d", "0123 4567 89"), SourceField("d.b", "4567")]])
+        #expect(TestSupport.rejected(items).map(\.reason) == [
+            "field 'd' is larger than the 16-byte field limit", "field 'd' is larger than the 16-byte field limit",
+        ])
     }
 
     @Test func recordsBeforeAFatalErrorAreKept() throws {

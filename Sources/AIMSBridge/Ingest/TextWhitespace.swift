@@ -21,11 +21,17 @@ extension String {
     var isBlank: Bool { unicodeScalars.allSatisfy(\.isUnicodeWhitespace) }
 
     /// Whether UTF-8 text is empty or only whitespace, as `isBlank` says, without making a
-    /// string of it when its first byte is visible ASCII (as most values' is).
+    /// string of it unless it has non-ASCII bytes before its first visible character (most
+    /// values start with one; the space between XML elements is ASCII).
     static func isBlank(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = utf8.first else { return true }
-        if first > 0x20 && first < 0x80 { return false }
-        return String(decoding: utf8, as: UTF8.self).isBlank
+        for byte in utf8 {
+            switch byte {
+            case 0x09...0x0D, 0x20: continue
+            case 0x80...: return String(decoding: utf8, as: UTF8.self).isBlank
+            default: return false
+            }
+        }
+        return true
     }
 
     /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes

@@ -6,8 +6,11 @@ import DequeModule
 ///
 /// Attributes of the record element become `@name`, child elements their name, nested elements
 /// `parent.child`, attributes of a child `child@attr` (`owned_by@display_value`). An element's
-/// field holds its own text (not its children's) and comes after its attributes and before its
-/// children's fields. Blank elements are absent. Entity references are kept as `&name;` text.
+/// field holds its text and comes after its attributes and before its children's fields. An
+/// element with child elements holds text only when it has some of its own (mixed content, as in
+/// OSCAL's `<p>See <a href="#ac-1">AC-1</a> first</p>`): then its whole text, its children's
+/// included, in document order (XPath's string value), and its children are fields as well.
+/// Blank elements are absent. Entity references are kept as `&name;` text.
 /// Elements at a profile's child paths are records of their own, returned after their holder.
 /// Records are finished as `PendingRecord`s: their values stay bytes until the record is taken
 /// on the thread that uses it.
@@ -101,14 +104,14 @@ struct XMLRecordAssembler {
     /// Text (or CDATA) in the current element.
     mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard inRecord, record.keepsText else { return }
-        record.appendText(bytes, limit: limits.maxFieldBytes)
+        record.appendText(bytes, limits: limits)
     }
 
     /// An entity reference in the current element, left unexpanded.
     mutating func entityReference(_ name: String) {
         guard inRecord, record.keepsText else { return }
         record.entities.append(name)
-        "&\(name);".withUTF8Bytes { record.appendText($0, limit: limits.maxFieldBytes) }
+        "&\(name);".withUTF8Bytes { record.appendText($0, limits: limits) }
     }
 
     /// The current element ends.
@@ -352,6 +355,8 @@ struct XMLOpenElement {
     var inChild: Bool
     /// Whether it has child elements.
     var hasElements = false
+    /// Whether it has text of its own that is not blank (with `hasElements`: mixed content).
+    var hasOwnText = false
 
     /// Whether its own text is kept.
     var keepsText: Bool { role == .field || role == .namedField || role == .namedPart }
@@ -366,8 +371,8 @@ struct XMLOpenElement {
 }
 
 /// A record being read: its fields so far, the child record being read, and the text of the
-/// open elements (in one buffer: an element's text is taken off the end when it ends, so its
-/// parent's text before and after it joins up).
+/// open elements (in one buffer: an element's text, its children's included, is taken off the
+/// end when it ends, or when its parent ends if that is a field, whose text it may be part of).
 struct OpenRecord {
     private(set) var locator = Locator(file: "", line: 1)
     private(set) var ordinal = 0
@@ -420,26 +425,41 @@ struct OpenRecord {
     }
 
     /// Appends text to the current element's, up to one byte past the field limit (enough to
-    /// know the field is over it).
-    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) {
-        let room = max(0, limit + 1 - text.count)
-        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room)))
+    /// know the field is over it). The buffer holds the text of fields nested in fields until
+    /// the outer one ends, so it is bounded too: past the record limit the record is over it.
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, limits: ReaderLimits) {
+        let current = frames.count - 1
+        let fieldRoom = limits.maxFieldBytes + 1 - (text.count - frames[current].textStart)
+        let recordRoom = limits.maxRecordBytes + 1 - text.count
+        let room = max(0, min(fieldRoom, recordRoom))
+        if room < bytes.count && !String.isBlank(utf8: UnsafeBufferPointer(rebasing: bytes[room...])) {
+            // Text that is cut off (not only the space around child elements) puts the record over a limit.
+            let problem = recordRoom < fieldRoom ? "record is larger than the \(limits.maxRecordBytes)-byte record limit"
+                : "field '\(frames[current].path.text)' is larger than the \(limits.maxFieldBytes)-byte field limit"
+            withCollector(inChild: frames[current].inChild) { $0.overLimit = $0.overLimit ?? problem }
+        }
+        let kept = UnsafeBufferPointer(rebasing: bytes.prefix(room))
+        text.append(contentsOf: kept)
+        if !frames[current].hasOwnText && !String.isBlank(utf8: kept) { frames[current].hasOwnText = true }
     }
 
-    /// Ends a field element: its text, unless blank, becomes its field (kept as bytes, see
-    /// `PendingRecord`) in the record or child record it is in, and leaves the buffer.
+    /// Ends a field element: its text, unless blank or only the text of its child elements,
+    /// becomes its field (kept as bytes, see `PendingRecord`) in the record or child record it
+    /// is in. The text leaves the buffer unless the element's parent is a field too.
     mutating func finishField(_ frame: XMLOpenElement) {
         let start = frame.textStart
         guard text.count > start else { return }
         // The buffer is moved out while its bytes are added, so that the collector can change.
         var buffer: [UInt8] = []
         swap(&buffer, &text)
-        buffer.withUnsafeBufferPointer { all in
-            let value = UnsafeBufferPointer(rebasing: all[start...])
-            guard !String.isBlank(utf8: value) else { return }
-            withCollector(inChild: frame.inChild) { $0.add(frame.path, utf8: value, at: frame.slot) }
+        if frame.hasOwnText || !frame.hasElements {
+            buffer.withUnsafeBufferPointer { all in
+                let value = UnsafeBufferPointer(rebasing: all[start...])
+                guard !String.isBlank(utf8: value) else { return }
+                withCollector(inChild: frame.inChild) { $0.add(frame.path, utf8: value, at: frame.slot) }
+            }
         }
-        buffer.removeLast(buffer.count - start)
+        if frames.last?.role != .field { buffer.removeLast(buffer.count - start) }
         swap(&buffer, &text)
     }
 
