@@ -121,6 +121,10 @@ public struct RegisterMerger: Sendable {
 
     /// Finds the groups from what each record's entry says, ranks each group's records, puts
     /// the groups in the register's order and merges them one at a time (`record` gives record n).
+    ///
+    /// Beyond the entries, memory holds a few machine words per record: the groups are runs of
+    /// one array of positions sorted by group and rank, rather than an array per group, and
+    /// records are ranked by comparing their entries rather than copies of them.
     private func mergedRecords<Failure: Error>(entries: [MergeEntry], sources: [SourceSummary],
                                                record: (Int) throws(Failure) -> CanonicalRecord,
                                                _ body: (CanonicalRecord) throws(Failure) -> Void) throws(Failure) {
@@ -131,43 +135,63 @@ public struct RegisterMerger: Sendable {
             profiles[source.path] = source.profile
         }
         var groups = UnionFind(count: entries.count)
-        var owners: [String: Int] = [:]
+        var owners: [MatchKey: Int] = [:]
+        func meet(_ key: MatchKey, _ position: Int) {
+            if let owner = owners[key] { groups.union(owner, position) } else { owners[key] = position }
+        }
         for (position, entry) in entries.enumerated() {
-            for key in keys(of: entry, profile: profiles[entry.source]) {
-                if let owner = owners[key] { groups.union(owner, position) } else { owners[key] = position }
+            if options.match != .title {
+                // An id the converter made up (`<file stem>#<n>`) is a position, meaningful only in its own file.
+                let scope = entry.madeUpID ? entry.source : profiles[entry.source].map { options.families[$0] ?? $0 } ?? "unknown"
+                meet(.id(entry.kind, inFile: entry.madeUpID, scope: scope, id: entry.id), position)
             }
+            if options.match != .id, let titleKey = entry.titleKey { meet(.title(titleKey), position) }
         }
         owners = [:]
-        var members: [Int: [Int]] = [:]
-        for position in entries.indices { members[groups.find(position), default: []].append(position) }
-        // Each group's contributors best first; a merged record takes its kind, source, locator
-        // and id from the first, so the groups are put in the register's order before merging.
-        let ranks = entries.map { rank($0, order: sourceOrder, profiles: profiles) }
-        var ranked = members.values.map { positions in positions.sorted { ranks[$0] < ranks[$1] } }
-        members = [:]
-        ranked.sort {
-            let (a, b) = (entries[$0[0]], entries[$1[0]])
-            return (a.kind, a.source, a.line, a.column, a.id) < (b.kind, b.source, b.line, b.column, b.id)
+        let roots = entries.indices.map { groups.find($0) }
+        groups = UnionFind(count: 0)
+        // Each group's contributors best first (ties: the order they came in); a merged record
+        // takes its kind, source, locator and id from the first.
+        let preferred = entries.map { preference($0, order: sourceOrder, profiles: profiles) }
+        var order = Array(entries.indices)
+        order.sort { a, b in
+            if roots[a] != roots[b] { return roots[a] < roots[b] }
+            let (x, y) = (entries[a], entries[b])
+            // Later dates first: the newest dates are compared the other way round.
+            if (preferred[a], y.newest, x.source) != (preferred[b], x.newest, y.source) {
+                return (preferred[a], y.newest, x.source) < (preferred[b], x.newest, y.source)
+            }
+            return (x.line, x.column, x.id, a) < (y.line, y.column, y.id, b)
         }
-        for group in ranked {
+        var runs: [Range<Int>] = []
+        var start = 0
+        for index in order.indices.dropFirst() where roots[order[index]] != roots[order[start]] {
+            runs.append(start..<index)
+            start = index
+        }
+        if !order.isEmpty { runs.append(start..<order.count) }
+        // The groups in the register's order (ties: the order their best records came in).
+        runs.sort {
+            let (a, b) = (order[$0.lowerBound], order[$1.lowerBound])
+            let (x, y) = (entries[a], entries[b])
+            if (x.kind, x.source) != (y.kind, y.source) { return (x.kind, x.source) < (y.kind, y.source) }
+            return (x.line, x.column, x.id, a) < (y.line, y.column, y.id, b)
+        }
+        for run in runs {
             var contributors: [CanonicalRecord] = []
-            for position in group { contributors.append(try record(position)) }
+            for position in order[run] { contributors.append(try record(position)) }
             try body(combine(contributors))
         }
     }
 
     // MARK: Matching
 
-    /// The keys under which a record meets the records it merges with.
-    private func keys(of entry: MergeEntry, profile: String?) -> [String] {
-        var keys: [String] = []
-        if options.match != .title {
-            // An id the converter made up (`<file stem>#<n>`) is a position, meaningful only in its own file.
-            let family = entry.madeUpID ? "file:" + entry.source : "family:" + (profile.map { options.families[$0] ?? $0 } ?? "unknown")
-            keys.append("id|\(entry.kind.rawValue)|\(family)|\(entry.id)")
-        }
-        if options.match != .id, let titleKey = entry.titleKey { keys.append(titleKey) }
-        return keys
+    /// A key under which records meet the records they merge with.
+    private enum MatchKey: Hashable {
+        /// The same kind and id within a scope: the source family, or the file for a made-up id.
+        case id(RecordKind, inFile: Bool, scope: String, id: String)
+        /// The same kind, normalized title and linked systems (`MergeEntry.titleKey`).
+        case title(String)
     }
 
     /// Lower-case letters and digits, single spaces between words.
@@ -177,34 +201,17 @@ public struct RegisterMerger: Sendable {
 
     // MARK: Ranking
 
-    private struct Rank: Comparable {
-        var preferred: Int
-        var newest: String
-        var source: String
-        var line: Int
-        var column: Int
-        var id: String
-
-        static func < (lhs: Rank, rhs: Rank) -> Bool {
-            // Later dates first: compare the newest dates the other way round.
-            (lhs.preferred, rhs.newest, lhs.source, lhs.line, lhs.column, lhs.id)
-                < (rhs.preferred, lhs.newest, rhs.source, rhs.line, rhs.column, rhs.id)
-        }
-    }
-
-    private func rank(_ record: MergeEntry, order: [String: Int], profiles: [String: String]) -> Rank {
-        var preferred = 0
+    /// How much `--prefer` prefers a record: 0 first (then the newest, see `mergedRecords`).
+    private func preference(_ record: MergeEntry, order: [String: Int], profiles: [String: String]) -> Int {
         switch options.prefer {
-        case .newest: break
-        case .first: preferred = order[record.source] ?? Int.max
+        case .newest: return 0
+        case .first: return order[record.source] ?? Int.max
         case .source(let wanted):
             let profile = profiles[record.source]
             let matches = record.source == wanted || record.source.hasSuffix("/" + wanted) || profile == wanted
                 || profile.flatMap { options.families[$0] } == wanted
-            preferred = matches ? 0 : 1
+            return matches ? 0 : 1
         }
-        return Rank(preferred: preferred, newest: record.newest, source: record.source, line: record.line,
-                    column: record.column, id: record.id)
     }
 
     // MARK: Combining
