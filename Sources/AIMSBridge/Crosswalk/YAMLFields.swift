@@ -105,7 +105,7 @@ struct YAMLFields {
     struct ScalarEntry {
         let key: String
         let value: String
-        let keyMark: Mark?
+        /// Where the value is.
         let valueMark: Mark?
     }
 
@@ -122,7 +122,7 @@ struct YAMLFields {
                 diagnostics.emit(Diagnostic(.error, "'\(name.string)' must be a single value", at: YAMLFields.locator(file, value.mark)))
                 return nil
             }
-            return ScalarEntry(key: name.string, value: text.string, keyMark: key.mark, valueMark: value.mark)
+            return ScalarEntry(key: name.string, value: text.string, valueMark: value.mark)
         }
     }
 

@@ -149,19 +149,18 @@ public struct RegisterMerger: Sendable {
         }
         owners = [:]
         let roots = entries.indices.map { groups.find($0) }
-        groups = UnionFind(count: 0)
+        groups = UnionFind(count: 0) // not needed past here: its memory goes
         // Each group's contributors best first (ties: the order they came in); a merged record
         // takes its kind, source, locator and id from the first.
         let preferred = entries.map { preference($0, order: sourceOrder, profiles: profiles) }
         var order = Array(entries.indices)
         order.sort { a, b in
             if roots[a] != roots[b] { return roots[a] < roots[b] }
+            if preferred[a] != preferred[b] { return preferred[a] < preferred[b] }
             let (x, y) = (entries[a], entries[b])
-            // Later dates first: the newest dates are compared the other way round.
-            if (preferred[a], y.newest, x.source) != (preferred[b], x.newest, y.source) {
-                return (preferred[a], y.newest, x.source) < (preferred[b], x.newest, y.source)
-            }
-            return (x.line, x.column, x.id, a) < (y.line, y.column, y.id, b)
+            // Later dates first.
+            if x.newest != y.newest { return x.newest > y.newest }
+            return (x.source, x.line, x.column, x.id, a) < (y.source, y.line, y.column, y.id, b)
         }
         var runs: [Range<Int>] = []
         var start = 0
@@ -174,8 +173,7 @@ public struct RegisterMerger: Sendable {
         runs.sort {
             let (a, b) = (order[$0.lowerBound], order[$1.lowerBound])
             let (x, y) = (entries[a], entries[b])
-            if (x.kind, x.source) != (y.kind, y.source) { return (x.kind, x.source) < (y.kind, y.source) }
-            return (x.line, x.column, x.id, a) < (y.line, y.column, y.id, b)
+            return (x.kind, x.source, x.line, x.column, x.id, a) < (y.kind, y.source, y.line, y.column, y.id, b)
         }
         for run in runs {
             var contributors: [CanonicalRecord] = []

@@ -62,9 +62,9 @@ public enum ProfileLoader {
         }
         var map: [String: CanonicalField] = [:]
         if let node = fields.node("fields"), let entry = YAMLFields(node, file: file, what: "a map of source fields to canonical fields", diagnostics: counted) {
-            for entry in entry.scalarEntries {
-                guard let canonical = canonicalField(entry.value, at: entry.valueMark, file: file, diagnostics: counted) else { continue }
-                map[HeaderKey(entry.key).value] = canonical
+            for pair in entry.scalarEntries {
+                guard let canonical = canonicalField(pair.value, at: pair.valueMark, file: file, diagnostics: counted) else { continue }
+                map[HeaderKey(pair.key).value] = canonical
             }
         }
         var values: [CanonicalField: ImportProfile.ValueMap] = [:]
@@ -78,17 +78,17 @@ public enum ProfileLoader {
         var children: [String: RecordKind] = [:]
         var keptWithHolder: Set<String> = []
         if let node = fields.node("children"), let entry = YAMLFields(node, file: file, what: "a map of child arrays to kinds", diagnostics: counted) {
-            for entry in entry.scalarEntries {
-                if entry.value == "extension" {
-                    keptWithHolder.insert(entry.key)
+            for pair in entry.scalarEntries {
+                if pair.value == "extension" {
+                    keptWithHolder.insert(pair.key)
                     continue
                 }
-                guard let childKind = RecordKind(userText: entry.value) else {
-                    counted.emit(Diagnostic(.error, "'\(entry.value)' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
-                                                 at: YAMLFields.locator(file, entry.valueMark)))
+                guard let childKind = RecordKind(userText: pair.value) else {
+                    counted.emit(Diagnostic(.error, "'\(pair.value)' is not a kind (system, risk, control, evidence, assessment, dataset) or extension",
+                                                 at: YAMLFields.locator(file, pair.valueMark)))
                     continue
                 }
-                children[entry.key] = childKind
+                children[pair.key] = childKind
             }
         }
         var kindBy: (field: String, values: [String: RecordKind])?
@@ -97,13 +97,13 @@ public enum ProfileLoader {
             if let field = entry.string("field"), let valuesNode = entry.node("values"),
                let values = YAMLFields(valuesNode, file: file, what: "a map of values to kinds", diagnostics: counted) {
                 var table: [String: RecordKind] = [:]
-                for entry in values.scalarEntries {
-                    guard let kind = RecordKind(userText: entry.value) else {
-                        counted.emit(Diagnostic(.error, "'\(entry.value)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
-                                                     at: YAMLFields.locator(file, entry.valueMark)))
+                for pair in values.scalarEntries {
+                    guard let kind = RecordKind(userText: pair.value) else {
+                        counted.emit(Diagnostic(.error, "'\(pair.value)' is not a kind (\(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                                     at: YAMLFields.locator(file, pair.valueMark)))
                         continue
                     }
-                    table[HeaderKey(entry.key).value] = kind
+                    table[HeaderKey(pair.key).value] = kind
                 }
                 kindBy = (HeaderKey(field).value, table)
             }
@@ -148,25 +148,25 @@ public enum ProfileLoader {
         // A rating scale has 2–10 levels; a score's scale is its highest value (25, 100).
         map.scale = fields.integer("scale", in: canonical.valueType == .score ? 1...1000 : 2...10)
         if let node = fields.node("labels"), let labels = YAMLFields(node, file: fields.file, what: "a map of labels to levels", diagnostics: diagnostics) {
-            for entry in labels.scalarEntries {
-                guard let level = Int(entry.value), level >= 1, level <= (map.scale ?? 10) else {
-                    diagnostics.emit(Diagnostic(.error, "level of '\(entry.key)' must be a whole number from 1 to \(map.scale ?? 10)",
-                                                at: YAMLFields.locator(fields.file, entry.valueMark)))
+            for pair in labels.scalarEntries {
+                guard let level = Int(pair.value), level >= 1, level <= (map.scale ?? 10) else {
+                    diagnostics.emit(Diagnostic(.error, "level of '\(pair.key)' must be a whole number from 1 to \(map.scale ?? 10)",
+                                                at: YAMLFields.locator(fields.file, pair.valueMark)))
                     continue
                 }
-                map.labels[HeaderKey(entry.key).value] = level
+                map.labels[HeaderKey(pair.key).value] = level
             }
         }
         if let node = fields.node("terms"), let terms = YAMLFields(node, file: fields.file, what: "a map of words to terms", diagnostics: diagnostics) {
             let vocabulary = termVocabulary[canonical] ?? []
-            for entry in terms.scalarEntries {
-                guard vocabulary.contains(entry.value) else {
-                    let hint = EditDistance.hint(for: entry.value, in: vocabulary)
-                    diagnostics.emit(Diagnostic(.error, "'\(entry.value)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
-                                                at: YAMLFields.locator(fields.file, entry.valueMark)))
+            for pair in terms.scalarEntries {
+                guard vocabulary.contains(pair.value) else {
+                    let hint = EditDistance.hint(for: pair.value, in: vocabulary)
+                    diagnostics.emit(Diagnostic(.error, "'\(pair.value)' is not a \(canonical.name) term (\(vocabulary.joined(separator: ", ")))\(hint)",
+                                                at: YAMLFields.locator(fields.file, pair.valueMark)))
                     continue
                 }
-                map.terms[HeaderKey(entry.key).value] = entry.value
+                map.terms[HeaderKey(pair.key).value] = pair.value
             }
         }
         return map
