@@ -70,4 +70,33 @@ import Testing
         #expect(expected.count > 2 * (8 << 20))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
     }
+
+    /// A sink that notes how many records and bytes each batch handed to it held.
+    private final class BatchSizes: RegisterSink {
+        var batches: [(records: Int, bytes: Int)] = []
+        func add(_ records: EncodedRecords) throws(OutputError) { batches.append((records.records.count, records.byteCount)) }
+        func finish(sources: [SourceSummary]) throws(OutputError) {}
+    }
+
+    @Test func recordsAreHandedOnByTheBatchOrByTheMegabyte() throws {
+        func record(_ id: Int, description: String) -> CanonicalRecord {
+            var values = CanonicalValues()
+            values[.description] = .text(description)
+            return CanonicalRecord(kind: .risk, id: "R-\(id)", source: "t.csv", locator: Locator(file: "t.csv", line: id + 2), values: values)
+        }
+        let small = BatchSizes()
+        var batcher = RecordBatcher(into: small)
+        for id in 0..<1100 { try batcher.add(record(id, description: "short")) }
+        try batcher.finish(sources: [])
+        #expect(small.batches.map(\.records) == [512, 512, 76])
+
+        // Merged records with thousands of conflicts run to hundreds of KB each.
+        let large = BatchSizes()
+        batcher = RecordBatcher(into: large)
+        let text = String(repeating: "x", count: 300 * 1024)
+        for id in 0..<10 { try batcher.add(record(id, description: text)) }
+        try batcher.finish(sources: [])
+        #expect(large.batches.map(\.records) == [4, 4, 2])
+        #expect(large.batches.allSatisfy { $0.bytes < RecordBatcher.batchBytes + 400 * 1024 })
+    }
 }

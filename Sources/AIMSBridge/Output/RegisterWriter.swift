@@ -205,8 +205,11 @@ extension Register {
 public struct RecordBatcher {
     private var sink: any RegisterSink
     private var batch = EncodedRecords()
-    /// Records encoded before they are handed to the sink.
+    /// Records encoded before they are handed to the sink, at most.
     static let batchSize = 512
+    /// Bytes of JSON encoded before they are handed to the sink, at most (plus one record): a
+    /// merged record can carry thousands of conflicts, and 512 of those took 530 MB.
+    static let batchBytes = 1 << 20
 
     /// Creates a batcher into `sink`.
     public init(into sink: any RegisterSink) {
@@ -216,9 +219,9 @@ public struct RecordBatcher {
     /// Encodes a record, handing the batch on when it is full.
     public mutating func add(_ record: CanonicalRecord) throws(OutputError) {
         batch.append(record)
-        if batch.records.count == RecordBatcher.batchSize {
+        if batch.records.count == RecordBatcher.batchSize || batch.byteCount >= RecordBatcher.batchBytes {
             try sink.add(batch)
-            batch = EncodedRecords(capacity: batch.byteCount)
+            batch = EncodedRecords(capacity: min(batch.byteCount, RecordBatcher.batchBytes))
         }
     }
 
