@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time and peak memory of `aims convert` on inputs made to be expensive.
 
-Writes each input into a temporary folder (tens of MB each), converts it once with the release
+Writes each input into a temporary folder (tens of MB each, 540 MB for the large records), converts it once with the release
 build of `aims` (built first, the Swift runtime linked statically, as the README builds it), and
 prints the wall-clock seconds, the peak resident memory (MiB), the exit status and the first
 diagnostic. It shows that each is refused or read in bounded time and memory; nothing here is a
@@ -36,10 +36,14 @@ INPUTS = {
                         lambda: "ID,Title\nR-1," + ",".join(["v"] * 2_000_000) + "\nR-2,ok\n"),
     "csv-tiny-rows": ("tiny.csv", "3,000,000 CSV rows of two fields",
                       lambda: "ID,Title\n" + "".join(f"{index},t\n" for index in range(3_000_000))),
+    "csv-large-records": ("large.csv", "600 CSV rows of 900 KB (540 MB)",
+                          lambda: "ID,Title,Description\n" + "".join(f"R-{index},t,{'x' * 900_000}\n" for index in range(600))),
     "json-long-string": ("string.json", "a JSON string of 100 MB",
                          lambda: '[{"id":"R-1","title":"' + "x" * (100 * MB) + '"},{"id":"R-2","title":"ok"}]'),
     "json-many-keys": ("keys.json", "a JSON object of 1,000,000 keys",
                        lambda: "[{" + ",".join(f'"k{index}":"v"' for index in range(1_000_000)) + '},{"id":"R-2","title":"ok"}]'),
+    "json-large-records": ("large.json", "600 JSON records of 900 KB (540 MB)",
+                           lambda: "[" + ",".join(f'{{"id":"R-{index}","description":"{"x" * 900_000}"}}' for index in range(600)) + "]"),
     "json-deep": ("deep.json", "JSON arrays nested 1,000,000 deep", lambda: "[" * 1_000_000 + "]" * 1_000_000),
     "ndjson-long-line": ("line.ndjson", "an NDJSON line of 100 MB",
                          lambda: '{"id":"R-1","title":"' + "x" * (100 * MB) + '"}\n{"id":"R-2","title":"ok"}\n'),
@@ -51,6 +55,9 @@ INPUTS = {
                            lambda: '<r><risk id="' + "y" * (50 * MB) + '"><title>t</title></risk><risk><id>R-2</id></risk></r>'),
     "xml-long-text": ("text.xml", "an XML text node of 60 MB",
                       lambda: "<r><risk><id>R-1</id><title>" + "x" * (60 * MB) + "</title></risk><risk><id>R-2</id></risk></r>"),
+    "xml-large-records": ("large.xml", "600 XML records of 900 KB (540 MB)",
+                          lambda: "<r>" + "".join(f"<risk><id>R-{index}</id><description>{'x' * 900_000}</description></risk>"
+                                                  for index in range(600)) + "</r>"),
     "xml-attributes": ("attributes.xml", "an XML element with 300,000 attributes",
                        lambda: f'<r><risk {attributes(300_000)}><title>t</title></risk><risk><id>R-2</id></risk></r>'),
     "xml-many-fields": ("fields.xml", "an XML record of 300,000 child elements",

@@ -99,6 +99,14 @@ enum DeferredIngestItem: Sendable {
         }
     }
 
+    /// About how many bytes its values take (see `IngestItem.byteCount`).
+    var byteCount: Int {
+        switch self {
+        case .ready(let item): return item.byteCount
+        case .pending(let record): return record.fields.byteCount
+        }
+    }
+
     /// The item, its record made if it was pending.
     consuming func materialized() -> IngestItem {
         switch consume self {

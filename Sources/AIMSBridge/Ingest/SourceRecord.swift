@@ -39,6 +39,14 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// How many bytes of UTF-8 it holds.
+    var byteCount: Int {
+        switch self {
+        case .text(let value): return value.utf8.count
+        case .list(let values): return values.reduce(0) { $0 + $1.utf8.count }
+        }
+    }
+
     /// The values as a list (a single text is a one-element list).
     public var strings: [String] {
         switch self {
@@ -159,6 +167,15 @@ public enum IngestItem: Sendable {
     case record(SourceRecord)
     /// A record that could not be read; the reader carries on after it.
     case rejected(RejectedRecord)
+
+    /// About how many bytes its values take (a rejected record's, its raw text): what holding
+    /// items in memory is bounded by, beside their number, as a record can be megabytes.
+    var byteCount: Int {
+        switch self {
+        case .record(let record): return record.fields.reduce(0) { $0 + $1.value.byteCount }
+        case .rejected(let rejected): return rejected.raw.utf8.count
+        }
+    }
 }
 
 /// A streaming reader of one source: pull items until `next()` returns nil.

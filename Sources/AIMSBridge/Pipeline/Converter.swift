@@ -47,10 +47,14 @@ public struct SourceOutcome: Sendable {
 /// diagnostics and rejects in input order. Output and diagnostics are therefore the same
 /// whatever the thread timing.
 public struct Converter: Sendable {
-    /// How many records are looked at before normalizing, to size rating scales.
+    /// How many records are looked at before normalizing, to size rating scales: 256, or fewer
+    /// when they hold more than `sampleBytes`.
     static let sampleSize = 256
-    /// Records per batch between threads.
+    static let sampleBytes = 4 << 20
+    /// Records per batch between threads: 512, or fewer when more would hold over `batchBytes`
+    /// (records of a megabyte each, 512 at a time, took a conversion to 2 GB).
     static let batchSize = 512
+    static let batchBytes = 1 << 20
 
     private let options: ConvertOptions
     private let diagnostics: any DiagnosticCollector
@@ -143,8 +147,13 @@ public struct Converter: Sendable {
                                                 at: Locator(file: path, line: 1)))
                 }
             } else {
-                while sample.count < Converter.sampleSize, let item = try opened.next() { sample.append(item) }
-                if sample.count == Converter.sampleSize { reader = opened }
+                var sampled = 0
+                while sample.count < Converter.sampleSize, sampled < Converter.sampleBytes {
+                    guard let item = try opened.next() else { break }
+                    sampled += item.byteCount
+                    sample.append(item)
+                }
+                if sample.count == Converter.sampleSize || sampled >= Converter.sampleBytes { reader = opened }
             }
         } catch {
             failure = error
@@ -185,7 +194,9 @@ public struct Converter: Sendable {
         let readerThread = Thread {
             var sequence = 1
             var items = Deque<DeferredIngestItem>()
+            var bytes = 0
             func send() {
+                bytes = 0
                 // The items are moved into the batch, and the batch into the queue (`consume`):
                 // were the reader still holding them when a worker started on the batch, the
                 // worker would copy every record (retaining each of its strings) and the reader
@@ -198,7 +209,9 @@ public struct Converter: Sendable {
             }
             do throws(IngestError) {
                 while let item = try ownedReader.value.next() {
-                    if items.count >= Converter.batchSize, item.isTopLevel { send() }
+                    let size = item.byteCount
+                    if items.count >= Converter.batchSize || (!items.isEmpty && bytes + size > Converter.batchBytes), item.isTopLevel { send() }
+                    bytes += size
                     items.append(item)
                 }
             } catch {

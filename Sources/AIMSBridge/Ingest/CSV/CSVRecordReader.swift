@@ -20,14 +20,18 @@ public struct CSVRecordReader: RecordReader {
     }
     /// The UTF-8 length of the longest null marker.
     private static let longestNullMarker = nullMarkers.map(\.utf8.count).max()!
-    /// How many rows are looked at to find the header.
+    /// How many rows are looked at to find the header: 30, or as many as hold `headerSampleBytes`
+    /// (rows of a megabyte are not held by the thirty).
     static let headerSampleRows = 30
+    static let headerSampleBytes = 1 << 20
     /// How many single-value rows after a blank line are held as a possible footer at most; a
     /// longer run of them is data.
     static let footerLimit = 16
     /// How many items are read ahead at most: a chunk of short lines holds tens of thousands of
-    /// records, and each record takes tens of times its bytes.
+    /// records, and each record takes tens of times its bytes. Records of a megabyte are read
+    /// ahead by `pendingBytes` rather than by the thousand.
     static let pendingLimit = 1024
+    static let pendingBytes = 2 << 20
 
     private let source: ByteSource
     private let diagnostics: any DiagnosticCollector
@@ -48,9 +52,12 @@ public struct CSVRecordReader: RecordReader {
     /// converted) when the input ends.
     private var footerCandidates: [(record: SourceRecord, raw: String)] = []
     private var sampled: [CSVRow] = []
+    private var sampledBytes = 0
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
     private var pendingIndex = 0
+    /// The bytes of the rows behind the items in `pending`.
+    private var pendingByteCount = 0
     /// The chunk being read, and where its next line starts.
     private var chunk: [UInt8] = []
     private var chunkOffset = 0
@@ -115,6 +122,7 @@ public struct CSVRecordReader: RecordReader {
         while pendingIndex >= pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
+            pendingByteCount = 0
             if finished { return nil }
             // Lines a recovery holds to read again come first, one at a time: they can be a
             // whole record's worth (4 MiB) of short lines, whose records would otherwise all be
@@ -175,7 +183,8 @@ public struct CSVRecordReader: RecordReader {
                 takeParsed()
                 line += 1
                 chunkOffset = end + 1
-                if parser.hasReplay || pending.count >= CSVRecordReader.pendingLimit { return }
+                if parser.hasReplay || pending.count >= CSVRecordReader.pendingLimit
+                    || pendingByteCount >= CSVRecordReader.pendingBytes { return }
             }
         }
         // Freed now rather than when the next chunk is read (10 MB less at the peak, measured).
@@ -230,8 +239,9 @@ public struct CSVRecordReader: RecordReader {
     private mutating func takeParsed() {
         parser.drain(rows: { row in
             if header == nil {
+                sampledBytes += row.bytes.count
                 sampled.append(copy row)
-                if sampled.count >= CSVRecordReader.headerSampleRows { finishHeader() }
+                if sampled.count >= CSVRecordReader.headerSampleRows || sampledBytes >= CSVRecordReader.headerSampleBytes { finishHeader() }
             } else {
                 emit(row)
             }
@@ -258,6 +268,7 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
+        pendingByteCount += row.bytes.count
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
         lastRowLine = row.lastLine

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// Records of hundreds of kilobytes: read ahead, sampled and batched between threads by their
+/// bytes as well as by their number, and still every one converted, in order, with its warnings
+/// in order (peak memory is shown by `Benchmarks/hostile_inputs.py`, not tested).
+@Suite struct LargeRecordTests {
+    static let count = 90
+    /// Every third record's description: 9 MB in all, past the sample (4 MiB) and three to a batch.
+    static let large = String(repeating: "x", count: 300 * 1024)
+
+    private static func description(_ index: Int) -> String {
+        index % 3 == 0 ? large : "short \(index)"
+    }
+
+    private func convert(_ text: String, name: String) throws -> (records: [CanonicalRecord], diagnostics: [Diagnostic]) {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var sink = RegisterCollector()
+        let diagnostics = DiagnosticList()
+        let outcome = try Converter(options: ConvertOptions(normalize: NormalizeOptions(kind: .risk)), diagnostics: diagnostics)
+            .convert(path: path, into: &sink) { _ in }
+        #expect(outcome.failure == nil)
+        return (sink.register.records, diagnostics.diagnostics)
+    }
+
+    @Test(arguments: ["csv", "xml", "json"])
+    func everyRecordIsConvertedInOrder(format: String) throws {
+        let indices = 1...Self.count
+        let text: String
+        switch format {
+        case "csv":
+            text = "Risk ID,Description,Due Date\n" + indices.map { "R-\($0),\(Self.description($0)),05/06/2024\n" }.joined()
+        case "xml":
+            text = "<risks>\n" + indices.map { "<risk><id>R-\($0)</id><description>\(Self.description($0))</description><due>05/06/2024</due></risk>\n" }.joined() + "</risks>\n"
+        default:
+            text = "[\n" + indices.map { "{\"id\": \"R-\($0)\", \"description\": \"\(Self.description($0))\", \"due\": \"05/06/2024\"}" }.joined(separator: ",\n") + "\n]\n"
+        }
+        let (records, diagnostics) = try convert(text, name: "large.\(format)")
+        #expect(records.map(\.id) == indices.map { "R-\($0)" })
+        #expect(records.map { $0.text(.description) ?? "" } == indices.map(Self.description))
+        #expect(diagnostics.compactMap(\.locator?.line) == indices.map { $0 + 1 })
+    }
+
+    @Test func theHeaderIsFoundBelowABannerAmongLargeRows() throws {
+        let rows = (1...4).map { "R-\($0),\(String(repeating: "y", count: 600 * 1024)),05/06/2024\n" }.joined()
+        let (records, _) = try convert("Risk register export 2025-01-03\nRisk ID,Description,Due Date\n" + rows, name: "banner.csv")
+        #expect(records.map(\.id) == ["R-1", "R-2", "R-3", "R-4"])
+        #expect(records.allSatisfy { $0.text(.description)?.utf8.count == 600 * 1024 })
+    }
+}
