@@ -93,14 +93,19 @@ struct Convert: ParsableCommand {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
+    /// How many names of fields kept as extensions a source's line on standard error shows.
+    static let listedFieldNames = 50
+
     private func printSummary(_ summaries: [SourceSummary], printer: DiagnosticPrinter) {
         for summary in summaries {
             var line = "\(summary.path): \(summary.format), profile \(summary.profile): \(summary.records) records, "
                 + "\(summary.converted) converted, \(summary.rejected) rejected"
             if !summary.unmappedFields.isEmpty {
-                // One line per source, even when a header holds line breaks.
-                let names = summary.unmappedFields.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
-                line += "; kept as extensions: \(names.joined(separator: ", "))"
+                // One line per source, even when a header holds line breaks; the first names of
+                // an export with hundreds (the register names up to 1,000).
+                let names = summary.unmappedFields.prefix(Convert.listedFieldNames).map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
+                let more = summary.unmappedFields.count - names.count
+                line += "; kept as extensions: \(names.joined(separator: ", "))" + (more > 0 ? " and \(more) more" : "")
             }
             printer.printError(line)
         }

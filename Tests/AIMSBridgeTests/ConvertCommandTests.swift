@@ -84,6 +84,20 @@ import Testing
         #expect(result.stderr.contains("-: csv, profile generic: 38 records, 38 converted, 0 rejected"))
     }
 
+    @Test func fieldsNamedByIdAreKeptAndTheFirstThousandNamed() throws {
+        let count = 1_100
+        let lines = (0..<count).map { "{\"id\":\"R-\($0)\",\"title\":\"t\",\"attr_\($0)\":\"v\"}\n" }.joined()
+        let result = try TestSupport.runAIMS(["convert", "-", "--as", "risks", "--format", "ndjson"], stdin: Data(lines.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = result.stdout.split(separator: "\n")
+        #expect(records.count == count + 1)
+        #expect(records[count - 1].contains("\"extensions\":{\"attr_\(count - 1)\":\"v\"}"))
+        let source = try #require(JSONSerialization.jsonObject(with: Data(records[count].utf8)) as? [String: Any])
+        #expect(source["unmappedFields"] as? [String] == (0..<1_000).map { "attr_\($0)" })
+        #expect(result.stderr.contains("-:1:1: note: more than 1000 source fields are kept as extensions; the source's summary names the first 1000"))
+        #expect(result.stderr.contains("kept as extensions: attr_0, attr_1, ") && result.stderr.contains(", attr_49 and 950 more\n"))
+    }
+
     #if os(Linux)
     /// The command allocates through jemalloc (see Package.swift): its statistics, asked for
     /// through jemalloc's own MALLOC_CONF, appear only when the library was linked and took the

@@ -100,6 +100,25 @@ import Testing
         #expect(fieldStates[3] == 6)
     }
 
+    @Test func fieldsNamedByIdKeepTheirValuesInBoundedState() throws {
+        // A map of custom attributes keyed by UUID: a field name per record.
+        var normalizer = RecordNormalizer(sourcePath: "attrs.ndjson", options: NormalizeOptions(kind: .risk))
+        var listed: [String] = []
+        let count = RecordNormalizer.fieldStateLimit + 500
+        for row in 0..<count {
+            let fields = [SourceField(path: "id", value: .text("R-\(row)"), column: 0),
+                          SourceField(path: "title", value: .text("Risk \(row)"), column: 1),
+                          SourceField(path: "attr_\(row)", value: .text("v\(row)"), column: row + 2)]
+            let record = SourceRecord(fields: fields, locator: Locator(file: "attrs.ndjson", line: row + 1), ordinal: row)
+            let converted = try #require(normalizer.normalize(record, diagnostics: DiagnosticList()).record)
+            #expect(converted.extensions == [ExtensionField(name: "attr_\(row)", value: .text("v\(row)"))])
+            listed += normalizer.takeNewUnmappedFields()
+        }
+        #expect(normalizer.fieldStateCount == RecordNormalizer.fieldStateLimit)
+        #expect(listed == (0..<RecordNormalizer.unmappedNameLimit).map { "attr_\($0)" })
+        #expect(normalizer.hasUnlistedUnmappedFields)
+    }
+
     @Test func undetectableKindIsRejectedWithAHint() {
         let (records, rejected, _, _) = normalize([record([("Foo", "1"), ("Bar", "2")])])
         #expect(records.isEmpty)

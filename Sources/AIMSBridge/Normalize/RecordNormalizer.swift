@@ -55,8 +55,17 @@ public struct RecordNormalizer {
     private var pathSlots: [PathKey: Int] = [:]
     /// Source field names that mapped to nothing, in first-seen order, not yet taken.
     private var unmappedFields: [String] = []
-    /// Every unmapped field name reported so far.
+    /// Every unmapped field name reported so far (the first `unmappedNameLimit`).
     private var reportedUnmapped: Set<String> = []
+    /// Set once an unmapped field is found past the first `unmappedNameLimit` names.
+    public private(set) var hasUnlistedUnmappedFields = false
+
+    /// How many (kind, source field) states are kept, at most, for fields that map to nothing:
+    /// an export whose keys are ids (a map of custom attributes keyed by UUID) has as many field
+    /// names as records, and past this their values are kept as extensions without a state.
+    static let fieldStateLimit = 10_000
+    /// How many unmapped field names are listed, at most (see `takeNewUnmappedFields()`).
+    public static let unmappedNameLimit = 1_000
 
     private struct PathKey: Hashable {
         let kind: RecordKind
@@ -95,7 +104,8 @@ public struct RecordNormalizer {
         self.dates = DateParser(order: options.dateOrder)
     }
 
-    /// The source field names first found unmapped since the last call, in first-seen order.
+    /// The source field names first found unmapped since the last call, in first-seen order
+    /// (the first `unmappedNameLimit` names in all: past them, `hasUnlistedUnmappedFields`).
     public mutating func takeNewUnmappedFields() -> [String] {
         defer { unmappedFields.removeAll() }
         return unmappedFields
@@ -109,7 +119,7 @@ public struct RecordNormalizer {
         for record in sample {
             guard let kind = self.kind(of: record) else { continue }
             for field in record.fields {
-                guard slots[slotIndex(for: field, kind: kind)].target?.valueType == .rating else { continue }
+                guard let slot = slotIndex(for: field, kind: kind), slots[slot].target?.valueType == .rating else { continue }
                 values[field.path, default: []].append(contentsOf: field.value.strings)
             }
         }
@@ -183,13 +193,18 @@ public struct RecordNormalizer {
             if let markers = profile?.value.nullMarkers, !markers.isEmpty,
                case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
             let slot = slotIndex(for: field, kind: kind)
-            switch slots[slot].target {
+            switch slot.flatMap({ slots[$0].target }) {
             case let target? where !canonical.values.contains(target) || target == .requirements:
-                apply(field, to: target, slot: slot, record: &canonical, diagnostics: diagnostics)
+                apply(field, to: target, slot: slot!, record: &canonical, diagnostics: diagnostics)
             default:
-                if !slots[slot].reported {
-                    slots[slot].reported = true
-                    if reportedUnmapped.insert(field.path).inserted { unmappedFields.append(field.path) }
+                // Noted once per slot; a field without one (past the limit) is looked up by name.
+                if let slot {
+                    if !slots[slot].reported {
+                        slots[slot].reported = true
+                        noteUnmapped(field.path)
+                    }
+                } else {
+                    noteUnmapped(field.path)
                 }
                 // The same name twice (repeated XML elements) keeps every value, as a list.
                 canonical.addExtension(ExtensionField(name: field.path, value: field.value))
@@ -261,8 +276,7 @@ public struct RecordNormalizer {
     @discardableResult
     private mutating func fill(_ holder: inout CanonicalRecord, from field: SourceField,
                                diagnostics: some DiagnosticCollector) -> Bool {
-        let slot = slotIndex(for: field, kind: holder.kind)
-        guard let target = slots[slot].target, target != .id,
+        guard let slot = slotIndex(for: field, kind: holder.kind), let target = slots[slot].target, target != .id,
               !holder.values.contains(target) || target == .requirements else { return false }
         apply(field, to: target, slot: slot, record: &holder, diagnostics: diagnostics)
         return true
@@ -310,10 +324,22 @@ public struct RecordNormalizer {
         options.expandWith?.expanded(reference) ?? reference
     }
 
-    /// The slot of a field, made (with the field's mapping) the first time it is seen. A
-    /// numbered field (`SourceField.column`) is found by its number; the same number used by
-    /// records of another kind (an export mixing kinds) falls back to the lookup by kind and path.
-    private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int {
+    /// Lists an unmapped field name the first time it is found, up to `unmappedNameLimit` names.
+    private mutating func noteUnmapped(_ path: String) {
+        guard !reportedUnmapped.contains(path) else { return }
+        if reportedUnmapped.count < RecordNormalizer.unmappedNameLimit {
+            reportedUnmapped.insert(path)
+            unmappedFields.append(path)
+        } else {
+            hasUnlistedUnmappedFields = true
+        }
+    }
+
+    /// The slot of a field, made (with the field's mapping) the first time it is seen; nil for a
+    /// field that maps to nothing once `fieldStateLimit` slots are held. A numbered field
+    /// (`SourceField.column`) is found by its number; the same number used by records of another
+    /// kind (an export mixing kinds) falls back to the lookup by kind and path.
+    private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int? {
         if field.column >= 0 && field.column < columnSlots.count {
             let index = columnSlots[field.column]
             if index >= 0 && slots[index].kind == kind && slots[index].path == field.path { return index }
@@ -323,7 +349,10 @@ public struct RecordNormalizer {
         if let known = pathSlots[key] {
             index = known
         } else {
-            index = makeSlot(field.path, kind: kind)
+            let (target, framework) = mapping(field.path, kind: kind)
+            if target == nil && slots.count >= RecordNormalizer.fieldStateLimit { return nil }
+            slots.append(Slot(kind: kind, path: field.path, target: target, framework: framework))
+            index = slots.count - 1
             pathSlots[key] = index
         }
         if field.column >= 0 {
@@ -338,12 +367,6 @@ public struct RecordNormalizer {
     /// How many (kind, source field) states the normalizer holds: bounded by the fields of the
     /// source, whatever its length.
     var fieldStateCount: Int { slots.count }
-
-    private mutating func makeSlot(_ path: String, kind: RecordKind) -> Int {
-        let (target, framework) = mapping(path, kind: kind)
-        slots.append(Slot(kind: kind, path: path, target: target, framework: framework))
-        return slots.count - 1
-    }
 
     /// The profile's own map first, then (unless the profile turns it off) the header synonyms.
     private func mapping(_ path: String, kind: RecordKind) -> (target: CanonicalField?, framework: String?) {

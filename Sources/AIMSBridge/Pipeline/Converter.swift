@@ -91,7 +91,38 @@ public struct Converter: Sendable {
         /// Diagnostics past what the collector takes in full, only counted.
         var countedDiagnostics = DiagnosticCounts()
         var unmappedFields: [String] = []
+        /// Whether the worker found unmapped fields past the names it lists.
+        var unlistedUnmappedFields = false
         var records = 0
+    }
+
+    /// What the batches of a source add up to: its summary, with each unmapped field name once
+    /// (workers list the names each finds first, so one name can come from several), the first
+    /// `RecordNormalizer.unmappedNameLimit` of them.
+    private struct SourceTally {
+        var summary: SourceSummary
+        private var listed: Set<String> = []
+        /// Whether more fields were kept as extensions than the summary names.
+        private(set) var unlistedUnmappedFields = false
+
+        init(_ summary: SourceSummary) {
+            self.summary = summary
+        }
+
+        mutating func add(_ batch: OutputBatch) {
+            summary.records += batch.records
+            summary.rejected += batch.rejected.count
+            summary.converted += batch.records - batch.rejected.count
+            for field in batch.unmappedFields where !listed.contains(field) {
+                if summary.unmappedFields.count < RecordNormalizer.unmappedNameLimit {
+                    listed.insert(field)
+                    summary.unmappedFields.append(field)
+                } else {
+                    unlistedUnmappedFields = true
+                }
+            }
+            if batch.unlistedUnmappedFields { unlistedUnmappedFields = true }
+        }
     }
 
     /// Converts the source at `path` (`-` for standard input) into `sink`; rejected records go to
@@ -163,10 +194,16 @@ public struct Converter: Sendable {
         })
         var first = normalize(InputBatch(sequence: 0, items: Deque(sample.map { .ready($0) }), diagnostics: readerDiagnostics.take()),
                               with: &normalizer)
-        try deliver(&first, into: &sink, rejects: rejects, summary: &summary)
+        var tally = SourceTally(summary)
+        try deliver(&first, into: &sink, rejects: rejects, tally: &tally)
         if let reader {
             failure = try convertConcurrently(reader, readerDiagnostics: readerDiagnostics, normalizer: normalizer,
-                                              into: &sink, rejects: rejects, summary: &summary)
+                                              into: &sink, rejects: rejects, tally: &tally)
+        }
+        summary = tally.summary
+        if tally.unlistedUnmappedFields {
+            diagnostics.emit(Diagnostic(.note, "more than \(RecordNormalizer.unmappedNameLimit) source fields are kept as extensions; the source's summary names the first \(RecordNormalizer.unmappedNameLimit)",
+                                        at: Locator(file: path, line: 1)))
         }
         if failure == nil && summary.records == 0 {
             diagnostics.emit(Diagnostic(.warning, "no records found (empty file, or a header without data)",
@@ -182,7 +219,7 @@ public struct Converter: Sendable {
     private func convertConcurrently(_ reader: any RecordReader, readerDiagnostics: DiagnosticList,
                                      normalizer: RecordNormalizer, into sink: inout some RegisterSink,
                                      rejects: (RejectedRecord) throws(OutputError) -> Void,
-                                     summary: inout SourceSummary) throws(OutputError) -> IngestError? {
+                                     tally: inout SourceTally) throws(OutputError) -> IngestError? {
         // Two batches per worker each way: with the workers giving way to the reader, the reader
         // keeps the queue full, and three per worker took XML conversions to 59-64 MiB at the
         // peak for no gain in speed (two: 55-57 MiB, one: 52 MiB and 2 % slower).
@@ -252,14 +289,14 @@ public struct Converter: Sendable {
             finished.wait()
         }
         while var batch = outputs.take(sequence) {
-            try deliver(&batch, into: &sink, rejects: rejects, summary: &summary)
+            try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
             sequence += 1
         }
         // The reader closed the buffer: take what the workers still finish, in order.
         inputs.close()
         finished.wait()
         while sequence <= total.value, var batch = outputs.take(sequence) {
-            try deliver(&batch, into: &sink, rejects: rejects, summary: &summary)
+            try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
             sequence += 1
         }
         return failure.value
@@ -323,13 +360,14 @@ public struct Converter: Sendable {
         output.diagnostics = batch.diagnostics.isEmpty ? warnings : batch.diagnostics + warnings
         output.countedDiagnostics = collected.counted
         output.unmappedFields = normalizer.takeNewUnmappedFields()
+        output.unlistedUnmappedFields = normalizer.hasUnlistedUnmappedFields
         return output
     }
 
     /// Writes a normalized batch and accounts for it (on the calling thread, in input order).
     private func deliver(_ batch: inout OutputBatch, into sink: inout some RegisterSink,
                          rejects: (RejectedRecord) throws(OutputError) -> Void,
-                         summary: inout SourceSummary) throws(OutputError) {
+                         tally: inout SourceTally) throws(OutputError) {
         for diagnostic in batch.diagnostics { diagnostics.emit(diagnostic) }
         batch.countedDiagnostics.report(to: diagnostics)
         for rejected in batch.rejected {
@@ -337,12 +375,7 @@ public struct Converter: Sendable {
             try rejects(rejected)
         }
         try sink.add(batch.encoded)
-        summary.records += batch.records
-        summary.rejected += batch.rejected.count
-        summary.converted += batch.records - batch.rejected.count
-        for field in batch.unmappedFields where !summary.unmappedFields.contains(field) {
-            summary.unmappedFields.append(field)
-        }
+        tally.add(batch)
     }
 
     private func makeReader(source: ByteSource, format: SourceFormat, recordPath: String?,
