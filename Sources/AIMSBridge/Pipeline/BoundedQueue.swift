@@ -92,6 +92,45 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
     }
 }
 
+/// A budget of bytes shared by the stages of a pipeline: a producer takes bytes before it sends
+/// work and waits while the budget is spent; whoever finishes the work gives them back. It bounds
+/// what all the queues between the stages hold together, which their counts of items do not when
+/// items can be megabytes. One item larger than the whole budget goes through alone.
+final class ByteBudget: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let limit: Int
+    private var used = 0
+    private var closed = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes `count` bytes, waiting while they would go over the limit (and anything is taken).
+    func take(_ count: Int) {
+        condition.lock()
+        while used > 0 && used + count > limit && !closed { condition.wait() }
+        used += count
+        condition.unlock()
+    }
+
+    /// Gives back `count` bytes taken before.
+    func give(_ count: Int) {
+        condition.lock()
+        used -= count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops waiting for good (the consumer is gone).
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
 /// Hands a value that is not `Sendable` to exactly one other thread, which owns it from then on.
 final class Handoff<Value>: @unchecked Sendable {
     var value: Value

@@ -55,6 +55,10 @@ public struct Converter: Sendable {
     /// (records of a megabyte each, 512 at a time, took a conversion to 2 GB).
     static let batchSize = 512
     static let batchBytes = 1 << 20
+    /// Bytes of records between reading and writing at most, whatever the batches' number: it is
+    /// what bounds memory when single records are megabytes (records of 3.9 MB took 91 MB with
+    /// only the queues' counts to hold them).
+    static let bytesInFlight = 8 << 20
 
     private let options: ConvertOptions
     private let diagnostics: any DiagnosticCollector
@@ -78,6 +82,8 @@ public struct Converter: Sendable {
     /// A batch of ingest output on its way to a worker, which makes its pending records.
     private struct InputBatch: Sendable {
         var sequence: Int
+        /// The bytes of its items' values (taken from the conversion's `ByteBudget`).
+        var bytes = 0
         var items: Deque<DeferredIngestItem>
         /// Diagnostics the reader emitted while reading these items.
         var diagnostics: [Diagnostic]
@@ -91,6 +97,8 @@ public struct Converter: Sendable {
         /// Diagnostics past what the collector takes in full, only counted.
         var countedDiagnostics = DiagnosticCounts()
         var unmappedFields: [String] = []
+        /// The bytes of the input batch it was made from, given back once it is written.
+        var inputBytes = 0
         /// Whether the worker found unmapped fields past the names it lists.
         var unlistedUnmappedFields = false
         var records = 0
@@ -194,6 +202,8 @@ public struct Converter: Sendable {
         })
         var first = normalize(InputBatch(sequence: 0, items: Deque(sample.map { .ready($0) }), diagnostics: readerDiagnostics.take()),
                               with: &normalizer)
+        // Not held while the rest is converted (records of megabytes make a sample of several).
+        sample = []
         var tally = SourceTally(summary)
         try deliver(&first, into: &sink, rejects: rejects, tally: &tally)
         if let reader {
@@ -225,6 +235,7 @@ public struct Converter: Sendable {
         // peak for no gain in speed (two: 55-57 MiB, one: 52 MiB and 2 % slower).
         let inputs = BoundedQueue<InputBatch>(capacity: workers * Converter.batchesPerWorker)
         let outputs = ReorderBuffer<OutputBatch>(window: workers * Converter.batchesPerWorker)
+        let budget = ByteBudget(limit: Converter.bytesInFlight)
         let ownedReader = Handoff(DeferredItemReader(reader))
         let failure = Handoff<IngestError?>(nil)
         let total = Handoff(0)
@@ -233,12 +244,13 @@ public struct Converter: Sendable {
             var items = Deque<DeferredIngestItem>()
             var bytes = 0
             func send() {
-                bytes = 0
                 // The items are moved into the batch, and the batch into the queue (`consume`):
                 // were the reader still holding them when a worker started on the batch, the
                 // worker would copy every record (retaining each of its strings) and the reader
                 // would then free them all.
-                var batch = InputBatch(sequence: sequence, items: [], diagnostics: readerDiagnostics.take())
+                var batch = InputBatch(sequence: sequence, bytes: bytes, items: [], diagnostics: readerDiagnostics.take())
+                budget.take(bytes)
+                bytes = 0
                 swap(&batch.items, &items)
                 items.reserveCapacity(Converter.batchSize + 1)
                 inputs.push(consume batch)
@@ -286,10 +298,12 @@ public struct Converter: Sendable {
         var sequence = 1
         defer {
             inputs.close()
+            budget.close()
             finished.wait()
         }
         while var batch = outputs.take(sequence) {
             try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
+            budget.give(batch.inputBytes)
             sequence += 1
         }
         // The reader closed the buffer: take what the workers still finish, in order.
@@ -297,6 +311,7 @@ public struct Converter: Sendable {
         finished.wait()
         while sequence <= total.value, var batch = outputs.take(sequence) {
             try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
+            budget.give(batch.inputBytes)
             sequence += 1
         }
         return failure.value
@@ -306,7 +321,7 @@ public struct Converter: Sendable {
     private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer,
                            expectedSize: Int = 4096) -> OutputBatch {
         let collected = BatchDiagnostics(fullLimit: diagnostics.fullDiagnosticsPerFile)
-        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize))
+        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize), inputBytes: batch.bytes)
         // Items are moved out of the batch (popped off the front), not copied: a copy would
         // retain and release every string of every record.
         var items = batch.items
