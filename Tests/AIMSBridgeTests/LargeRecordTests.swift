@@ -52,3 +52,32 @@ import Testing
         #expect(records.allSatisfy { $0.text(.description)?.utf8.count == 600 * 1024 })
     }
 }
+
+/// The budget of bytes between a conversion's reader and writer.
+@Suite struct ByteBudgetTests {
+    @Test func aTakerWaitsUntilBytesAreGivenBackButOneLargeItemGoesAlone() {
+        let budget = ByteBudget(limit: 100)
+        budget.take(250) // more than the limit, but nothing else is taken
+        let taken = DispatchSemaphore(value: 0)
+        Thread {
+            budget.take(10)
+            taken.signal()
+        }.start()
+        #expect(taken.wait(timeout: .now() + 0.2) == .timedOut)
+        budget.give(250)
+        #expect(taken.wait(timeout: .now() + 10) == .success)
+    }
+
+    @Test func closingReleasesAWaitingTaker() {
+        let budget = ByteBudget(limit: 100)
+        budget.take(80)
+        let taken = DispatchSemaphore(value: 0)
+        Thread {
+            budget.take(30)
+            taken.signal()
+        }.start()
+        #expect(taken.wait(timeout: .now() + 0.2) == .timedOut)
+        budget.close()
+        #expect(taken.wait(timeout: .now() + 10) == .success)
+    }
+}
