@@ -192,18 +192,18 @@ public struct RecordNormalizer {
         for field in record.fields {
             if let markers = profile?.value.nullMarkers, !markers.isEmpty,
                case .text(let text) = field.value, markers.contains(text.trimmingWhitespace()) { continue }
-            let slot = slotIndex(for: field, kind: kind)
-            switch slot.flatMap({ slots[$0].target }) {
+            guard let slot = slotIndex(for: field, kind: kind) else {
+                // Past the limit on field states: a field that maps to nothing, noted by name.
+                noteUnmapped(field.path)
+                canonical.addExtension(ExtensionField(name: field.path, value: field.value))
+                continue
+            }
+            switch slots[slot].target {
             case let target? where !canonical.values.contains(target) || target == .requirements:
-                apply(field, to: target, slot: slot!, record: &canonical, diagnostics: diagnostics)
+                apply(field, to: target, slot: slot, record: &canonical, diagnostics: diagnostics)
             default:
-                // Noted once per slot; a field without one (past the limit) is looked up by name.
-                if let slot {
-                    if !slots[slot].reported {
-                        slots[slot].reported = true
-                        noteUnmapped(field.path)
-                    }
-                } else {
+                if !slots[slot].reported {
+                    slots[slot].reported = true
                     noteUnmapped(field.path)
                 }
                 // The same name twice (repeated XML elements) keeps every value, as a list.
