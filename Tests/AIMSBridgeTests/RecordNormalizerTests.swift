@@ -119,6 +119,21 @@ import Testing
         #expect(normalizer.hasUnlistedUnmappedFields)
     }
 
+    @Test func textOfAReferencesCellThatNamesNoRequirementIsKept() throws {
+        let (records, _, diagnostics, _) = normalize([
+            record([("Risk ID", "R-1"), ("Title", "Drift"), ("Controls", "DCF-181; ISO 42001 A.7.4")]),
+            record([("Risk ID", "R-2"), ("Title", "Bias"), ("Controls", "DCF-12; CTL-9 Reviews")], line: 3, ordinal: 1),
+            record([("Risk ID", "R-3"), ("Title", "Leak"), ("Controls", "DCF-181; ISO 42001 A.7.4")], line: 4, ordinal: 2),
+        ])
+        #expect(records.map { $0.refs.map(\.key) } == [["iso42001:2023/A.7.4"], [], ["iso42001:2023/A.7.4"]])
+        #expect(records.map(\.extensions) == [
+            [ExtensionField(name: "Controls", value: .text("DCF-181"))],
+            [ExtensionField(name: "Controls", value: .list(["DCF-12", "CTL-9 Reviews"]))],
+            [ExtensionField(name: "Controls", value: .text("DCF-181"))],
+        ])
+        #expect(diagnostics.map(\.description).first == "exports/reg.csv:2:1: warning: Controls: no requirement reference recognised in 'DCF-181'")
+    }
+
     @Test func undetectableKindIsRejectedWithAHint() {
         let (records, rejected, _, _) = normalize([record([("Foo", "1"), ("Bar", "2")])])
         #expect(records.isEmpty)

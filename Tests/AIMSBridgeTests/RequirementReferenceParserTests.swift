@@ -205,6 +205,19 @@ import Testing
         #expect(partly.warnings == ["no requirement reference recognised in 'see policy'"])
     }
 
+    @Test func piecesThatNameNoRequirementAreGivenBackAsWritten() {
+        var remembering = RequirementReferenceParser()
+        for _ in 0..<2 { // the second time from the parser's cache of pieces
+            let cell = remembering.parseRemembering("DCF-181; ISO 42001 A.7.4 | CTL-118 Clinical review, Art. 14; 27001")
+            #expect(cell.references.map(\.key) == ["iso42001:2023/A.7.4", "eu-ai-act:2024/Art.14"])
+            #expect(cell.unrecognised == ["DCF-181", "CTL-118 Clinical review", "27001"])
+            #expect(cell.warnings == cell.unrecognised.map { "no requirement reference recognised in '\($0)'" })
+        }
+        // A piece that only names a framework is kept only when no reference follows it.
+        #expect(remembering.parseRemembering("EU AI Act, Art. 9").unrecognised.isEmpty)
+        #expect(remembering.parseRemembering("Art. 9; EU AI Act").unrecognised == ["EU AI Act"])
+    }
+
     @Test func identifierCounts() {
         #expect(AnnexIdentifiers.iso42001_2023.count == 38)
         #expect(AnnexIdentifiers.iso27001_2022.count == 93)

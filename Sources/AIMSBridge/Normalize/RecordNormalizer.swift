@@ -383,6 +383,9 @@ public struct RecordNormalizer {
         var value: CanonicalValue?
         var references: [RequirementReference] = []
         var warnings: [String] = []
+        /// Pieces of a references cell that name no requirement (`DCF-181`): kept as an
+        /// extension under the field's name, so that nothing of the cell is lost.
+        var unrecognised: [String] = []
 
         /// Makes each warning name the source field (`Due date: invalid date …`). In place: a
         /// copy of an interpretation retains each of its strings, for every value parsed.
@@ -414,6 +417,10 @@ public struct RecordNormalizer {
         }
         for warning in interpretation.warnings {
             diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
+        }
+        if !interpretation.unrecognised.isEmpty {
+            let kept = interpretation.unrecognised
+            record.addExtension(ExtensionField(name: field.path, value: kept.count == 1 ? .text(kept[0]) : .list(kept)))
         }
         if record.refs.isEmpty {
             // Moved, not copied: the interpretation is this function's own.
@@ -497,6 +504,7 @@ public struct RecordNormalizer {
     /// warnings to `result`.
     private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation) {
         let parsed = references.parseRemembering(cell, columnFramework: framework)
+        result.unrecognised += parsed.unrecognised
         // The first cell's references (already each once) and warnings are taken whole rather
         // than appended one by one into growing arrays.
         if result.warnings.isEmpty {

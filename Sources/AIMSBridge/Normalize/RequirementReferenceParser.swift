@@ -33,7 +33,9 @@
 /// Annex A objective and control lists.
 ///
 /// Identical references in one cell are kept once, in order of first appearance. `raw` is the
-/// trimmed piece of text the reference came from.
+/// trimmed piece of text the reference came from. A piece in which no reference is recognised
+/// (`DCF-181`, a tool's own control id) is given back as written, with a warning, for the caller
+/// to keep.
 public struct RequirementReferenceParser: Sendable {
     /// What each piece of text seen recently gave, by the cell state it was read in: reference
     /// lists in exports are combinations of a few pieces (`A.6.2.4`, `27001:A.5.12`), and
@@ -44,23 +46,32 @@ public struct RequirementReferenceParser: Sendable {
     /// Creates a parser.
     public init() {}
 
+    /// What a cell holds.
+    public struct ParsedCell: Sendable {
+        /// The references, each once, in order.
+        public var references: [RequirementReference] = []
+        /// Warnings about them and about the pieces in `unrecognised`.
+        public var warnings: [String] = []
+        /// The pieces in which no reference was recognised, as written.
+        public var unrecognised: [String] = []
+    }
+
     /// Parses one cell. `columnFramework` is the framework the column is about, as a key
     /// (`iso27001:2013`) or as text (`ISO/IEC 27001:2013`, `27001`, `EU AI Act`); text that names
     /// no known framework is ignored.
     public func parse(_ cell: String, columnFramework: String? = nil) -> (references: [RequirementReference], warnings: [String]) {
         var fresh = RequirementReferenceParser()
-        return fresh.parseRemembering(cell, columnFramework: columnFramework)
+        let parsed = fresh.parseRemembering(cell, columnFramework: columnFramework)
+        return (parsed.references, parsed.warnings)
     }
 
-    /// Parses one cell like `parse`, remembering the pieces it reads so that the same piece in
-    /// a later cell is looked up instead of read again.
-    public mutating func parseRemembering(_ cell: String, columnFramework: String? = nil)
-        -> (references: [RequirementReference], warnings: [String]) {
+    /// Parses one cell like `parse`, with the pieces it recognised nothing in, remembering the
+    /// pieces it reads so that the same piece in a later cell is looked up instead of read again.
+    public mutating func parseRemembering(_ cell: String, columnFramework: String? = nil) -> ParsedCell {
         let column = columnFramework.flatMap(Self.designation(of:))
-        var references: [RequirementReference] = []
+        var parsed = ParsedCell()
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
-        references.reserveCapacity(4)
-        var warnings: [String] = []
+        parsed.references.reserveCapacity(4)
         cell.withUTF8Bytes { bytes in
             var state = CellState(column: column)
             var pieceStart = 0
@@ -81,15 +92,21 @@ public struct RequirementReferenceParser: Sendable {
                     }
                 }
                 if cut {
-                    readPiece(bytes, pieceStart, i, &state, &references, &warnings)
+                    readPiece(bytes, pieceStart, i, &state, &parsed)
                     pieceStart = i + 1
                     depth = 0
                 }
                 i += 1
             }
-            if let pending = state.pendingWarning { warnings.append(pending) }
+            if let pending = state.pendingPiece { Self.addUnrecognised(pending, to: &parsed) }
         }
-        return (references, warnings)
+        return parsed
+    }
+
+    /// Keeps a piece in which no reference was recognised, with its warning.
+    private static func addUnrecognised(_ piece: String, to parsed: inout ParsedCell) {
+        parsed.warnings.append("no requirement reference recognised in '\(piece)'")
+        parsed.unrecognised.append(piece)
     }
 
     /// A piece of a cell and the state of the cell when the piece starts.
@@ -116,12 +133,14 @@ public struct RequirementReferenceParser: Sendable {
         case reference(RequirementReference, warning: String?)
         /// A warning about the piece itself.
         case warning(String)
+        /// A piece in which no reference was recognised (see `ParsedCell.unrecognised`).
+        case unrecognised(String)
     }
 
     /// Reads one piece (from the cache when it has been read in the same state before) and adds
     /// its references (each once per cell) and warnings.
     private mutating func readPiece(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ state: inout CellState,
-                                    _ references: inout [RequirementReference], _ warnings: inout [String]) {
+                                    _ parsed: inout ParsedCell) {
         var start = start
         var end = end
         RatingParser.trim(bytes, &start, &end)
@@ -145,12 +164,14 @@ public struct RequirementReferenceParser: Sendable {
             for index in events.indices {
                 switch events[index] {
                 case .reference(let reference, let warning):
-                    if !references.contains(where: { $0.isSameRequirement(as: reference) }) {
-                        references.append(reference)
-                        if let warning { warnings.append(warning) }
+                    if !parsed.references.contains(where: { $0.isSameRequirement(as: reference) }) {
+                        parsed.references.append(reference)
+                        if let warning { parsed.warnings.append(warning) }
                     }
                 case .warning(let warning):
-                    warnings.append(warning)
+                    parsed.warnings.append(warning)
+                case .unrecognised(let piece):
+                    Self.addUnrecognised(piece, to: &parsed)
                 }
             }
         }
@@ -254,9 +275,9 @@ public struct RequirementReferenceParser: Sendable {
         var column: Designation?
         /// The framework named most recently in this cell.
         var context: Designation?
-        /// The warning for a piece that only names a framework (`EU AI Act, Art. 9`): dropped when
-        /// the next piece gives a reference, else reported.
-        var pendingWarning: String?
+        /// A piece that only names a framework (`EU AI Act, Art. 9`): dropped when the next piece
+        /// gives a reference, else unrecognised.
+        var pendingPiece: String?
     }
 
     enum Parsed {
@@ -323,17 +344,16 @@ public struct RequirementReferenceParser: Sendable {
             guard scan.continuation() else { break }
         }
         if found {
-            state.pendingWarning = nil
+            state.pendingPiece = nil
         } else {
-            if let pending = state.pendingWarning {
-                events.append(.warning(pending))
-                state.pendingWarning = nil
+            if let pending = state.pendingPiece {
+                events.append(.unrecognised(pending))
+                state.pendingPiece = nil
             }
-            let warning = "no requirement reference recognised in '\(raw)'"
             if onlyDesignation {
-                state.pendingWarning = warning
+                state.pendingPiece = raw
             } else {
-                events.append(.warning(warning))
+                events.append(.unrecognised(raw))
             }
         }
     }
