@@ -95,7 +95,8 @@ public struct InventoryReport: Sendable, Encodable {
     /// Builds the report; `risks` is the fold of the register's risks (folded here when nil).
     public init(index: RegisterIndex, rules: [ObligationRules], settings: ReportSettings, risks: SystemRisks? = nil) {
         let risksBySystem = risks ?? SystemRisks(folding: index, limit: settings.maxLinks)
-        let positions = index.register.records.indices.filter { index.record(at: $0).kind == .system }
+        var evidence = ObligationEvidence(index: index, limit: settings.maxLinks)
+        let positions = index.register.records.indices.filter { index.register.records[$0].kind == .system }
         systems = positions.map { position in
             let system = index.record(at: position)
             var row = InventoryRow(id: system.id, name: system.label, owner: system.text(.owner), roles: [],
@@ -109,7 +110,7 @@ public struct InventoryReport: Sendable, Encodable {
                 row.riskClassBasis = riskClass.basis
                 row.riskClassSource = riskClass.source
             }
-            row.obligations = InventoryReport.obligations(of: position, row: row, index: index, rules: rules, limit: settings.maxLinks)
+            row.obligations = InventoryReport.obligations(of: position, row: row, rules: rules, evidence: &evidence)
             if row.obligations.isEmpty {
                 row.obligationsNote = row.roles.isEmpty ? "operator role not recorded"
                     : row.riskClass == nil ? "EU AI Act risk class not recorded"
@@ -122,30 +123,89 @@ public struct InventoryReport: Sendable, Encodable {
     }
 
     /// The obligations of the system at `system` (its position in the index) and the records that meet them.
-    private static func obligations(of system: Int, row: InventoryRow, index: RegisterIndex,
-                                    rules: [ObligationRules], limit: Int) -> [ObligationStatus] {
+    private static func obligations(of system: Int, row: InventoryRow, rules: [ObligationRules],
+                                    evidence: inout ObligationEvidence) -> [ObligationStatus] {
         guard let riskClass = row.riskClass else { return [] }
         var result: [ObligationStatus] = []
         for set in rules {
             for role in row.roles {
                 for rule in set.rules where rule.applies(role: role, riskClass: riskClass, basis: row.riskClassBasis) {
                     for article in rule.articles where !result.contains(where: { $0.article == article }) {
-                        let key = RequirementKey(framework: set.framework, id: article)
-                        let found = index.addressing(key, descendants: true).filter { entry in
-                            let record = index.record(at: entry.record)
-                            guard [.evidence, .control, .assessment].contains(record.kind) else { return false }
-                            let scope = record.list(.systems)
-                            return scope.isEmpty || scope.contains { index.position(.system, named: $0) == system }
-                        }
-                        let status = found.contains(where: index.meetsFully) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
-                        var evidence = LinkList(limit: limit)
-                        for entry in found { evidence.append(index.linked(entry, to: key)) }
-                        result.append(ObligationStatus(article: article, title: index.library.catalog(set.framework)?[article]?.title ?? "",
-                                                       role: role, condition: rule.condition, evidence: evidence, status: status))
+                        let found = evidence.status(of: RequirementKey(framework: set.framework, id: article), for: system)
+                        result.append(ObligationStatus(article: article, title: evidence.title(of: article, in: set.framework),
+                                                       role: role, condition: rule.condition, evidence: found.links, status: found.status))
                     }
                 }
             }
         }
         return result.sorted { RequirementKey.sortKey($0.article) < RequirementKey.sortKey($1.article) }
+    }
+
+    /// The evidence, control and assessment records that address each article (or a paragraph of
+    /// it), found once per article for every system: those for no system in particular, which
+    /// count for all, and those for named systems. Looked up again for each system, the records
+    /// of 50,000 controls took 34 s for 5,000 systems.
+    private struct ObligationEvidence {
+        let index: RegisterIndex
+        let limit: Int
+        private var articles: [RequirementKey: Article] = [:]
+
+        /// One article's records, each list in register order, and the status its records for no
+        /// system give (the status of every system that has none of its own).
+        private struct Article {
+            var forAll: [Addressing] = []
+            var bySystem: [Int: [Addressing]] = [:]
+            var forAllStatus: (status: String, links: LinkList)?
+        }
+
+        init(index: RegisterIndex, limit: Int) {
+            self.index = index
+            self.limit = limit
+        }
+
+        /// The article's title in its catalog.
+        func title(of article: String, in framework: String) -> String {
+            index.library.catalog(framework)?[article]?.title ?? ""
+        }
+
+        /// Whether the system at `system` has evidence for `key`: `evidence found`, `partial
+        /// evidence` (only through weaker crosswalk paths or unfinished controls) or `missing`,
+        /// with the links to the records.
+        mutating func status(of key: RequirementKey, for system: Int) -> (status: String, links: LinkList) {
+            if articles[key] == nil { articles[key] = gather(key) }
+            guard let own = articles[key]!.bySystem[system] else {
+                if let known = articles[key]!.forAllStatus { return known }
+                let status = status(of: articles[key]!.forAll, key: key)
+                articles[key]!.forAllStatus = status
+                return status
+            }
+            return status(of: (articles[key]!.forAll + own).sorted { $0.record < $1.record }, key: key)
+        }
+
+        private func status(of found: [Addressing], key: RequirementKey) -> (status: String, links: LinkList) {
+            let status = found.contains(where: index.meetsFully) ? "evidence found" : found.isEmpty ? "missing" : "partial evidence"
+            var links = LinkList(limit: limit)
+            for entry in found { links.append(index.linked(entry, to: key)) }
+            return (status, links)
+        }
+
+        private func gather(_ key: RequirementKey) -> Article {
+            var article = Article()
+            for entry in index.addressing(key, descendants: true) {
+                let record = index.register.records[entry.record]
+                guard [.evidence, .control, .assessment].contains(record.kind) else { continue }
+                let scope = record.list(.systems)
+                if scope.isEmpty {
+                    article.forAll.append(entry)
+                    continue
+                }
+                var named: Set<Int> = []
+                for name in scope {
+                    guard let system = index.position(.system, named: name), named.insert(system).inserted else { continue }
+                    article.bySystem[system, default: []].append(entry)
+                }
+            }
+            return article
+        }
     }
 }
