@@ -34,6 +34,9 @@ INPUTS = {
                        lambda: 'ID,Title\nR-1,"' + "line\n" * 1_000_000 + '"\nR-2,ok\n'),
     "csv-many-fields": ("fields.csv", "one CSV row of 2,000,000 fields",
                         lambda: "ID,Title\nR-1," + ",".join(["v"] * 2_000_000) + "\nR-2,ok\n"),
+    "csv-wide-rows": ("wide.csv", "20,000 CSV rows of 2,000 fields (218 MB)",
+                      lambda: "ID,Title," + ",".join(f"Attr {index}" for index in range(2000)) + "\n"
+                      + "".join(f"R-{row},t," + ",".join(f"v{index}" for index in range(2000)) + "\n" for row in range(20_000))),
     "csv-tiny-rows": ("tiny.csv", "3,000,000 CSV rows of two fields",
                       lambda: "ID,Title\n" + "".join(f"{index},t\n" for index in range(3_000_000))),
     "csv-large-records": ("large.csv", "600 CSV rows of 900 KB (540 MB)",

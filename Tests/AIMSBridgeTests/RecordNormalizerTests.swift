@@ -134,6 +134,19 @@ import Testing
         #expect(diagnostics.map(\.description).first == "exports/reg.csv:2:1: warning: Controls: no requirement reference recognised in 'DCF-181'")
     }
 
+    @Test func repeatedExtensionsAreJoinedAsAddingThemOneAtATimeWould() {
+        for count in [1, 5, 16, 17, 300] {
+            // Names repeat every seventh field, so that short lists have no repeats at all.
+            let fields = (0..<count).map { ExtensionField(name: "f\($0 % 7 == 6 ? $0 % 3 : $0)", value: .text("v\($0)")) }
+            var added = CanonicalRecord(kind: .risk, id: "R-1", source: "t.csv", locator: Locator(file: "t.csv", line: 2))
+            var joined = added
+            for field in fields { added.addExtension(field) }
+            joined.extensions = fields
+            joined.joinRepeatedExtensions()
+            #expect(joined.extensions == added.extensions, "\(count) fields")
+        }
+    }
+
     @Test func undetectableKindIsRejectedWithAHint() {
         let (records, rejected, _, _) = normalize([record([("Foo", "1"), ("Bar", "2")])])
         #expect(records.isEmpty)

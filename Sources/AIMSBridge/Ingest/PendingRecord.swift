@@ -99,11 +99,11 @@ enum DeferredIngestItem: Sendable {
         }
     }
 
-    /// About how many bytes its values take (see `IngestItem.byteCount`).
-    var byteCount: Int {
+    /// About how many bytes it takes in memory once made (see `IngestItem.footprint`).
+    var footprint: Int {
         switch self {
-        case .ready(let item): return item.byteCount
-        case .pending(let record): return record.fields.byteCount
+        case .ready(let item): return item.footprint
+        case .pending(let record): return record.fields.byteCount + record.fields.count * IngestItem.bytesPerField
         }
     }
 

@@ -168,14 +168,19 @@ public enum IngestItem: Sendable {
     /// A record that could not be read; the reader carries on after it.
     case rejected(RejectedRecord)
 
-    /// About how many bytes its values take (a rejected record's, its raw text): what holding
-    /// items in memory is bounded by, beside their number, as a record can be megabytes.
-    var byteCount: Int {
+    /// About how many bytes it takes in memory once normalized: its values' bytes and
+    /// `bytesPerField` for each field (a rejected record: its raw text). What holding items is
+    /// bounded by, beside their number, as a record can be megabytes, or thousands of fields.
+    var footprint: Int {
         switch self {
-        case .record(let record): return record.fields.reduce(0) { $0 + $1.value.byteCount }
+        case .record(let record): return record.fields.reduce(0) { $0 + $1.value.byteCount + IngestItem.bytesPerField }
         case .rejected(let rejected): return rejected.raw.utf8.count
         }
     }
+
+    /// What a field takes besides its value's bytes, as a source field and then as a canonical
+    /// value or extension (about: their structures and references).
+    static let bytesPerField = 64
 }
 
 /// A streaming reader of one source: pull items until `next()` returns nil.

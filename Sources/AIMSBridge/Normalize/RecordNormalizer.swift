@@ -195,7 +195,7 @@ public struct RecordNormalizer {
             guard let slot = slotIndex(for: field, kind: kind) else {
                 // Past the limit on field states: a field that maps to nothing, noted by name.
                 noteUnmapped(field.path)
-                canonical.addExtension(ExtensionField(name: field.path, value: field.value))
+                canonical.extensions.append(ExtensionField(name: field.path, value: field.value))
                 continue
             }
             switch slots[slot].target {
@@ -206,10 +206,12 @@ public struct RecordNormalizer {
                     slots[slot].reported = true
                     noteUnmapped(field.path)
                 }
-                // The same name twice (repeated XML elements) keeps every value, as a list.
-                canonical.addExtension(ExtensionField(name: field.path, value: field.value))
+                // The same name twice (repeated XML elements) keeps every value, as a list (joined
+                // once the record is read, see `joinRepeatedExtensions()`).
+                canonical.extensions.append(ExtensionField(name: field.path, value: field.value))
             }
         }
+        canonical.joinRepeatedExtensions()
         let hadID = canonical.values.contains(.id)
         if case .text(let id)? = canonical.values[.id] {
             canonical.values[.id] = nil
@@ -279,6 +281,8 @@ public struct RecordNormalizer {
         guard let slot = slotIndex(for: field, kind: holder.kind), let target = slots[slot].target, target != .id,
               !holder.values.contains(target) || target == .requirements else { return false }
         apply(field, to: target, slot: slot, record: &holder, diagnostics: diagnostics)
+        // Text of a references cell it kept may share a name with one of the holder's extensions.
+        holder.joinRepeatedExtensions()
         return true
     }
 
@@ -420,7 +424,7 @@ public struct RecordNormalizer {
         }
         if !interpretation.unrecognised.isEmpty {
             let kept = interpretation.unrecognised
-            record.addExtension(ExtensionField(name: field.path, value: kept.count == 1 ? .text(kept[0]) : .list(kept)))
+            record.extensions.append(ExtensionField(name: field.path, value: kept.count == 1 ? .text(kept[0]) : .list(kept)))
         }
         if record.refs.isEmpty {
             // Moved, not copied: the interpretation is this function's own.

@@ -82,7 +82,7 @@ public struct Converter: Sendable {
     /// A batch of ingest output on its way to a worker, which makes its pending records.
     private struct InputBatch: Sendable {
         var sequence: Int
-        /// The bytes of its items' values (taken from the conversion's `ByteBudget`).
+        /// About how many bytes its items take (their footprints, taken from the conversion's `ByteBudget`).
         var bytes = 0
         var items: Deque<DeferredIngestItem>
         /// Diagnostics the reader emitted while reading these items.
@@ -189,7 +189,7 @@ public struct Converter: Sendable {
                 var sampled = 0
                 while sample.count < Converter.sampleSize, sampled < Converter.sampleBytes {
                     guard let item = try opened.next() else { break }
-                    sampled += item.byteCount
+                    sampled += item.footprint
                     sample.append(item)
                 }
                 if sample.count == Converter.sampleSize || sampled >= Converter.sampleBytes { reader = opened }
@@ -258,7 +258,7 @@ public struct Converter: Sendable {
             }
             do throws(IngestError) {
                 while let item = try ownedReader.value.next() {
-                    let size = item.byteCount
+                    let size = item.footprint
                     if items.count >= Converter.batchSize || (!items.isEmpty && bytes + size > Converter.batchBytes), item.isTopLevel { send() }
                     bytes += size
                     items.append(item)

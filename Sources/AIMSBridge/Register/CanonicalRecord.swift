@@ -130,6 +130,37 @@ extension CanonicalRecord {
             extensions.append(field)
         }
     }
+
+    /// Joins extensions of the same name into the first of them, as `addExtension` would have,
+    /// for extensions appended as they came: a record of 2,000 fields kept as extensions took
+    /// two million name comparisons added one at a time.
+    public mutating func joinRepeatedExtensions() {
+        let count = extensions.count
+        guard count > 1 else { return }
+        if count <= 16 {
+            // A few names: looked for without hashing, and nothing made when none repeats.
+            var repeated = false
+            search: for later in 1..<count {
+                for earlier in 0..<later where extensions[earlier].name == extensions[later].name {
+                    repeated = true
+                    break search
+                }
+            }
+            guard repeated else { return }
+        }
+        var first: [String: Int] = [:]
+        var joined: [ExtensionField] = []
+        joined.reserveCapacity(count)
+        for field in extensions {
+            if let index = first[field.name] {
+                joined[index].value = .list(joined[index].value.strings + field.value.strings)
+            } else {
+                first[field.name] = joined.count
+                joined.append(field)
+            }
+        }
+        extensions = joined
+    }
 }
 
 /// One record of the canonical register (`aims-register/1`).

@@ -56,7 +56,7 @@ public struct CSVRecordReader: RecordReader {
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [IngestItem?] = []
     private var pendingIndex = 0
-    /// The bytes of the rows behind the items in `pending`.
+    /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
     /// The chunk being read, and where its next line starts.
     private var chunk: [UInt8] = []
@@ -268,7 +268,7 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
-        pendingByteCount += row.bytes.count
+        pendingByteCount += row.bytes.count + row.count * IngestItem.bytesPerField
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
         lastRowLine = row.lastLine
