@@ -61,6 +61,10 @@ INPUTS = {
     "xml-large-records": ("large.xml", "600 XML records of 900 KB (540 MB)",
                           lambda: "<r>" + "".join(f"<risk><id>R-{index}</id><description>{'x' * 900_000}</description></risk>"
                                                   for index in range(600)) + "</r>"),
+    "xml-wide-records": ("wide.xml", "10,000 XML records of 2,000 elements (530 MB)",
+                         lambda: "<r>" + "".join("<risk><id>R-" + str(row) + "</id>"
+                                                 + "".join(f"<attr_{index}>v{index}</attr_{index}>" for index in range(2000)) + "</risk>\n"
+                                                 for row in range(10_000)) + "</r>"),
     "xml-attributes": ("attributes.xml", "an XML element with 300,000 attributes",
                        lambda: f'<r><risk {attributes(300_000)}><title>t</title></risk><risk><id>R-2</id></risk></r>'),
     "xml-many-fields": ("fields.xml", "an XML record of 300,000 child elements",

@@ -48,6 +48,26 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    @Test func aRecordOfHundredsOfFieldsNumbersEachPathOnce() throws {
+        // Past 32 children of one element, its children's paths are found by hashing.
+        let width = XMLFieldPaths.searchedChildren * 3
+        func row(_ id: Int, reversed: Bool) -> String {
+            let indices = reversed ? Array((0..<width).reversed()) : Array(0..<width)
+            return "<risk><id>R-\(id)</id>" + indices.map { "<f\($0) a=\"\($0)\">v\(id)-\($0)</f\($0)>" }.joined() + "</risk>"
+        }
+        let records = TestSupport.records(try read("<risks>" + row(1, reversed: false) + row(2, reversed: true) + row(3, reversed: false) + "</risks>").items)
+        #expect(records.count == 3)
+        for (index, record) in records.enumerated() {
+            #expect(record["f\(width - 1)"] == "v\(index + 1)-\(width - 1)")
+            #expect(record.fields.count == 1 + 2 * width)
+        }
+        func numbers(_ record: SourceRecord) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: record.fields.map { ($0.path, $0.column) })
+        }
+        #expect(numbers(records[0]) == numbers(records[1]) && numbers(records[1]) == numbers(records[2]))
+        #expect(Set(numbers(records[0]).values).count == 1 + 2 * width)
+    }
+
     @Test func fieldsOfTheSamePathShareANumberAcrossRecords() throws {
         let xml = """
         <unload>

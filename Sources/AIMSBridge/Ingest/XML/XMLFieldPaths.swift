@@ -36,11 +36,21 @@ final class XMLFieldPaths {
 
     /// The numbered children of each path, by the parent's number + 1 (0: the record element).
     /// Searched in order rather than hashed: an element has a few dozen children at most, and
-    /// comparing addresses is cheaper than hashing them.
+    /// comparing addresses is cheaper than hashing them. A parent with more than
+    /// `searchedChildren` (a record of 2,000 fields, where the search took two fifths of reading)
+    /// has its children hashed in `hashedChildren` as well.
     // Unchecked exclusivity: a table serves one reader on one thread, and the dynamic checks
     // on these two arrays measured as half the cost of a lookup.
     @exclusivity(unchecked) private var children: [[Child]] = [[]]
     @exclusivity(unchecked) private var paths: [XMLFieldPath] = []
+    @exclusivity(unchecked) private var hashedChildren: [Int: [ChildKey: Int]] = [:]
+    static let searchedChildren = 32
+
+    /// A child's name's address and whether it is an attribute.
+    private struct ChildKey: Hashable {
+        let name: UnsafePointer<xmlChar>
+        let isAttribute: Bool
+    }
     private let childPaths: Set<String>
 
     /// A table for a source whose elements at `childPaths` are records of their own.
@@ -55,8 +65,12 @@ final class XMLFieldPaths {
               interned: Bool) -> XMLFieldPath {
         let slot = parent.number + 1
         let numbered = interned && name != nil && (parent.number >= 0 || parent.text.isEmpty)
-        if numbered, let known = children[slot].first(where: { $0.name == name && $0.isAttribute == isAttribute }) {
-            return paths[known.number]
+        if numbered, let name {
+            if children[slot].count > XMLFieldPaths.searchedChildren {
+                if let number = hashedChildren[slot]?[ChildKey(name: name, isAttribute: isAttribute)] { return paths[number] }
+            } else if let known = children[slot].first(where: { $0.name == name && $0.isAttribute == isAttribute }) {
+                return paths[known.number]
+            }
         }
         let nameText = name.map { String(cString: $0) } ?? ""
         let text = isAttribute ? "\(parent.text)@\(nameText)"
@@ -65,6 +79,15 @@ final class XMLFieldPaths {
         if numbered, let name, paths.count < XMLFieldPaths.limit {
             path.number = paths.count
             children[slot].append(Child(name: name, isAttribute: isAttribute, number: path.number))
+            if children[slot].count > XMLFieldPaths.searchedChildren {
+                if hashedChildren[slot] == nil {
+                    hashedChildren[slot] = Dictionary(uniqueKeysWithValues: children[slot].map {
+                        (ChildKey(name: $0.name, isAttribute: $0.isAttribute), $0.number)
+                    })
+                } else {
+                    hashedChildren[slot]![ChildKey(name: name, isAttribute: isAttribute)] = path.number
+                }
+            }
             children.append([])
             paths.append(path)
         }
