@@ -41,6 +41,10 @@ INPUTS = {
                       lambda: "ID,Title\n" + "".join(f"{index},t\n" for index in range(3_000_000))),
     "csv-large-records": ("large.csv", "600 CSV rows of 900 KB (540 MB)",
                           lambda: "ID,Title,Description\n" + "".join(f"R-{index},t,{'x' * 900_000}\n" for index in range(600))),
+    "csv-many-references": ("references.csv", "100 CSV rows of 98,000 references each (100 MB)",
+                            lambda: "ID,Title,Controls\n" + "".join(
+                                f"R-{row},t," + ";".join(f"A.{index // 10000 + 2}.{index // 1000 % 10 + 1}.{index % 1000}"
+                                                         for index in range(98_000)) + "\n" for row in range(100))),
     "json-long-string": ("string.json", "a JSON string of 100 MB",
                          lambda: '[{"id":"R-1","title":"' + "x" * (100 * MB) + '"},{"id":"R-2","title":"ok"}]'),
     "json-many-keys": ("keys.json", "a JSON object of 1,000,000 keys",

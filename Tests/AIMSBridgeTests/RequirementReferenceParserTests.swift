@@ -205,6 +205,30 @@ import Testing
         #expect(partly.warnings == ["no requirement reference recognised in 'see policy'"])
     }
 
+    @Test func aCellOfManyReferencesKeepsEachOnceInOrder() {
+        // Past 32 references a cell's are hashed to find repeats; the result is the same.
+        let ids = AnnexIdentifiers.iso27001_2022.prefix(60)
+        let cell = (ids + ids.reversed() + ids).map { "27001:\($0)" }.joined(separator: "; ")
+        let parsed = parser.parse(cell)
+        #expect(parsed.references.map(\.id) == Array(ids))
+        #expect(parsed.warnings.isEmpty)
+
+        // 40 × 61 references to compare: hashed.
+        var list = Array(parsed.references.prefix(40))
+        list.appendNew(ids.reversed().map { RequirementReference(framework: "iso27001:2022", id: $0, raw: $0, resolved: true) }
+                       + [RequirementReference(framework: "iso42001:2023", id: "A.5.2", raw: "A.5.2", resolved: true)])
+        #expect(list.map(\.key) == (ids.prefix(40) + ids.dropFirst(40).reversed()).map { "iso27001:2022/\($0)" } + ["iso42001:2023/A.5.2"])
+    }
+
+    @Test func aCellKeepsItsFirstTwentyWarningsAndCountsTheRest() {
+        let cell = (1...30).map { "A.9.9.\($0)" }.joined(separator: "; ")
+        let parsed = parser.parse(cell)
+        #expect(parsed.references.count == 30)
+        #expect(parsed.warnings.count == 21)
+        #expect(parsed.warnings.first?.hasPrefix("unknown requirement 'A.9.9.1'") == true)
+        #expect(parsed.warnings.last == "10 more warnings about references in this cell")
+    }
+
     @Test func piecesThatNameNoRequirementAreGivenBackAsWritten() {
         var remembering = RequirementReferenceParser()
         for _ in 0..<2 { // the second time from the parser's cache of pieces

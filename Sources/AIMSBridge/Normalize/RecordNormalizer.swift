@@ -408,8 +408,10 @@ public struct RecordNormalizer {
             record.values[target] = plainValue(field, as: target)
             return
         case .rating, .score, .date, .term, .terms, .riskClass, .references:
-            // No key is made for a field that is no longer cached.
-            let key = slots[slot].cache.isOn ? field.value.joined(separator: "\n") : nil
+            // No key is made for a field that is no longer cached, nor for a long value (see
+            // `InterpretationCache.longestValue`).
+            let key = slots[slot].cache.isOn && field.value.byteCount <= InterpretationCache.longestValue
+                ? field.value.joined(separator: "\n") : nil
             if let key, let cached = slots[slot].cache[key] {
                 interpretation = cached
             } else {
@@ -430,9 +432,7 @@ public struct RecordNormalizer {
             // Moved, not copied: the interpretation is this function's own.
             swap(&record.refs, &interpretation.references)
         } else {
-            for reference in interpretation.references where !record.refs.contains(where: { $0.isSameRequirement(as: reference) }) {
-                record.refs.append(reference)
-            }
+            record.refs.appendNew(interpretation.references)
         }
         if let value = interpretation.value.take() { record.values[target] = value }
     }
@@ -520,9 +520,7 @@ public struct RecordNormalizer {
             result.references = parsed.references
             return
         }
-        for reference in parsed.references where !result.references.contains(where: { $0.isSameRequirement(as: reference) }) {
-            result.references.append(expanded(reference))
-        }
+        result.references.appendNew(parsed.references, expanded)
     }
 }
 
@@ -546,6 +544,9 @@ private final class SharedProfile: Sendable {
 struct InterpretationCache {
     /// Values held before the cache is emptied.
     static let capacity = 256
+    /// The longest value (in UTF-8 bytes) cached: a cell of thousands of references rarely comes
+    /// again, and 256 interpretations of such cells held hundreds of megabytes.
+    static let longestValue = 1_024
     /// A field whose cache was hit fewer times than this while it filled up stops being cached.
     static let minimumHits = capacity / 8
 

@@ -54,6 +54,39 @@ public struct RequirementReferenceParser: Sendable {
         public var warnings: [String] = []
         /// The pieces in which no reference was recognised, as written.
         public var unrecognised: [String] = []
+        /// The requirements `references` name, once there are many of them (see `addNew`).
+        private var named: Set<RequirementReference.Requirement> = []
+        /// Warnings about the cell past the first `warningLimit`, counted rather than kept.
+        private var unlistedWarnings = 0
+        /// How many warnings a cell keeps: a cell of 100,000 unknown ids would otherwise make a
+        /// warning for each, held with the record (tens of megabytes) though stderr shows few.
+        static let warningLimit = 20
+
+        /// Keeps a warning, or counts it past the first `warningLimit`.
+        mutating func warn(_ warning: String) {
+            if warnings.count < ParsedCell.warningLimit { warnings.append(warning) } else { unlistedWarnings += 1 }
+        }
+
+        /// Ends the cell: the warnings past the limit become one.
+        mutating func finish() {
+            guard unlistedWarnings > 0 else { return }
+            warnings.append("\(unlistedWarnings) more warnings about references in this cell")
+            unlistedWarnings = 0
+        }
+
+        /// Adds a reference unless one before it names the same requirement; whether it did.
+        /// Compared one by one while the cell has few, hashed when it has many (a 1 MiB cell can
+        /// hold 100,000, whose one-by-one comparison took seconds).
+        mutating func addNew(_ reference: RequirementReference) -> Bool {
+            if references.count < 32 {
+                guard !references.contains(where: { $0.isSameRequirement(as: reference) }) else { return false }
+            } else {
+                if named.isEmpty { named = Set(references.map(\.requirement)) }
+                guard named.insert(reference.requirement).inserted else { return false }
+            }
+            references.append(reference)
+            return true
+        }
     }
 
     /// Parses one cell. `columnFramework` is the framework the column is about, as a key
@@ -100,12 +133,13 @@ public struct RequirementReferenceParser: Sendable {
             }
             if let pending = state.pendingPiece { Self.addUnrecognised(pending, to: &parsed) }
         }
+        parsed.finish()
         return parsed
     }
 
     /// Keeps a piece in which no reference was recognised, with its warning.
     private static func addUnrecognised(_ piece: String, to parsed: inout ParsedCell) {
-        parsed.warnings.append("no requirement reference recognised in '\(piece)'")
+        parsed.warn("no requirement reference recognised in '\(piece)'")
         parsed.unrecognised.append(piece)
     }
 
@@ -164,12 +198,9 @@ public struct RequirementReferenceParser: Sendable {
             for index in events.indices {
                 switch events[index] {
                 case .reference(let reference, let warning):
-                    if !parsed.references.contains(where: { $0.isSameRequirement(as: reference) }) {
-                        parsed.references.append(reference)
-                        if let warning { parsed.warnings.append(warning) }
-                    }
+                    if parsed.addNew(reference), let warning { parsed.warn(warning) }
                 case .warning(let warning):
-                    parsed.warnings.append(warning)
+                    parsed.warn(warning)
                 case .unrecognised(let piece):
                     Self.addUnrecognised(piece, to: &parsed)
                 }

@@ -89,6 +89,34 @@ public struct RequirementReference: Sendable, Hashable {
     /// `framework/id`, the one spelling used everywhere (`iso42001:2023/A.6.2.4`); the bare id
     /// when the framework is unknown.
     public var key: String { framework.map { "\($0)/\(id)" } ?? id }
+
+    /// What `isSameRequirement` compares, to hash.
+    struct Requirement: Hashable {
+        let framework: String?
+        let id: String
+    }
+
+    /// The requirement it names (see `isSameRequirement(as:)`).
+    var requirement: Requirement { Requirement(framework: framework, id: id) }
+}
+
+extension Array where Element == RequirementReference {
+    /// Appends those of `others` that name a requirement none before them names, in order,
+    /// `transform`ed. Compared one by one while the lists are short; hashed when they are long (a
+    /// cell can hold 100,000 references, whose one-by-one comparison took seconds a record).
+    mutating func appendNew(_ others: some Collection<RequirementReference>,
+                            _ transform: (RequirementReference) -> RequirementReference = { $0 }) {
+        if count * others.count <= 1_024 {
+            for reference in others where !contains(where: { $0.isSameRequirement(as: reference) }) {
+                append(transform(reference))
+            }
+            return
+        }
+        var named = Set(map(\.requirement))
+        for reference in others where named.insert(reference.requirement).inserted {
+            append(transform(reference))
+        }
+    }
 }
 
 /// A requirement a reference leads to through the crosswalks.
