@@ -115,6 +115,32 @@ import Testing
         }
     }
 
+    @Test func aMergedRecordCitesEachRequirementOnce() {
+        func reference(_ raw: String, _ id: String, resolved: Bool) -> RequirementReference {
+            RequirementReference(framework: resolved ? "iso27001:2022" : nil, id: id, raw: raw, resolved: resolved)
+        }
+        func record(_ source: String, _ refs: [RequirementReference]) -> CanonicalRecord {
+            var record = CanonicalRecord(kind: .control, id: "C-1", source: source, locator: Locator(file: source, line: 2))
+            record.refs = refs
+            return record
+        }
+        var register = Register()
+        register.sources = ["a.json", "b.json"].map {
+            SourceSummary(path: $0, format: "json", profile: "generic", sha256: "", records: 1, converted: 1, rejected: 0, unmappedFields: [])
+        }
+        register.records = [
+            record("a.json", [reference("27001 A.8.15", "A.8.15", resolved: true), reference("A.5.2", "A.5.2", resolved: false)]),
+            // The same requirement written otherwise; an unresolved one with the text of a resolved
+            // one; the same unresolved text; new ones of each kind.
+            record("b.json", [reference("A.8.15", "A.8.15", resolved: true), reference("27001 A.8.15", "A.8.15", resolved: false),
+                              reference("A.5.2", "A.5.2", resolved: false), reference("A.8.16", "A.8.16", resolved: true),
+                              reference("DCF-9", "DCF-9", resolved: false)]),
+        ]
+        let merged = RegisterMerger(options: MergeOptions(prefer: .first)).merge(register)
+        #expect(merged.records.count == 1)
+        #expect(merged.records.first?.refs.map(\.raw) == ["27001 A.8.15", "A.5.2", "A.8.16", "DCF-9"])
+    }
+
     @Test func recordsWaitingOnDiskMergeAsRecordsInMemoryDo() throws {
         // The loader puts every record in the store (exports converted, registers read back).
         let merger = RegisterMerger(options: MergeOptions(match: .both))
