@@ -103,7 +103,7 @@ enum DeferredIngestItem: Sendable {
     var footprint: Int {
         switch self {
         case .ready(let item): return item.footprint
-        case .pending(let record): return record.fields.byteCount + record.fields.count * IngestItem.bytesPerField
+        case .pending(let record): return IngestItem.footprint(bytes: record.fields.byteCount, fields: record.fields.count)
         }
     }
 

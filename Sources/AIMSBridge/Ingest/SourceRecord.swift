@@ -168,19 +168,23 @@ public enum IngestItem: Sendable {
     /// A record that could not be read; the reader carries on after it.
     case rejected(RejectedRecord)
 
-    /// About how many bytes it takes in memory once normalized: its values' bytes and
-    /// `bytesPerField` for each field (a rejected record: its raw text). What holding items is
-    /// bounded by, beside their number, as a record can be megabytes, or thousands of fields.
+    /// About how many bytes it takes in memory once normalized (see `footprint(bytes:fields:)`;
+    /// a rejected record: its raw text). What holding items is bounded by, beside their number,
+    /// as a record can be megabytes, or thousands of fields.
     var footprint: Int {
         switch self {
-        case .record(let record): return record.fields.reduce(0) { $0 + $1.value.byteCount + IngestItem.bytesPerField }
+        case .record(let record):
+            return IngestItem.footprint(bytes: record.fields.reduce(0) { $0 + $1.value.byteCount }, fields: record.fields.count)
         case .rejected(let rejected): return rejected.raw.utf8.count
         }
     }
 
-    /// What a field takes besides its value's bytes, as a source field and then as a canonical
-    /// value or extension (about: their structures and references).
-    static let bytesPerField = 64
+    /// The footprint of a record of `fields` fields whose values hold `bytes` bytes: each field
+    /// takes about 64 bytes besides its value's, as a source field and then as a canonical value
+    /// or extension (their structures and references).
+    static func footprint(bytes: Int, fields: Int) -> Int {
+        bytes + fields * 64
+    }
 }
 
 /// A streaming reader of one source: pull items until `next()` returns nil.

@@ -67,6 +67,12 @@ public struct RequirementReferenceParser: Sendable {
             if warnings.count < ParsedCell.warningLimit { warnings.append(warning) } else { unlistedWarnings += 1 }
         }
 
+        /// Keeps a piece in which no reference was recognised, with its warning.
+        mutating func addUnrecognised(_ piece: String) {
+            warn("no requirement reference recognised in '\(piece)'")
+            unrecognised.append(piece)
+        }
+
         /// Ends the cell: the warnings past the limit become one.
         mutating func finish() {
             guard unlistedWarnings > 0 else { return }
@@ -131,17 +137,12 @@ public struct RequirementReferenceParser: Sendable {
                 }
                 i += 1
             }
-            if let pending = state.pendingPiece { Self.addUnrecognised(pending, to: &parsed) }
+            if let pending = state.pendingPiece { parsed.addUnrecognised(pending) }
         }
         parsed.finish()
         return parsed
     }
 
-    /// Keeps a piece in which no reference was recognised, with its warning.
-    private static func addUnrecognised(_ piece: String, to parsed: inout ParsedCell) {
-        parsed.warn("no requirement reference recognised in '\(piece)'")
-        parsed.unrecognised.append(piece)
-    }
 
     /// A piece of a cell and the state of the cell when the piece starts.
     private struct PieceKey: Hashable {
@@ -202,7 +203,7 @@ public struct RequirementReferenceParser: Sendable {
                 case .warning(let warning):
                     parsed.warn(warning)
                 case .unrecognised(let piece):
-                    Self.addUnrecognised(piece, to: &parsed)
+                    parsed.addUnrecognised(piece)
                 }
             }
         }

@@ -268,7 +268,7 @@ public struct CSVRecordReader: RecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
-        pendingByteCount += row.bytes.count + row.count * IngestItem.bytesPerField
+        pendingByteCount += IngestItem.footprint(bytes: row.bytes.count, fields: row.count)
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
         lastRowLine = row.lastLine
