@@ -68,6 +68,37 @@ import Testing
         #expect(taken.wait(timeout: .now() + 10) == .success)
     }
 
+    @Test func chargedBytesAreWaitedOnLikeTakenOnes() {
+        let budget = ByteBudget(limit: 100)
+        budget.take(40)
+        budget.charge(50) // the batch's output turned out larger than its footprint
+        let taken = DispatchSemaphore(value: 0)
+        Thread {
+            budget.take(20)
+            taken.signal()
+        }.start()
+        #expect(taken.wait(timeout: .now() + 0.2) == .timedOut)
+        budget.give(90)
+        #expect(taken.wait(timeout: .now() + 10) == .success)
+    }
+
+    @Test func expansionFollowsTheLatestBatchesAndComesDownByAnEighth() {
+        let budget = ByteBudget(limit: 100)
+        #expect(budget.expansion == 1)
+        budget.observe(footprint: 1_000, output: 800) // output smaller than the footprint
+        #expect(budget.expansion == 1)
+        budget.observe(footprint: 1_000, output: 8_000) // a cell of thousands of references
+        #expect(budget.expansion == 8)
+        budget.observe(footprint: 1_000, output: 500)
+        #expect(budget.expansion == 7)
+        budget.observe(footprint: 1_000, output: 9_000)
+        #expect(budget.expansion == 9)
+        budget.observe(footprint: 0, output: 500) // nothing read: nothing learned
+        #expect(budget.expansion == 9)
+        for _ in 0..<40 { budget.observe(footprint: 1_000, output: 10) }
+        #expect(budget.expansion == 1)
+    }
+
     @Test func closingReleasesAWaitingTaker() {
         let budget = ByteBudget(limit: 100)
         budget.take(80)

@@ -96,14 +96,48 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
 /// work and waits while the budget is spent; whoever finishes the work gives them back. It bounds
 /// what all the queues between the stages hold together, which their counts of items do not when
 /// items can be megabytes. One item larger than the whole budget goes through alone.
+///
+/// Items are counted before they are made into what they become: a reader knows a record's
+/// bytes, not what normalizing makes of them (a cell of 98,000 references, 1 MB, is 8 MB of
+/// JSON). So the budget also learns how many times its footprint a batch's output takes
+/// (`expansion`, which producers multiply footprints by) and is charged, without waiting, for
+/// output beyond what was taken for it (`charge(_:)`).
 final class ByteBudget: @unchecked Sendable {
     private let condition = NSCondition()
     private let limit: Int
     private var used = 0
     private var closed = false
+    private var learned = 1.0
 
     init(limit: Int) {
         self.limit = limit
+    }
+
+    /// How many times its footprint what is made of an item takes, as recently seen: at least 1.
+    var expansion: Double {
+        condition.lock()
+        defer { condition.unlock() }
+        return learned
+    }
+
+    /// Learns from a batch whose items' footprints add up to `footprint` and whose output took
+    /// `output` bytes. The estimate follows the latest batches but comes down slowly (by an
+    /// eighth a batch), so that one batch of plain records amid dense ones does not let the
+    /// next dense ones in at their footprint.
+    func observe(footprint: Int, output: Int) {
+        guard footprint > 0 else { return }
+        condition.lock()
+        learned = max(1, Double(output) / Double(footprint), learned * 7 / 8)
+        condition.unlock()
+    }
+
+    /// Counts `count` more bytes as taken, without waiting (the output of work that took less
+    /// than it turned out to need); they are given back with the rest.
+    func charge(_ count: Int) {
+        guard count > 0 else { return }
+        condition.lock()
+        used += count
+        condition.unlock()
     }
 
     /// Takes `count` bytes, waiting while they would go over the limit (and anything is taken).

@@ -82,8 +82,11 @@ public struct Converter: Sendable {
     /// A batch of ingest output on its way to a worker, which makes its pending records.
     private struct InputBatch: Sendable {
         var sequence: Int
-        /// About how many bytes its items take (their footprints, taken from the conversion's `ByteBudget`).
+        /// The bytes taken for it from the conversion's `ByteBudget`: its items' footprints, times
+        /// the budget's `expansion` when they were read.
         var bytes = 0
+        /// Its items' footprints (see `IngestItem.footprint`).
+        var footprint = 0
         var items: Deque<DeferredIngestItem>
         /// Diagnostics the reader emitted while reading these items.
         var diagnostics: [Diagnostic]
@@ -97,7 +100,8 @@ public struct Converter: Sendable {
         /// Diagnostics past what the collector takes in full, only counted.
         var countedDiagnostics = DiagnosticCounts()
         var unmappedFields: [String] = []
-        /// The bytes of the input batch it was made from, given back once it is written.
+        /// The bytes taken from the budget for it (for the input batch it was made from, and
+        /// charged for output beyond that), given back once it is written.
         var inputBytes = 0
         /// Whether the worker found unmapped fields past the names it lists.
         var unlistedUnmappedFields = false
@@ -151,6 +155,7 @@ public struct Converter: Sendable {
         var normalizer = RecordNormalizer(sourcePath: path, options: options.normalize)
         var failure: IngestError?
         var sample: [IngestItem] = []
+        var sampled = 0
         var reader: (any RecordReader)?
         do throws(IngestError) {
             let prefix = try source.peek(4096)
@@ -186,7 +191,6 @@ public struct Converter: Sendable {
                                                 at: Locator(file: path, line: 1)))
                 }
             } else {
-                var sampled = 0
                 while sample.count < Converter.sampleSize, sampled < Converter.sampleBytes {
                     guard let item = try opened.next() else { break }
                     sampled += item.footprint
@@ -200,15 +204,31 @@ public struct Converter: Sendable {
         normalizer.prepare(sample: sample.compactMap {
             if case .record(let record) = $0 { return record } else { return nil }
         })
-        var first = normalize(InputBatch(sequence: 0, items: Deque(sample.map { .ready($0) }), diagnostics: readerDiagnostics.take()),
-                              with: &normalizer)
-        // Not held while the rest is converted (records of megabytes make a sample of several).
+        // The sample is normalized and written in batches cut as the rest's are: as one batch,
+        // records that grow when normalized (a cell of 98,000 references, 1 MB, is 5 MB of
+        // JSON) held four times 4 MiB at once. Its items are let go as they are batched.
+        var unbatched = Deque(sample)
         sample = []
         var tally = SourceTally(summary)
-        try deliver(&first, into: &sink, rejects: rejects, tally: &tally)
+        var sampleOutput = 0
+        repeat {
+            var batch = InputBatch(sequence: 0, items: [], diagnostics: readerDiagnostics.take())
+            while let item = unbatched.first {
+                let size = item.footprint
+                if Converter.startsBatch(size, isTopLevel: item.isTopLevel, after: batch.items.count, holding: batch.bytes) { break }
+                batch.bytes += size
+                batch.items.append(.ready(unbatched.removeFirst()))
+            }
+            var output = normalize(consume batch, with: &normalizer)
+            sampleOutput += output.encoded.byteCount
+            try deliver(&output, into: &sink, rejects: rejects, tally: &tally)
+        } while !unbatched.isEmpty
         if let reader {
+            // What the sample's records became is the first guess of what the rest become.
+            let budget = ByteBudget(limit: Converter.bytesInFlight)
+            budget.observe(footprint: sampled, output: sampleOutput)
             failure = try convertConcurrently(reader, readerDiagnostics: readerDiagnostics, normalizer: normalizer,
-                                              into: &sink, rejects: rejects, tally: &tally)
+                                              budget: budget, into: &sink, rejects: rejects, tally: &tally)
         }
         summary = tally.summary
         if tally.unlistedUnmappedFields {
@@ -227,7 +247,7 @@ public struct Converter: Sendable {
     /// Reads, normalizes and writes the rest of a source on several threads. Returns the fatal
     /// input error, if reading stopped on one.
     private func convertConcurrently(_ reader: any RecordReader, readerDiagnostics: DiagnosticList,
-                                     normalizer: RecordNormalizer, into sink: inout some RegisterSink,
+                                     normalizer: RecordNormalizer, budget: ByteBudget, into sink: inout some RegisterSink,
                                      rejects: (RejectedRecord) throws(OutputError) -> Void,
                                      tally: inout SourceTally) throws(OutputError) -> IngestError? {
         // Two batches per worker each way: with the workers giving way to the reader, the reader
@@ -235,7 +255,6 @@ public struct Converter: Sendable {
         // peak for no gain in speed (two: 55-57 MiB, one: 52 MiB and 2 % slower).
         let inputs = BoundedQueue<InputBatch>(capacity: workers * Converter.batchesPerWorker)
         let outputs = ReorderBuffer<OutputBatch>(window: workers * Converter.batchesPerWorker)
-        let budget = ByteBudget(limit: Converter.bytesInFlight)
         let ownedReader = Handoff(DeferredItemReader(reader))
         let failure = Handoff<IngestError?>(nil)
         let total = Handoff(0)
@@ -243,14 +262,20 @@ public struct Converter: Sendable {
             var sequence = 1
             var items = Deque<DeferredIngestItem>()
             var bytes = 0
+            var footprint = 0
+            // Read once a batch rather than for every item: it changes as batches are finished.
+            var expansion = budget.expansion
             func send() {
                 // The items are moved into the batch, and the batch into the queue (`consume`):
                 // were the reader still holding them when a worker started on the batch, the
                 // worker would copy every record (retaining each of its strings) and the reader
                 // would then free them all.
-                var batch = InputBatch(sequence: sequence, bytes: bytes, items: [], diagnostics: readerDiagnostics.take())
+                var batch = InputBatch(sequence: sequence, bytes: bytes, footprint: footprint, items: [],
+                                       diagnostics: readerDiagnostics.take())
                 budget.take(bytes)
                 bytes = 0
+                footprint = 0
+                expansion = budget.expansion
                 swap(&batch.items, &items)
                 items.reserveCapacity(Converter.batchSize + 1)
                 inputs.push(consume batch)
@@ -258,9 +283,11 @@ public struct Converter: Sendable {
             }
             do throws(IngestError) {
                 while let item = try ownedReader.value.next() {
-                    let size = item.footprint
-                    if items.count >= Converter.batchSize || (!items.isEmpty && bytes + size > Converter.batchBytes), item.isTopLevel { send() }
+                    let itemFootprint = item.footprint
+                    let size = expansion == 1 ? itemFootprint : Int(Double(itemFootprint) * expansion)
+                    if Converter.startsBatch(size, isTopLevel: item.isTopLevel, after: items.count, holding: bytes) { send() }
                     bytes += size
+                    footprint += itemFootprint
                     items.append(item)
                 }
             } catch {
@@ -286,8 +313,15 @@ public struct Converter: Sendable {
                 while let batch = inputs.pop() {
                     // The sequence is read first, and the batch handed over (`consume`): a second
                     // reference to its items would make normalizing copy them all.
-                    let sequence = batch.sequence
-                    let output = normalize(consume batch, with: &worker.value, expectedSize: lastSize)
+                    let (sequence, taken, footprint) = (batch.sequence, batch.bytes, batch.footprint)
+                    var output = normalize(consume batch, with: &worker.value, expectedSize: lastSize)
+                    budget.observe(footprint: footprint, output: output.encoded.byteCount)
+                    // Output beyond what was taken for the batch is counted too, until it is written.
+                    let beyond = output.encoded.byteCount - taken
+                    if beyond > 0 {
+                        budget.charge(beyond)
+                        output.inputBytes += beyond
+                    }
                     lastSize = output.encoded.byteCount + output.encoded.byteCount / 8
                     outputs.put(output, sequence: sequence)
                 }
@@ -315,6 +349,13 @@ public struct Converter: Sendable {
             sequence += 1
         }
         return failure.value
+    }
+
+    /// Whether an item of `size` bytes starts a new batch after one of `count` items holding
+    /// `bytes`: when that one is full, by count or by bytes, and the item starts a record tree
+    /// (a record and the records nested in it stay in one batch).
+    private static func startsBatch(_ size: Int, isTopLevel: Bool, after count: Int, holding bytes: Int) -> Bool {
+        isTopLevel && (count >= Converter.batchSize || (count > 0 && bytes + size > Converter.batchBytes))
     }
 
     /// Normalizes and encodes one batch (on a worker thread).
