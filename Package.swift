@@ -31,10 +31,12 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The command's jemalloc settings (a C global that jemalloc reads when it starts).
+        .target(name: "AllocatorSettings"),
         .executableTarget(
             name: "aims",
             dependencies: [
-                "AIMSBridge",
+                "AIMSBridge", "AllocatorSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // jemalloc in place of glibc's malloc, for the command only: a conversion's threads

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time and peak memory of `aims convert` on inputs made to be expensive.
 
-Writes each input into a temporary folder (tens of MB each, 540 MB for the large records), converts it once with the release
+Writes each input into a temporary folder (tens of MB each, 540–585 MB for the large records), converts it once with the release
 build of `aims` (built first, the Swift runtime linked statically, as the README builds it), and
 prints the wall-clock seconds, the peak resident memory (MiB), the exit status and the first
 diagnostic. It shows that each is refused or read in bounded time and memory; nothing here is a
@@ -41,6 +41,9 @@ INPUTS = {
                       lambda: "ID,Title\n" + "".join(f"{index},t\n" for index in range(3_000_000))),
     "csv-large-records": ("large.csv", "600 CSV rows of 900 KB (540 MB)",
                           lambda: "ID,Title,Description\n" + "".join(f"R-{index},t,{'x' * 900_000}\n" for index in range(600))),
+    "csv-near-limit-records": ("limit.csv", "150 CSV rows of 3.9 MB, under the record limit (585 MB)",
+                               lambda: "ID,Title,Description,Notes,Comments,Extra\n" + "".join(
+                                   f"R-{index},t," + ",".join(["x" * 975_000] * 4) + "\n" for index in range(150))),
     "csv-many-references": ("references.csv", "100 CSV rows of 98,000 references each (100 MB)",
                             lambda: "ID,Title,Controls\n" + "".join(
                                 f"R-{row},t," + ";".join(f"A.{index // 10000 + 2}.{index // 1000 % 10 + 1}.{index % 1000}"

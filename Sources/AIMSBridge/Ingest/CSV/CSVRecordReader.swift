@@ -178,7 +178,7 @@ public struct CSVRecordReader: RecordReader {
                     // Only a line that spans chunks is copied, and only the line.
                     carry.append(contentsOf: rest)
                     carry.withUnsafeBufferPointer { parser.feed(line: line, bytes: $0) }
-                    carry.removeAll(keepingCapacity: true)
+                    carry.removeAllReusingStorage()
                 }
                 takeParsed()
                 line += 1

@@ -23,7 +23,7 @@ struct CSVRow {
     }
 
     mutating func reset(line: Int) {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAllReusingStorage()
         ends.removeAll(keepingCapacity: true)
         self.line = line
         overLimit = nil
@@ -405,11 +405,11 @@ struct CSVHeldLines {
         first += 1
     }
 
-    /// Drops every line, keeping the storage.
+    /// Drops every line, keeping the storage (up to `reusedCapacityLimit`).
     mutating func removeAll() {
         // Called after every line that leaves no record open: nothing to do for most.
         guard !ends.isEmpty else { return }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAllReusingStorage()
         ends.removeAll(keepingCapacity: true)
         base = 0
         first = 0

@@ -1,0 +1,13 @@
+extension Array where Element == UInt8 {
+    /// The largest storage a byte buffer keeps for reuse once emptied (1 MiB). Reused, a buffer
+    /// saves an allocation for every line or row; kept after a record of megabytes, it would hold
+    /// those megabytes for the rest of the input (records near the 4 MiB limit left 8 MB held by
+    /// the CSV reader's line and row buffers).
+    static let reusedCapacityLimit = 1 << 20
+
+    /// Empties the buffer, keeping its storage for the next use unless it is larger than
+    /// `reusedCapacityLimit`.
+    mutating func removeAllReusingStorage() {
+        removeAll(keepingCapacity: capacity <= Self.reusedCapacityLimit)
+    }
+}
