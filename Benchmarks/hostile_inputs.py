@@ -72,6 +72,9 @@ INPUTS = {
                          lambda: "<r>" + "".join("<risk><id>R-" + str(row) + "</id>"
                                                  + "".join(f"<attr_{index}>v{index}</attr_{index}>" for index in range(2000)) + "</risk>\n"
                                                  for row in range(10_000)) + "</r>"),
+    "xml-distinct-names": ("names.xml", "500 XML records, each with an element name of its own of 40 KB (20 MB)",
+                           lambda: "<rows>\n" + "".join(f"<row><id>R-{index}</id><n{index}{'x' * 40_000}/></row>\n"
+                                                        for index in range(500)) + "</rows>\n"),
     "xml-attributes": ("attributes.xml", "an XML element with 300,000 attributes",
                        lambda: f'<r><risk {attributes(300_000)}><title>t</title></risk><risk><id>R-2</id></risk></r>'),
     "xml-many-fields": ("fields.xml", "an XML record of 300,000 child elements",

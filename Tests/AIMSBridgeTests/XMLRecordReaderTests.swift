@@ -380,6 +380,28 @@ import Testing
         #expect(error?.locator.line == 1)
     }
 
+    @Test func aFullDictionaryOfNamesEndsTheDocumentWithAnError() throws {
+        // libxml2 keeps every distinct element name in a dictionary of at most 10,000,000 bytes,
+        // and when it is full says "Memory allocation failed" without marking the document
+        // malformed: the records after that point were lost, and the conversion said nothing.
+        // It grows by pools four times larger each, and refuses a new pool once those it has add
+        // up to more than the limit: names of 40,000 bytes, each once, fill it in 340 records.
+        let padding = String(repeating: "x", count: 40_000)
+        var xml = "<rows>\n"
+        for index in 0..<500 { xml += "<row><id>\(index)</id><n\(index)\(padding)/></row>\n" }
+        xml += "</rows>\n"
+        var reader = try XMLRecordReader(source: ByteSource(name: "t.xml", bytes: Array(xml.utf8), chunkSize: 1 << 18),
+                                         recordPath: "/rows/row", diagnostics: DiagnosticList())
+        let (ids, error) = idsBeforeTheError(&reader)
+        let message = try #require(error?.message)
+        #expect(message.hasPrefix("libxml2 stopped here for want of memory, holding "))
+        #expect(message.hasSuffix(" distinct element and attribute names (its dictionary of names holds at most 10,000,000 bytes of them); the document is read no further"))
+        // The records before the one it stopped in are read, each once and in order.
+        #expect(ids.count > 300 && ids.count < 400)
+        #expect(ids == (0..<ids.count).map { String($0) })
+        #expect(error?.locator.line == ids.count + 2)
+    }
+
     @Test func theAttributeGuardCountsOnlyAttributesOfStartTags() {
         func crowded(_ text: String, bytes: [UInt8]? = nil, limit: Int = 2, pieces: Int = 1) -> Int? {
             let all = bytes ?? Array(text.utf8)

@@ -194,8 +194,8 @@ final class XMLPushParser {
     var failure: IngestError? {
         if let readFailure { return readFailure }
         if let failure = target.pointee.assembler.failure { return failure }
-        guard context.pointee.wellFormed == 0 else { return nil }
         let capture = target.pointee.errors
+        guard context.pointee.wellFormed == 0 || capture.isFatal else { return nil }
         var line = capture.line
         var column = capture.column
         // Errors inside an entity's replacement text (a reference loop) carry a line counted
@@ -204,8 +204,15 @@ final class XMLPushParser {
             line = Int(input.pointee.line)
             column = Int(input.pointee.col)
         }
-        return IngestError(capture.message ?? "malformed XML",
-                           at: Locator(file: source.name, line: max(line, 1), column: max(column, 1)))
+        var message = capture.message ?? "malformed XML"
+        if capture.code == Int(XML_ERR_NO_MEMORY.rawValue) {
+            // libxml2 says "Memory allocation failed" also when its dictionary of names is full
+            // (10,000,000 bytes): a document of millions of distinct element names stopped there,
+            // and without this, the records after it were lost without a word.
+            let names = context.pointee.dict.map { xmlDictSize($0) } ?? 0
+            message = "libxml2 stopped here for want of memory, holding \(names) distinct element and attribute names (its dictionary of names holds at most 10,000,000 bytes of them); the document is read no further"
+        }
+        return IngestError(message, at: Locator(file: source.name, line: max(line, 1), column: max(column, 1)))
     }
 
     /// libxml2's warnings so far.

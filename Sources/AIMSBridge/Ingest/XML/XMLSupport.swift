@@ -78,6 +78,9 @@ struct XMLErrorCapture {
     var column = 0
     /// libxml2's error code (`xmlParserErrors`).
     var code = 0
+    /// Whether the error kept is a fatal one: libxml2 stopped there. (Running out of memory, or of
+    /// room in its dictionary of names, stops it without marking the document malformed.)
+    var isFatal = false
     var warnings: [(message: String, line: Int)] = []
 
     static let handler: xmlStructuredErrorFunc = { context, error in
@@ -89,11 +92,14 @@ struct XMLErrorCapture {
             text = "a name or value longer than libxml2's limit of 10,000,000 bytes (Huge input lookup)"
         }
         if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-            if capture.pointee.message == nil {
+            // The first error is kept, unless a fatal one follows it.
+            let isFatal = error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue
+            if capture.pointee.message == nil || (isFatal && !capture.pointee.isFatal) {
                 capture.pointee.message = text
                 capture.pointee.line = Int(error.pointee.line)
                 capture.pointee.column = Int(error.pointee.int2)
                 capture.pointee.code = Int(error.pointee.code)
+                capture.pointee.isFatal = isFatal
             }
         } else if capture.pointee.warnings.count < 20 {
             capture.pointee.warnings.append((text, Int(error.pointee.line)))
