@@ -98,7 +98,7 @@ final class ReorderBuffer<Element: Sendable>: @unchecked Sendable {
 /// items can be megabytes. One item larger than the whole budget goes through alone.
 ///
 /// Items are counted before they are made into what they become: a reader knows a record's
-/// bytes, not what normalizing makes of them (a cell of 98,000 references, 1 MB, is 8 MB of
+/// bytes, not what normalizing makes of them (a cell of 98,000 references, 1 MB, is 5 MB of
 /// JSON). So the budget also learns how many times its footprint a batch's output takes
 /// (`expansion`, which producers multiply footprints by) and is charged, without waiting, for
 /// output beyond what was taken for it (`charge(_:)`).

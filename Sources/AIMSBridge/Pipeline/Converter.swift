@@ -102,7 +102,7 @@ public struct Converter: Sendable {
         var unmappedFields: [String] = []
         /// The bytes taken from the budget for it (for the input batch it was made from, and
         /// charged for output beyond that), given back once it is written.
-        var inputBytes = 0
+        var takenBytes = 0
         /// Whether the worker found unmapped fields past the names it lists.
         var unlistedUnmappedFields = false
         var records = 0
@@ -320,7 +320,7 @@ public struct Converter: Sendable {
                     let beyond = output.encoded.byteCount - taken
                     if beyond > 0 {
                         budget.charge(beyond)
-                        output.inputBytes += beyond
+                        output.takenBytes += beyond
                     }
                     lastSize = output.encoded.byteCount + output.encoded.byteCount / 8
                     outputs.put(output, sequence: sequence)
@@ -337,7 +337,7 @@ public struct Converter: Sendable {
         }
         while var batch = outputs.take(sequence) {
             try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
-            budget.give(batch.inputBytes)
+            budget.give(batch.takenBytes)
             sequence += 1
         }
         // The reader closed the buffer: take what the workers still finish, in order.
@@ -345,7 +345,7 @@ public struct Converter: Sendable {
         finished.wait()
         while sequence <= total.value, var batch = outputs.take(sequence) {
             try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
-            budget.give(batch.inputBytes)
+            budget.give(batch.takenBytes)
             sequence += 1
         }
         return failure.value
@@ -362,7 +362,7 @@ public struct Converter: Sendable {
     private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer,
                            expectedSize: Int = 4096) -> OutputBatch {
         let collected = BatchDiagnostics(fullLimit: diagnostics.fullDiagnosticsPerFile)
-        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize), inputBytes: batch.bytes)
+        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize), takenBytes: batch.bytes)
         // Items are moved out of the batch (popped off the front), not copied: a copy would
         // retain and release every string of every record.
         var items = batch.items
