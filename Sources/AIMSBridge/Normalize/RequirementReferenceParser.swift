@@ -54,8 +54,8 @@ public struct RequirementReferenceParser: Sendable {
         public var warnings: [String] = []
         /// The pieces in which no reference was recognised, as written.
         public var unrecognised: [String] = []
-        /// The requirements `references` name, once there are many of them (see `addNew`).
-        private var named: Set<RequirementReference.Requirement> = []
+        /// The requirements `references` name (see `addNew`).
+        private var named = NamedRequirements()
         /// Warnings about the cell past the first `warningLimit`, counted rather than kept.
         private var unlistedWarnings = 0
         /// How many warnings a cell keeps: a cell of 100,000 unknown ids would otherwise make a
@@ -81,17 +81,8 @@ public struct RequirementReferenceParser: Sendable {
         }
 
         /// Adds a reference unless one before it names the same requirement; whether it did.
-        /// Compared one by one while the cell has few, hashed when it has many (a 1 MiB cell can
-        /// hold 100,000, whose one-by-one comparison took seconds).
         mutating func addNew(_ reference: RequirementReference) -> Bool {
-            if references.count < 32 {
-                guard !references.contains(where: { $0.isSameRequirement(as: reference) }) else { return false }
-            } else {
-                if named.isEmpty { named = Set(references.map(\.requirement)) }
-                guard named.insert(reference.requirement).inserted else { return false }
-            }
-            references.append(reference)
-            return true
+            named.append(reference, to: &references)
         }
     }
 
@@ -142,7 +133,6 @@ public struct RequirementReferenceParser: Sendable {
         parsed.finish()
         return parsed
     }
-
 
     /// A piece of a cell and the state of the cell when the piece starts.
     private struct PieceKey: Hashable {

@@ -105,6 +105,11 @@ public struct ExtensionField: Sendable, Hashable {
         self.name = name
         self.value = value
     }
+
+    /// Takes the values of another field of its name after its own, as a list.
+    mutating func join(_ other: ExtensionField) {
+        value = .list(value.strings + other.value.strings)
+    }
 }
 
 /// A link from a record to another record of the register.
@@ -125,7 +130,7 @@ extension CanonicalRecord {
     /// Keeps a field in `extensions`; a name already there gets both values, as a list.
     public mutating func addExtension(_ field: ExtensionField) {
         if let index = extensions.firstIndex(where: { $0.name == field.name }) {
-            extensions[index].value = .list(extensions[index].value.strings + field.value.strings)
+            extensions[index].join(field)
         } else {
             extensions.append(field)
         }
@@ -153,7 +158,7 @@ extension CanonicalRecord {
         joined.reserveCapacity(count)
         for field in extensions {
             if let index = first[field.name] {
-                joined[index].value = .list(joined[index].value.strings + field.value.strings)
+                joined[index].join(field)
             } else {
                 first[field.name] = joined.count
                 joined.append(field)

@@ -102,20 +102,36 @@ public struct RequirementReference: Sendable, Hashable {
 
 extension Array where Element == RequirementReference {
     /// Appends those of `others` that name a requirement none before them names, in order,
-    /// `transform`ed. Compared one by one while the lists are short; hashed when they are long (a
-    /// cell can hold 100,000 references, whose one-by-one comparison took seconds a record).
+    /// `transform`ed (see `NamedRequirements`).
     mutating func appendNew(_ others: some Collection<RequirementReference>,
                             _ transform: (RequirementReference) -> RequirementReference = { $0 }) {
-        if count * others.count <= 1_024 {
-            for reference in others where !contains(where: { $0.isSameRequirement(as: reference) }) {
-                append(transform(reference))
-            }
-            return
+        var named = NamedRequirements()
+        for reference in others { named.append(reference, to: &self, transform) }
+    }
+}
+
+/// Adds references to a list each once (by the requirement they name): compared one by one while
+/// the list is short, hashed once it is long (a cell can hold 100,000 references, whose
+/// one-by-one comparison took seconds a record). The set is made from the list when it grows
+/// long, and kept up to date from then on, so the list must grow only through `append`.
+struct NamedRequirements: Sendable {
+    /// How long a list is searched one by one.
+    static let searchedCount = 32
+    private var hashed: Set<RequirementReference.Requirement> = []
+
+    /// Appends `reference` (`transform`ed) to `list` unless a reference in it names the same
+    /// requirement; whether it did.
+    @discardableResult
+    mutating func append(_ reference: RequirementReference, to list: inout [RequirementReference],
+                         _ transform: (RequirementReference) -> RequirementReference = { $0 }) -> Bool {
+        if list.count < NamedRequirements.searchedCount {
+            guard !list.contains(where: { $0.isSameRequirement(as: reference) }) else { return false }
+        } else {
+            if hashed.isEmpty { hashed = Set(list.map(\.requirement)) }
+            guard hashed.insert(reference.requirement).inserted else { return false }
         }
-        var named = Set(map(\.requirement))
-        for reference in others where named.insert(reference.requirement).inserted {
-            append(transform(reference))
-        }
+        list.append(transform(reference))
+        return true
     }
 }
 

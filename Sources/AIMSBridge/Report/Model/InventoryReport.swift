@@ -172,14 +172,14 @@ public struct InventoryReport: Sendable, Encodable {
         /// evidence` (only through weaker crosswalk paths or unfinished controls) or `missing`,
         /// with the links to the records.
         mutating func status(of key: RequirementKey, for system: Int) -> (status: String, links: LinkList) {
-            if articles[key] == nil { articles[key] = gather(key) }
-            guard let own = articles[key]!.bySystem[system] else {
-                if let known = articles[key]!.forAllStatus { return known }
-                let status = status(of: articles[key]!.forAll, key: key)
-                articles[key]!.forAllStatus = status
-                return status
+            // Taken out and put back rather than changed in place through the dictionary.
+            var article = articles.removeValue(forKey: key) ?? gather(key)
+            defer { articles[key] = article }
+            if let own = article.bySystem[system] {
+                return status(of: (article.forAll + own).sorted { $0.record < $1.record }, key: key)
             }
-            return status(of: (articles[key]!.forAll + own).sorted { $0.record < $1.record }, key: key)
+            if article.forAllStatus == nil { article.forAllStatus = status(of: article.forAll, key: key) }
+            return article.forAllStatus!
         }
 
         private func status(of found: [Addressing], key: RequirementKey) -> (status: String, links: LinkList) {
