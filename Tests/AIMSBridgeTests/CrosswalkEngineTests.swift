@@ -145,5 +145,34 @@ import Testing
     @Test func requirementKeysSortAsPeopleRead() {
         let keys = ["x:1/A.5.10", "x:1/A.5.9", "x:1/Art.10", "x:1/Art.9"].compactMap(RequirementKey.init)
         #expect(keys.sorted().map(\.id) == ["A.5.9", "A.5.10", "Art.9", "Art.10"])
+        // Frameworks first; the same id is not before itself.
+        let a = RequirementKey(framework: "a:1", id: "Z.9"), b = RequirementKey(framework: "b:1", id: "A.1")
+        #expect(a < b && !(b < a) && !(a < a))
+    }
+
+    @Test func sortKeysPadNumbersToSixDigitsWhateverTheScript() {
+        #expect(RequirementKey.sortKey("A.5.9") == "A.000005.000009")
+        #expect(RequirementKey.sortKey("Art.10(2)(f)") == "Art.000010(000002)(f)")
+        #expect(RequirementKey.sortKey("GOVERN 1.12") == "GOVERN 000001.000012")
+        #expect(RequirementKey.sortKey("1234567x") == "1234567x")
+        #expect(RequirementKey.sortKey("42") == "000042")
+        #expect(RequirementKey.sortKey("") == "")
+        // Not ASCII: read by characters, with the same padding.
+        #expect(RequirementKey.sortKey("Anhang 3 Ü 12") == "Anhang 000003 Ü 000012")
+        #expect(RequirementKey.sortKey("Art.9¹") == "Art.000009¹")
+    }
+
+    @Test func anExpanderGivesWhatTheLibraryGivesForEveryReference() throws {
+        let root = try folder(frameworks: small.frameworks, crosswalks: small.crosswalks)
+        let (library, _) = load(root)
+        var expander = ReferenceExpander(library)
+        let references = [RequirementReference(framework: "a:1", id: "2", raw: "2", resolved: true),
+                          RequirementReference(framework: nil, id: "Q", raw: "Q", resolved: false),
+                          RequirementReference(framework: "hub:1", id: "H2", raw: "H2", resolved: true)]
+        for reference in references + references {
+            #expect(expander.expanded(reference) == library.expanded(reference))
+        }
+        #expect(expander.expanded(references[0]).mappings.map(\.target) == ["hub:1/H2", "b:1/Y", "b:1/Z"])
+        #expect(expander.expanded(references[1]).mappings.isEmpty)
     }
 }

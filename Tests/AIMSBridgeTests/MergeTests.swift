@@ -115,6 +115,13 @@ import Testing
         }
     }
 
+    @Test func textsMeanTheSameWhateverTheWhitespaceAroundThem() {
+        #expect(RegisterMerger.sameMeaning(.text(" Model drift\u{00A0}\n"), .text("Model drift")))
+        #expect(RegisterMerger.sameMeaning(.text("Model drift"), .text("Model drift")))
+        #expect(!RegisterMerger.sameMeaning(.text("Model  drift"), .text("Model drift")))
+        #expect(!RegisterMerger.sameMeaning(.text("model drift"), .text("Model drift")))
+    }
+
     @Test func aMergedRecordCitesEachRequirementOnce() {
         func reference(_ raw: String, _ id: String, resolved: Bool) -> RequirementReference {
             RequirementReference(framework: resolved ? "iso27001:2022" : nil, id: id, raw: raw, resolved: resolved)

@@ -23,12 +23,39 @@ public struct RequirementKey: Sendable, Hashable, Comparable, CustomStringConver
     public var description: String { "\(framework)/\(id)" }
 
     public static func < (lhs: RequirementKey, rhs: RequirementKey) -> Bool {
-        (lhs.framework, RequirementKey.sortKey(lhs.id)) < (rhs.framework, RequirementKey.sortKey(rhs.id))
+        // The ids' sort keys are made only when they are needed: reports and merges sort
+        // thousands of mapped requirements, most of them told apart by their framework.
+        if lhs.framework != rhs.framework { return lhs.framework < rhs.framework }
+        return lhs.id != rhs.id && RequirementKey.sortKey(lhs.id) < RequirementKey.sortKey(rhs.id)
     }
 
     /// Orders ids the way people read them: `A.5.9` before `A.5.10`, `Art.9` before `Art.10`
     /// (numbers are zero-padded, so plain string order does the rest).
     static func sortKey(_ id: String) -> String {
+        guard id.utf8.allSatisfy({ $0 < 0x80 }) else { return sortKey(characters: id) }
+        // ASCII (every catalog id): byte by byte, each byte being a character of its own, with
+        // the same result as going by characters at a fraction of the cost.
+        var key: [UInt8] = []
+        key.reserveCapacity(id.utf8.count + 8)
+        var digits = 0
+        func padNumber() {
+            if digits < 6 { key.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - digits), at: key.count - digits) }
+            digits = 0
+        }
+        for byte in id.utf8 {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+            } else if digits > 0 {
+                padNumber()
+            }
+            key.append(byte)
+        }
+        if digits > 0 { padNumber() }
+        return String(decoding: key, as: UTF8.self)
+    }
+
+    /// `sortKey(_:)` of any text, going by characters.
+    private static func sortKey(characters id: String) -> String {
         var parts: [String] = []
         var current = ""
         var inNumber = false

@@ -37,6 +37,8 @@ public struct RecordNormalizer {
     private let profile: SharedProfile?
     private let dates: DateParser
     private var references = RequirementReferenceParser()
+    /// Expands resolved references when `--expand` is on.
+    private var expander: ReferenceExpander?
     /// The kind of records in each collection: "" for top-level records, else the parent's
     /// field path that held them.
     private var kinds: [String: RecordKind] = [:]
@@ -102,6 +104,7 @@ public struct RecordNormalizer {
         self.sourceStem = RecordNormalizer.idStem(forSource: sourcePath)
         self.options = options
         self.dates = DateParser(order: options.dateOrder)
+        self.expander = options.expandWith.map(ReferenceExpander.init)
     }
 
     /// The source field names first found unmapped since the last call, in first-seen order
@@ -323,11 +326,6 @@ public struct RecordNormalizer {
         return nil
     }
 
-    /// The reference with the requirements it maps to, when expansion is on.
-    private func expanded(_ reference: RequirementReference) -> RequirementReference {
-        options.expandWith?.expanded(reference) ?? reference
-    }
-
     /// Lists an unmapped field name the first time it is found, up to `unmappedNameLimit` names.
     private mutating func noteUnmapped(_ path: String) {
         guard !reportedUnmapped.contains(path) else { return }
@@ -516,11 +514,11 @@ public struct RecordNormalizer {
         } else {
             result.warnings += parsed.warnings
         }
-        if result.references.isEmpty && options.expandWith == nil {
+        if result.references.isEmpty && expander == nil {
             result.references = parsed.references
             return
         }
-        result.references.appendNew(parsed.references, expanded)
+        result.references.appendNew(parsed.references) { expander?.expanded($0) ?? $0 }
     }
 }
 

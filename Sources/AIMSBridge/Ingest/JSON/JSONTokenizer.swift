@@ -460,7 +460,7 @@ struct JSONTokenizer {
     /// invalid escape or is not valid UTF-8.
     mutating func stringValue() -> String? {
         guard let bytes = stringBytes() else { return nil }
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        guard let string = TextDecoding.validUTF8(bytes) else {
             stringProblem = "invalid UTF-8"
             return nil
         }

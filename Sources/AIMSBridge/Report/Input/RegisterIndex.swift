@@ -220,8 +220,9 @@ public struct RegisterIndex: Sendable {
         // The register's references were mapped when the index was built.
         let mapped = keys.filter { $0.framework != framework }
             .flatMap { key in (mappings[key] ?? leads(from: key)).filter { $0.target.framework == framework } }
-            .sorted { ($0.path.count, $0.target) < ($1.path.count, $1.target) }
-        for mapping in mapped { add(mapping.target, mapping) }
+            .map { (mapping: $0, order: ($0.path.count, $0.target.framework, RequirementKey.sortKey($0.target.id))) }
+            .sorted { $0.order < $1.order }
+        for (mapping, _) in mapped { add(mapping.target, mapping) }
         return order.map { found[$0]! }
     }
 
