@@ -140,6 +140,9 @@ import Testing
         #expect(SpreadsheetSafeCSV.cell("=SUM(A1)") == "'=SUM(A1)")
         #expect(SpreadsheetSafeCSV.cell("a, \"b\"") == "\"a, \"\"b\"\"\"")
         #expect(SpreadsheetSafeCSV.cell("plain") == "plain")
+        #expect(SpreadsheetSafeCSV.cell("line\r\nbreak") == "\"line\r\nbreak\"")
+        // A quote that a combining mark follows is doubled too.
+        #expect(SpreadsheetSafeCSV.cell("a\"\u{301}b, c") == "\"a\"\"\u{301}b, c\"")
     }
 
     @Test func requirementKeysSortAsPeopleRead() {

@@ -156,15 +156,27 @@ public enum JSONReportRenderer {
             emit(String(text[..<open.upperBound]) + "\n")
             var first = true
             report.forEachRow { row in
-                let encoded = String(decoding: (try? rowEncoder.encode(row)) ?? Data(), as: UTF8.self)
-                // Indented as a member of the list; the blank line inside an empty `{}` or `[]` stays blank.
-                let lines = encoded.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "      " + $0 }
-                emit((first ? "" : ",\n") + lines.joined(separator: "\n"))
+                emit((first ? "" : ",\n") + indented((try? rowEncoder.encode(row)) ?? Data()))
                 first = false
             }
             emit("\n    " + String(text[close...]))
         }
         try sink.close()
+    }
+
+    /// Encoded JSON indented as a member of the risk list: six spaces before every line but a
+    /// blank one (the blank line inside an empty `{}` or `[]` stays blank). Byte by byte: going
+    /// by characters (splitting the text into lines) was a sixth of a risks.json of 200,000 rows.
+    private static func indented(_ encoded: Data) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count + encoded.count / 4)
+        var atLineStart = true
+        for byte in encoded {
+            if atLineStart && byte != UInt8(ascii: "\n") { bytes.append(contentsOf: "      ".utf8) }
+            bytes.append(byte)
+            atLineStart = byte == UInt8(ascii: "\n")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static var encoder: JSONEncoder {
