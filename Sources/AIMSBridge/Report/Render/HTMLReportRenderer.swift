@@ -12,15 +12,21 @@ public struct TemplateError: Error, Sendable, CustomStringConvertible {
 /// `style.mustache` (the CSS, a partial of both). The shipped templates are in
 /// `Mappings/templates/`; a template directory given by the user replaces any of them by name.
 ///
-/// Values reach the templates as text and are escaped by `{{ }}`; the only unescaped value is
-/// chart SVG, which `ReportCharts` builds from escaped text.
+/// Values reach the templates as text and are escaped by `{{ }}` with `HTMLText.escape`, in
+/// every template, the user's too; the only unescaped value is chart SVG, which `ReportCharts`
+/// builds from escaped text.
 public struct HTMLReportRenderer: Sendable {
     /// The template names a template directory may replace.
     public static let templateNames = ["report", "summary", "style"]
     private let library: MustacheLibrary
 
+    /// What each template is read with first: `{{ }}` escapes with `HTMLEscaping`. On the first
+    /// line, before the template's own text, so that its line numbers stay as they are.
+    private static let escapingPragma = "{{% CONTENT_TYPE: \(HTMLEscaping.name) }}"
+
     /// Loads the templates from `directories`, later ones replacing earlier ones by name.
     public init(directories: [String]) throws(TemplateError) {
+        HTMLEscaping.register()
         var library = MustacheLibrary()
         var found: Set<String> = []
         for directory in directories {
@@ -28,9 +34,11 @@ public struct HTMLReportRenderer: Sendable {
                 let path = "\(directory)/\(name).mustache"
                 guard let data = FileManager.default.contents(atPath: path) else { continue }
                 do {
-                    try library.register(String(decoding: data, as: UTF8.self), named: name)
+                    try library.register(HTMLReportRenderer.escapingPragma + String(decoding: data, as: UTF8.self), named: name)
                 } catch let error as MustacheTemplate.ParserError {
-                    throw TemplateError(description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): error: template: \(error.error)")
+                    let line = error.context.lineNumber
+                    let column = line == 1 ? max(1, error.context.columnNumber - HTMLReportRenderer.escapingPragma.count) : error.context.columnNumber
+                    throw TemplateError(description: "\(path):\(line):\(column): error: template: \(error.error)")
                 } catch {
                     throw TemplateError(description: "\(path):1:1: error: template: \(error)")
                 }
@@ -144,5 +152,22 @@ public struct HTMLReportRenderer: Sendable {
     /// A status word as a CSS class token (`partly covered` → `partly-covered`).
     static func token(_ word: String) -> String {
         String(word.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+    }
+}
+
+/// The escaping of the templates' `{{ }}`: `HTMLText.escape`. swift-mustache's own HTML escaping
+/// compares characters, and so lets a `<` or `"` through when it shares a character with a
+/// scalar before it (`\u{600}<img onerror=…>`).
+struct HTMLEscaping: MustacheContentType {
+    /// The name the templates' pragma gives it.
+    static let name = "AIMS_HTML"
+
+    /// Makes it known to swift-mustache under `name` (again: the same value each time).
+    static func register() {
+        MustacheContentTypes.register(HTMLEscaping(), named: name)
+    }
+
+    func escapeText(_ text: String) -> String {
+        HTMLText.escape(text)
     }
 }

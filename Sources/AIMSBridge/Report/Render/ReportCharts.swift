@@ -1,20 +1,41 @@
 /// Escapes text for HTML, SVG and XML: `& < > " '`.
 public enum HTMLText {
+    private static let entities = ASCIIReplacements(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"])
+
     /// The escaped text.
     public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        entities.apply(to: text)
+    }
+}
+
+/// Replaces some ASCII characters of a text with texts of their own (escapes, entities), byte by
+/// byte. Not by characters: a character can hold an ASCII sign with other scalars (`\u{600}<` is
+/// one character, a prefix and `<`), and compared as a character the sign would pass unescaped,
+/// opening a tag in the page (`\u{600}<img onerror=…>`).
+struct ASCIIReplacements: Sendable {
+    /// The replacement of each ASCII byte, by its value; nil for a byte kept as it is.
+    private var replacements: [StaticString?] = Array(repeating: nil, count: 128)
+
+    /// Replaces each character on the left (ASCII) with the text on the right.
+    init(_ pairs: KeyValuePairs<Unicode.Scalar, StaticString>) {
+        for (scalar, replacement) in pairs {
+            precondition(scalar.isASCII, "only ASCII characters are replaced")
+            replacements[Int(scalar.value)] = replacement
+        }
+    }
+
+    /// `text` with the replacements made.
+    func apply(to text: String) -> String {
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if byte < 0x80, let replacement = replacements[Int(byte)] {
+                result.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            } else {
+                result.append(byte)
             }
         }
-        return escaped
+        return String(decoding: result, as: UTF8.self)
     }
 }
 

@@ -39,23 +39,17 @@ public enum MarkdownRenderer {
         return text
     }
 
-    /// Text made inert in Markdown (and in any HTML a Markdown viewer passes through).
+    /// Text made inert in Markdown (and in any HTML a Markdown viewer passes through); a CR LF
+    /// line break is one break. With `[` and `]` escaped no link or image can form, so parentheses
+    /// stay as they are.
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\r": continue
-            case "\n": escaped += "<br>"
-            // With `[` and `]` escaped no link or image can form, so parentheses stay as they are.
-            case "\\", "`", "*", "_", "[", "]", "|", "~": escaped += "\\\(character)"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        inert.apply(to: text)
     }
+
+    private static let inert = ASCIIReplacements([
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "", "\n": "<br>",
+        "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
+    ])
 }
 
 /// Renders each table of a report document as its own CSV file (RFC 4180, UTF-8, header row),
