@@ -85,7 +85,11 @@ struct BatchCommand: ParsableCommand {
         if terminal {
             // The bar showed counts only: name the files that failed.
             for file in summary.files where file.status == "failed" {
-                printer.printError("\(file.path): failed" + (file.diagnostics.first { $0.contains(": error: ") }.map { "\n  " + $0 } ?? ""))
+                if let first = file.diagnostics.first(where: { $0.contains(": error: ") }) {
+                    printer.printError("\(file.path): failed", "  " + first)
+                } else {
+                    printer.printError("\(file.path): failed")
+                }
             }
         }
         do {
@@ -188,12 +192,13 @@ final class BatchProgressDisplay: Sendable {
         guard !quiet else { return }
         let file = progress.file
         if !terminal {
-            var line = "\(file.path): \(file.status)\(progress.unchanged ? " (unchanged, not converted again)" : ""), "
+            let line = "\(file.path): \(file.status)\(progress.unchanged ? " (unchanged, not converted again)" : ""), "
                 + "\(file.records) records, \(file.rejected) rejected, \(String(format: "%.2f", file.seconds)) s"
             if let first = file.diagnostics.first(where: { $0.contains(": error: ") }) ?? (file.status == "skipped" ? file.diagnostics.first : nil) {
-                line += "\n  " + first
+                printer.printError(line, "  " + first)
+            } else {
+                printer.printError(line)
             }
-            printer.printError(line)
             return
         }
         let width = 24

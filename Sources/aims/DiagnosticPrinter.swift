@@ -70,9 +70,10 @@ final class DiagnosticPrinter: DiagnosticCollector {
         }
     }
 
-    /// Prints a plain message on standard error.
-    func printError(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
+    /// Prints plain messages on standard error, in one write: each as one line
+    /// (`Diagnostic.printable`).
+    func printError(_ lines: String...) {
+        var bytes = Array(lines.map { Diagnostic.printable($0) + "\n" }.joined().utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }

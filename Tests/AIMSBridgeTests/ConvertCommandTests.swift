@@ -84,6 +84,21 @@ import Testing
         #expect(result.stderr.contains("-: csv, profile generic: 38 records, 38 converted, 0 rejected"))
     }
 
+    @Test func valuesQuotedOnStandardErrorCannotDriveTheTerminalOrSplitALine() throws {
+        // A date holding a colour escape, a title-setting OSC sequence, a CSI (C1) and a line
+        // break that starts what looks like a diagnostic of its own; a header with an escape.
+        let csv = "Risk ID,Title,Due Date,\u{1B}[2JNote\nR-1,x,\"\u{1B}[31m31/02/2025\u{1B}]0;pwned\u{07}\u{9B}1m\nx.csv:9:9: error: forged\",n\n"
+        let result = try TestSupport.runAIMS(["convert", "-", "--format", "ndjson"], stdin: Data(csv.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.contains(#"-:2:1: warning: Due Date: invalid date '\u{1B}[31m31/02/2025\u{1B}]0;pwned\u{7}\u{9B}1m\nx.csv:9:9: error: forged' kept as text"#))
+        #expect(!lines.contains { $0.hasPrefix("x.csv:") })
+        #expect(lines.contains { $0.hasSuffix(#"kept as extensions: \u{1B}[2JNote"#) })
+        // The register keeps the value as it was (JSON-escaped).
+        #expect(result.stdout.contains(#"\u001b[31m31/02/2025\u001b]0;pwned\u0007"#))
+    }
+
     @Test func fieldsNamedByIdAreKeptAndTheFirstThousandNamed() throws {
         let count = 1_100
         let lines = (0..<count).map { "{\"id\":\"R-\($0)\",\"title\":\"t\",\"attr_\($0)\":\"v\"}\n" }.joined()

@@ -26,6 +26,12 @@ import Testing
         "\(path):\(row + 1):1: warning: Due Date: ambiguous date '05/06/2024' read as 5 June 2024 (day first); use --date-order mdy if it is month first"
     }
 
+    @Test func aDiagnosticIsOneLineOfNoControlCharacters() {
+        let diagnostic = Diagnostic(.warning, "invalid date '\u{1B}[31m1\r\n\t2\u{7F}\u{85}' kept", at: Locator(file: "a\u{1B}.csv", line: 2))
+        #expect(diagnostic.description == #"a\u{1B}.csv:2:1: warning: invalid date '\u{1B}[31m1\r\n\t2\u{7F}\u{85}' kept"#)
+        #expect(Diagnostic.printable("plain – ünïcode ☃") == "plain – ünïcode ☃")
+    }
+
     @Test func aCollectorOfEveryDiagnosticGetsEveryOneInFull() throws {
         try withSource { path in
             let list = DiagnosticList()

@@ -27,12 +27,36 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.locator = locator
     }
 
-    /// The compiler-style line.
+    /// The compiler-style line, one line whatever the message quotes (see `printable(_:)`).
     public var description: String {
         if let locator {
-            return "\(locator.description): \(severity.rawValue): \(message)"
+            return Diagnostic.printable("\(locator.description): \(severity.rawValue): \(message)")
         }
-        return "aims: \(severity.rawValue): \(message)"
+        return Diagnostic.printable("aims: \(severity.rawValue): \(message)")
+    }
+
+    /// The text with its control characters written as escapes (`\n`, `\r`, `\t`, `\u{1B}`; C0,
+    /// DEL and C1). Messages quote values and paths from the inputs, which can hold line breaks
+    /// and terminal escape sequences: printed raw, one diagnostic would run over several lines
+    /// (and could pass for others, `x.csv:1:1: error: …`) or drive the terminal that shows it.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where isControl(scalar): result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
 
