@@ -316,6 +316,13 @@ struct JSONRecordReaderTests {
         #expect(record["lone"] == "a\u{FFFD}b\u{FFFD}c")
         #expect(record["key"] == "v")
         #expect(record["raw"] == "naïve 🙂")
+        #expect(result.warnings == ["2:11: an escaped UTF-16 surrogate without its pair in the value of 'lone' is no character; kept as U+FFFD"])
+    }
+
+    @Test func aKeyWithALoneSurrogateIsKeptAndWarnedAbout() throws {
+        let result = try read(#"[{"id": "R-1", "t\uDE00": "x"}]"#)
+        #expect(result.records.first.map(flat) == ["id=R-1", "t\u{FFFD}=x"])
+        #expect(result.warnings == ["1:16: an escaped UTF-16 surrogate without its pair in a key is no character; kept as U+FFFD"])
     }
 
     @Test func badStringsRejectTheRecord() throws {

@@ -657,6 +657,7 @@ public struct JSONRecordReader: RecordReader {
             if lexer.oversized {
                 reject("a key is longer than \(limits.maxFieldBytes) bytes")
             } else if let bytes = lexer.stringBytes() {
+                if lexer.replacedLoneSurrogate { warnOfLoneSurrogate(in: "a key") }
                 let id = table.id(parent: frames[top].pathID, key: bytes)
                 if id >= 0 {
                     frames[top].memberPathID = id
@@ -773,6 +774,7 @@ public struct JSONRecordReader: RecordReader {
                     + "in the value of '\(fieldName(top))'")
                 return
             }
+            if lexer.replacedLoneSurrogate { warnOfLoneSurrogate(in: "the value of '\(fieldName(top))'") }
             if string.isEmpty { return }
             value = string
         case .number:
@@ -793,6 +795,13 @@ public struct JSONRecordReader: RecordReader {
         } else {
             lists[lists.count - 1].append(value)
         }
+    }
+
+    /// Says where a string lost an escaped surrogate of no pair to U+FFFD (see
+    /// `JSONTokenizer.replacedLoneSurrogate`): the record is kept, with the replacement.
+    private func warnOfLoneSurrogate(in place: String) {
+        diagnostics?.emit(Diagnostic(.warning, "an escaped UTF-16 surrogate without its pair in \(place) is no character; kept as U+FFFD",
+                                     at: Locator(file: file, line: lexer.tokenLine, column: lexer.tokenColumn)))
     }
 
     private func fieldName(_ frame: Frame) -> String {

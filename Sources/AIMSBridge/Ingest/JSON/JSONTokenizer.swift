@@ -129,6 +129,9 @@ struct JSONTokenizer {
     private(set) var oversized = false
     /// First control character found raw inside the current string, if any.
     private(set) var controlCharacter: UInt8?
+    /// Whether decoding the current string replaced an escaped UTF-16 surrogate that had no
+    /// partner (`"\uD83D"` of an emoji cut in two) with U+FFFD: it is no character.
+    private(set) var replacedLoneSurrogate = false
     /// Why the last `stringValue()` or `withStringBytes` failed.
     private(set) var stringProblem = ""
     /// Decoded bytes of a string with escapes (never longer than its source text).
@@ -306,6 +309,7 @@ struct JSONTokenizer {
         hasEscape = false
         oversized = false
         controlCharacter = nil
+        replacedLoneSurrogate = false
         var p = storage.pointer
         var i = pos + 1
         valueStart = i
@@ -524,9 +528,11 @@ struct JSONTokenizer {
                         i += 6
                     } else {
                         scalar = 0xFFFD
+                        replacedLoneSurrogate = true
                     }
                 } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
                     scalar = 0xFFFD
+                    replacedLoneSurrogate = true
                 }
                 n += Self.encodeUTF8(scalar, into: out + n)
                 segment = i
