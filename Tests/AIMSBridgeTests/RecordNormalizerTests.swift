@@ -197,6 +197,14 @@ import Testing
         #expect(settled.diagnostics.isEmpty)
     }
 
+    @Test func ratingsThatCannotBePlacedAreKeptAsTextAndSaid() {
+        let fields = [("Risk ID", "R-1"), ("Likelihood", "Medium-High"), ("Impact", "4")]
+        let (records, _, diagnostics, _) = normalize([record(fields)])
+        #expect(records.first?.values[.likelihood] == .rating(Rating(label: "Medium-High")))
+        #expect(records.first?.values[.impact] == .rating(Rating(label: "4", level: 4, of: 5, normalized: 0.75)))
+        #expect(diagnostics.map(\.description) == ["exports/reg.csv:2:1: warning: Likelihood: 'Medium-High' is not a rating aims can place on a scale; kept as text"])
+    }
+
     @Test func datesFollowTheOrderAndInvalidOnesAreKeptAsText() {
         let fields = [("Risk ID", "R-1"), ("Likelihood", "3"), ("Due date", "04/05/2025"), ("Last reviewed", "31/02/2025")]
         let (records, _, diagnostics, _) = normalize([record(fields)])

@@ -466,7 +466,12 @@ public struct RecordNormalizer {
         case .rating:
             let text = valueText(field, for: target)
             let rating = profile?.value.rating(text, for: target) ?? RatingParser.rating(text, scaleHint: scaleHints[field.path])
-            return Interpretation(value: .rating(rating))
+            // A rating that cannot be placed is kept as its label and said, as an invalid date is
+            // (a field the profile requires rejects its record instead, see `missingRequired`).
+            guard rating.normalized == nil, profile?.value.required.contains(target) != true else {
+                return Interpretation(value: .rating(rating))
+            }
+            return Interpretation(value: .rating(rating), warnings: ["'\(text)' is not a rating aims can place on a scale; kept as text"])
         case .score:
             let text = valueText(field, for: target)
             var score = RatingParser.score(text)
