@@ -205,6 +205,13 @@ import Testing
         #expect(diagnostics.map(\.description) == ["exports/reg.csv:2:1: warning: Likelihood: 'Medium-High' is not a rating aims can place on a scale; kept as text"])
     }
 
+    @Test func wordsOfNoKnownTermAreKeptAsTextAndSaid() {
+        let rows = [record([("Risk ID", "R-1"), ("Treatment", "Watch")]), record([("Risk ID", "R-2"), ("Treatment", "Mitigate")], line: 3, ordinal: 1)]
+        let (records, _, diagnostics, _) = normalize(rows)
+        #expect(records.map { $0.values[.treatment] } == [.term(Term(value: nil, source: "Watch")), .term(Term(value: "modify", source: "Mitigate"))])
+        #expect(diagnostics.map(\.description) == ["exports/reg.csv:2:1: warning: Treatment: 'Watch' is no treatment term aims knows; kept as text"])
+    }
+
     @Test func datesFollowTheOrderAndInvalidOnesAreKeptAsText() {
         let fields = [("Risk ID", "R-1"), ("Likelihood", "3"), ("Due date", "04/05/2025"), ("Last reviewed", "31/02/2025")]
         let (records, _, diagnostics, _) = normalize([record(fields)])

@@ -484,7 +484,10 @@ public struct RecordNormalizer {
         case .term:
             let text = valueText(field, for: target)
             if let term = profile?.value.term(text, for: target) { return Interpretation(value: .term(Term(value: term, source: text))) }
-            return Interpretation(value: .term(TermNormalizer.term(for: target, text)))
+            let term = TermNormalizer.term(for: target, text)
+            // A word of no known term is kept as the source wrote it, and said.
+            guard term.value == nil else { return Interpretation(value: .term(term)) }
+            return Interpretation(value: .term(term), warnings: ["'\(text)' is no \(target.name) term aims knows; kept as text"])
         case .terms:
             let text = valueText(field, for: target)
             return Interpretation(value: .terms(TermNormalizer.roles(text)))
