@@ -76,6 +76,14 @@ import Testing
         #expect(untouched.applicabilityBasis == "no control record, risk or evidence references it")
     }
 
+    @Test func escapingGoesByBytesNotCharacters() {
+        // U+0600 makes one character with the `<` after it; U+0301 with the quote before it.
+        #expect(HTMLText.escape("\u{600}<b>\"\u{301}'&") == "\u{600}&lt;b&gt;&quot;\u{301}&#39;&amp;")
+        #expect(MarkdownRenderer.escape("\u{600}[x](javascript:1)|a\r\nb") == "\u{600}\\[x\\](javascript:1)\\|a<br>b")
+        // A one-character replacement (a scalar literal) works as a longer one does.
+        #expect(ASCIIReplacements(["a": "b", "c": ""]).apply(to: "abcä") == "bbä")
+    }
+
     @Test func anIncludedAnnexListsThe93Controls() {
         let soa = StatementOfApplicability(index: Self.index([]), settings: ReportSettings(asOf: "2025-06-30", includeAnnexes: ["iso27001:2022"]))
         #expect(soa.annexes.map(\.entries.count) == [38, 93])

@@ -30,7 +30,7 @@ struct ASCIIReplacements: Sendable {
         result.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {
             if byte < 0x80, let replacement = replacements[Int(byte)] {
-                result.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                replacement.withUTF8Buffer { result.append(contentsOf: $0) }
             } else {
                 result.append(byte)
             }
