@@ -19,6 +19,21 @@ import Testing
         try #require(FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
     }
 
+    @Test func aSpoolHasNoNameAndIsReadAgainFromItsStart() throws {
+        // Its name is gone as soon as it is made: a killed run leaves nothing in the temporary folder.
+        let spool = try OutputFile.temporary()
+        #expect(!FileManager.default.fileExists(atPath: spool.contentsPath))
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try spool.write(bytes)
+        try spool.flush()
+        for _ in 0..<2 {
+            let source = try ByteSource(rereading: spool.spoolReader, name: "spool", chunkSize: 1 << 16)
+            var read: [UInt8] = []
+            while let chunk = try source.nextChunk() { read += chunk }
+            #expect(read == bytes)
+        }
+    }
+
     @Test func anIdenticalTargetIsKeptAndAChangedOneReplaced() throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("register.json").path
         #expect(try write(Self.content, to: path))

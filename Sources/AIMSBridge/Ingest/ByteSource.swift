@@ -53,6 +53,22 @@ public final class ByteSource {
         }
     }
 
+    /// Reads an open file from its start, unhashed, through a duplicate of `descriptor` (which
+    /// stays open, and whose offset the duplicate shares: one reader at a time). For files read
+    /// more than once whose name is gone (spools, see `OutputFile.temporary()`).
+    init(rereading descriptor: Int32, name: String, chunkSize: Int = 1 << 18) throws(IngestError) {
+        self.name = name
+        self.chunkSize = chunkSize
+        self.hashing = false
+        let fd = dup(descriptor)
+        guard fd >= 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw IngestError("cannot read file again: \(String(cString: strerror(errno)))", at: Locator(file: name, line: 1, column: 1))
+        }
+        self.descriptor = fd
+        ownsDescriptor = true
+    }
+
     /// Wraps bytes already in memory (tests, fuzzing, re-reading), handed out `chunkSize` bytes
     /// at a time (by default all at once).
     public init(name: String, bytes: [UInt8], chunkSize: Int? = nil) {

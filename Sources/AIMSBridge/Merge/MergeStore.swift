@@ -61,17 +61,12 @@ public final class MergeStore: @unchecked Sendable {
     private var flushed = 0
     /// The records' entries, in the order they were added.
     public private(set) var entries: [MergeEntry] = []
-    private var reader: Int32 = -1
 
     /// An empty store, in the temporary folder, for the records `merger` is to merge (their
     /// entries hold the keys it matches by).
     public init(for merger: RegisterMerger) throws(OutputError) {
         file = try OutputFile.temporary()
         match = merger.match
-    }
-
-    deinit {
-        if reader >= 0 { close(reader) }
     }
 
     /// How many records the store holds.
@@ -101,14 +96,10 @@ public final class MergeStore: @unchecked Sendable {
             try file.flush()
             flushed = written
         }
-        if reader < 0 {
-            reader = open(file.contentsPath, O_RDONLY | O_CLOEXEC)
-            guard reader >= 0 else { throw readFailure(String(cString: strerror(errno))) }
-        }
         let start = range.lowerBound
         let count = range.count
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { pread(reader, $0.baseAddress, count, off_t(start)) }
+        let read = bytes.withUnsafeMutableBytes { pread(file.spoolReader, $0.baseAddress, count, off_t(start)) }
         guard read == count else { throw readFailure(read < 0 ? String(cString: strerror(errno)) : "the file is shorter than written") }
         let decoded = bytes.withUnsafeBytes { raw in
             Result { () throws(RegisterReadError) -> CanonicalRecord in try RegisterReader.record(encoded: raw) }

@@ -91,7 +91,8 @@ public enum RegisterReader {
         return try read(source, each: body)
     }
 
-    private static func read(_ source: ByteSource, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
+    /// Reads a register from `source` as `read(path:each:)` does.
+    static func read(_ source: ByteSource, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
         throws(RegisterReadError) -> [SourceSummary] {
         let prefix: ArraySlice<UInt8>
         do {

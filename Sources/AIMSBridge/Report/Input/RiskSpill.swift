@@ -1,6 +1,7 @@
 /// Risks written to a temporary file while a register is read, and read back one at a time for
 /// each pass the reports make: memory holds one risk, however many there are. The file is
-/// NDJSON in the register's own encoding (`RegisterEncoding`), removed when the spill goes away.
+/// NDJSON in the register's own encoding (`RegisterEncoding`), nameless from the start (see
+/// `OutputFile.temporary()`): it goes when the spill does, or when the run is killed.
 ///
 /// `@unchecked Sendable`: a spill is filled by the thread that reads the inputs and read back by
 /// the thread that builds the reports, one after the other, never at once (`aims report` does
@@ -42,9 +43,16 @@ public final class RiskSpill: @unchecked Sendable {
             readFailure = RegisterReadError(locator: Locator(file: file.contentsPath, line: 1), message: error.message)
             return
         }
+        let source: ByteSource
+        do {
+            source = try ByteSource(rereading: file.spoolReader, name: file.contentsPath)
+        } catch {
+            readFailure = RegisterReadError(locator: error.locator, message: error.message)
+            return
+        }
         var position = 0
         do {
-            _ = try RegisterReader.read(path: file.contentsPath) { risk in
+            _ = try RegisterReader.read(source) { risk in
                 body(position, risk)
                 position += 1
             }
