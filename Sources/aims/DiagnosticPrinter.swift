@@ -51,7 +51,8 @@ final class DiagnosticPrinter: DiagnosticCollector {
             state.printedInCurrentFile += 1
             return diagnostic.description
         }
-        if let line { printError(line) }
+        // The description is printable already (`Diagnostic.description`).
+        if let line { writeToStandardError(line + "\n") }
     }
 
     /// No more than `perFileLimit` diagnostics of a file are printed.
@@ -73,7 +74,12 @@ final class DiagnosticPrinter: DiagnosticCollector {
     /// Prints plain messages on standard error, in one write: each as one line
     /// (`Diagnostic.printable`).
     func printError(_ lines: String...) {
-        var bytes = Array(lines.map { Diagnostic.printable($0) + "\n" }.joined().utf8)
+        writeToStandardError(lines.map { Diagnostic.printable($0) + "\n" }.joined())
+    }
+
+    /// Writes text to standard error as it is, in one write.
+    private func writeToStandardError(_ text: String) {
+        var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }

@@ -84,13 +84,8 @@ public enum SpreadsheetSafeCSV {
         // NSString (a seventh of writing risks.csv for 200,000 risks), and it compares
         // characters: a quote followed by a combining mark (`"́`) was left single, which broke
         // the row.
-        var quoted: [UInt8] = [UInt8(ascii: "\"")]
-        quoted.reserveCapacity(value.utf8.count + 8)
-        for byte in value.utf8 {
-            quoted.append(byte)
-            if byte == UInt8(ascii: "\"") { quoted.append(byte) }
-        }
-        quoted.append(UInt8(ascii: "\""))
-        return String(decoding: quoted, as: UTF8.self)
+        return "\"" + quoteDoubling.apply(to: value) + "\""
     }
+
+    private static let quoteDoubling = ASCIIReplacements(["\"": "\"\""])
 }

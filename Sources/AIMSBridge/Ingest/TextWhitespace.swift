@@ -1,5 +1,6 @@
 // Whitespace and byte helpers on text that every stage uses: trimming and blank tests by
-// Unicode's White_Space property, and reading a string's UTF-8 bytes without copying it.
+// Unicode's White_Space property, reading a string's UTF-8 bytes without copying it, and
+// replacing ASCII characters byte by byte (escapes in reports).
 
 extension String {
     /// The string without leading and trailing whitespace (Unicode's definition).
@@ -61,5 +62,36 @@ extension Unicode.Scalar {
         case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
         default: return false
         }
+    }
+}
+
+/// Replaces some ASCII characters of a text with texts of their own (escapes, entities), byte by
+/// byte. Not by characters: a character can hold an ASCII sign with other scalars (`\u{600}<` is
+/// one character, a prefix and `<`), and compared as a character the sign would pass unescaped,
+/// opening a tag in the page (`\u{600}<img onerror=…>`).
+struct ASCIIReplacements: Sendable {
+    /// The replacement of each ASCII byte, by its value; nil for a byte kept as it is.
+    private var replacements: [StaticString?] = Array(repeating: nil, count: 128)
+
+    /// Replaces each character on the left (ASCII) with the text on the right.
+    init(_ pairs: KeyValuePairs<Unicode.Scalar, StaticString>) {
+        for (scalar, replacement) in pairs {
+            precondition(scalar.isASCII, "only ASCII characters are replaced")
+            replacements[Int(scalar.value)] = replacement
+        }
+    }
+
+    /// `text` with the replacements made.
+    func apply(to text: String) -> String {
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if byte < 0x80, let replacement = replacements[Int(byte)] {
+                replacement.withUTF8Buffer { result.append(contentsOf: $0) }
+            } else {
+                result.append(byte)
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 }

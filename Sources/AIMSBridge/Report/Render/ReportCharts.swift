@@ -8,37 +8,6 @@ public enum HTMLText {
     }
 }
 
-/// Replaces some ASCII characters of a text with texts of their own (escapes, entities), byte by
-/// byte. Not by characters: a character can hold an ASCII sign with other scalars (`\u{600}<` is
-/// one character, a prefix and `<`), and compared as a character the sign would pass unescaped,
-/// opening a tag in the page (`\u{600}<img onerror=…>`).
-struct ASCIIReplacements: Sendable {
-    /// The replacement of each ASCII byte, by its value; nil for a byte kept as it is.
-    private var replacements: [StaticString?] = Array(repeating: nil, count: 128)
-
-    /// Replaces each character on the left (ASCII) with the text on the right.
-    init(_ pairs: KeyValuePairs<Unicode.Scalar, StaticString>) {
-        for (scalar, replacement) in pairs {
-            precondition(scalar.isASCII, "only ASCII characters are replaced")
-            replacements[Int(scalar.value)] = replacement
-        }
-    }
-
-    /// `text` with the replacements made.
-    func apply(to text: String) -> String {
-        var result: [UInt8] = []
-        result.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            if byte < 0x80, let replacement = replacements[Int(byte)] {
-                replacement.withUTF8Buffer { result.append(contentsOf: $0) }
-            } else {
-                result.append(byte)
-            }
-        }
-        return String(decoding: result, as: UTF8.self)
-    }
-}
-
 /// Inline SVG charts. Hand-written rather than a charting library: the two charts are a grid and
 /// a set of bars, no charting package is among the available ones, and inline SVG keeps each
 /// report one self-contained file that prints. Every text is escaped; only numbers and fixed
