@@ -2,23 +2,33 @@
 /// of the whole path, and the path itself.
 public struct MappedRequirement: Sendable, Hashable {
     /// The requirement reached.
-    public var target: RequirementKey
+    public let target: RequirementKey
     /// The relationship from the start to `target`; nil when a two-step path cannot be told
     /// (shown as `derived`, indeterminate).
-    public var relationship: Relationship?
+    public let relationship: Relationship?
     /// The edges walked, in order (one or two).
-    public var path: [CrosswalkEdge]
+    public let path: [CrosswalkEdge]
+    /// The path as text: `iso27001:2013/A.12.4.1 =equal=> iso27001:2022/A.8.15 =intersects-with=> iso42001:2023/A.6.2.8`.
+    /// Made once, with the mapping: reports name the path of every link to every risk, and
+    /// making the text for each took a sixth of a report's time.
+    public let pathDescription: String
+
+    /// Creates a mapping reached over `path`.
+    public init(target: RequirementKey, relationship: Relationship?, path: [CrosswalkEdge]) {
+        self.target = target
+        self.relationship = relationship
+        self.path = path
+        if let first = path.first {
+            var text = first.source.description
+            for edge in path { text += " =\(edge.relationship.rawValue)\(edge.derived ? " (inverse)" : "")=> \(edge.target)" }
+            pathDescription = text
+        } else {
+            pathDescription = target.description
+        }
+    }
 
     /// `equal`, `subset-of`, …, or `derived` for an indeterminate composition.
     public var relationshipName: String { relationship?.rawValue ?? "derived" }
-
-    /// The path as text: `iso27001:2013/A.12.4.1 =equal=> iso27001:2022/A.8.15 =intersects-with=> iso42001:2023/A.6.2.8`.
-    public var pathDescription: String {
-        guard let first = path.first else { return target.description }
-        var text = first.source.description
-        for edge in path { text += " =\(edge.relationship.rawValue)\(edge.derived ? " (inverse)" : "")=> \(edge.target)" }
-        return text
-    }
 }
 
 /// The loaded catalogs and crosswalks, with every edge reachable from both ends (inverses

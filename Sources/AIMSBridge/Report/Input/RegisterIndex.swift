@@ -44,6 +44,25 @@ public struct RegisterIndex: Sendable {
     /// edges left out), computed once per requirement: every catalog requirement up front (so
     /// folding millions of risks never maps one again), others on first use by a held record.
     private var mappings: [RequirementKey: [MappedRequirement]] = [:]
+    /// Each catalog requirement with the requirements above it (see `selfAndAncestors(of:)`),
+    /// walked once here rather than for every requirement every risk reaches.
+    private var lineages: [RequirementKey: [RequirementKey]] = [:]
+    /// For each requirement in `mappings`, the requirements of each other framework it leads to,
+    /// as `requirements(reachedBy:in:)` lists them: made once here, since every risk asks again.
+    private var frameworkLinks: [FrameworkLeads: [FrameworkLink]] = [:]
+
+    private struct FrameworkLeads: Hashable {
+        let from: RequirementKey
+        let framework: String
+    }
+
+    /// A catalog requirement reached through the crosswalks, linked with its title and path.
+    private struct FrameworkLink: Sendable {
+        /// Shorter paths first, then by the target's id (`RequirementKey.sortKey`).
+        let order: (Int, String)
+        let target: RequirementKey
+        let link: ReportLink
+    }
 
     /// Indexes a register against a mapping library. The register's risks are read before
     /// those of `risks` (a spill of them).
@@ -60,6 +79,7 @@ public struct RegisterIndex: Sendable {
             for requirement in catalog.requirements {
                 let key = RequirementKey(framework: catalog.framework, id: requirement.id)
                 mappings[key] = leads(from: key)
+                lineages[key] = RegisterIndex.lineage(of: key, in: library)
                 guard let parent = requirement.parent else { continue }
                 children[RequirementKey(framework: catalog.framework, id: parent), default: []].append(key)
             }
@@ -75,6 +95,27 @@ public struct RegisterIndex: Sendable {
                 addressing[key, default: []].append(entry)
             }
         }
+        for (key, leads) in mappings {
+            for (framework, links) in RegisterIndex.frameworkLinks(of: leads, library: library) {
+                frameworkLinks[FrameworkLeads(from: key, framework: framework)] = links
+            }
+        }
+    }
+
+    /// Where `leads` (one requirement's mappings) reach, by framework: each target in the
+    /// framework's catalog, linked by its mapping, in `FrameworkLink.order`.
+    private static func frameworkLinks(of leads: [MappedRequirement], library: MappingLibrary,
+                                       only framework: String? = nil) -> [String: [FrameworkLink]] {
+        var found: [String: [FrameworkLink]] = [:]
+        for mapping in leads where framework == nil || mapping.target.framework == framework {
+            let target = mapping.target
+            guard let title = library.catalog(target.framework)?[target.id]?.title else { continue }
+            let link = ReportLink(kind: target.framework, id: target.id, title: title, via: mapping.pathDescription,
+                                  relationship: mapping.relationshipName)
+            found[target.framework, default: []].append(
+                FrameworkLink(order: (mapping.path.count, RequirementKey.sortKey(target.id)), target: target, link: link))
+        }
+        return found.mapValues { links in links.sorted { $0.order < $1.order } }
     }
 
     /// Where a record reaches (its position names it in the links): its direct references
@@ -118,6 +159,11 @@ public struct RegisterIndex: Sendable {
 
     /// `key` and the requirements above it in its catalog.
     public func selfAndAncestors(of key: RequirementKey) -> [RequirementKey] {
+        lineages[key] ?? [key]
+    }
+
+    /// `key` and the requirements above it in its catalog, walked up (at most 16).
+    private static func lineage(of key: RequirementKey, in library: MappingLibrary) -> [RequirementKey] {
         var keys = [key]
         var current = key
         while let parent = library.catalog(current.framework)?[current.id]?.parent, keys.count < 16 {
@@ -207,23 +253,28 @@ public struct RegisterIndex: Sendable {
     /// The requirements of `framework` a record references, directly or through the crosswalks
     /// (direct ones first, then by id; each once, by its shortest path).
     public func requirements(reachedBy record: CanonicalRecord, in framework: String) -> [ReportLink] {
-        var found: [RequirementKey: ReportLink] = [:]
-        var order: [RequirementKey] = []
-        func add(_ key: RequirementKey, _ mapping: MappedRequirement?) {
-            guard found[key] == nil, let title = library.catalog(framework)?[key.id]?.title else { return }
-            found[key] = ReportLink(kind: framework, id: key.id, title: title, via: mapping?.pathDescription,
-                                    relationship: mapping?.relationshipName)
-            order.append(key)
-        }
+        var reached: Set<RequirementKey> = []
+        var links: [ReportLink] = []
         let keys = record.requirementKeys
-        for key in keys where key.framework == framework { add(key, nil) }
-        // The register's references were mapped when the index was built.
-        let mapped = keys.filter { $0.framework != framework }
-            .flatMap { key in (mappings[key] ?? leads(from: key)).filter { $0.target.framework == framework } }
-            .map { (mapping: $0, order: ($0.path.count, $0.target.framework, RequirementKey.sortKey($0.target.id))) }
-            .sorted { $0.order < $1.order }
-        for (mapping, _) in mapped { add(mapping.target, mapping) }
-        return order.map { found[$0]! }
+        for key in keys where key.framework == framework {
+            guard !reached.contains(key), let title = library.catalog(framework)?[key.id]?.title else { continue }
+            reached.insert(key)
+            links.append(ReportLink(kind: framework, id: key.id, title: title))
+        }
+        // The register's references were mapped (and linked) when the index was built.
+        var mapped: [FrameworkLink] = []
+        for key in keys where key.framework != framework {
+            if mappings[key] != nil {
+                mapped += frameworkLinks[FrameworkLeads(from: key, framework: framework)] ?? []
+            } else {
+                mapped += RegisterIndex.frameworkLinks(of: leads(from: key), library: library, only: framework)[framework] ?? []
+            }
+        }
+        if keys.count > 1 { mapped.sort { $0.order < $1.order } }
+        for candidate in mapped where reached.insert(candidate.target).inserted {
+            links.append(candidate.link)
+        }
+        return links
     }
 
     /// A record as a report names it, linked through another record (`via`).
