@@ -14,6 +14,8 @@ import Testing
                          SourceField(path: "tags", value: .list(["a", "b"])), SourceField("empty", "")])
         #expect(made.map(\.column) == [0, 2, -1, 3])
         #expect(fields.count == 4)
+        // Values held as values count too (a record's footprint bounds the memory of a conversion).
+        #expect(fields.byteCount == "Tëst ☃".utf8.count + "parent text".utf8.count + 2)
     }
 
     @Test func aRecordOverALimitIsMadeARejectionWithItsFields() {

@@ -26,6 +26,24 @@ import Testing
         return (converted, rejected, diagnostics.diagnostics, normalizer)
     }
 
+    @Test func aValueSeenBeforeIsWrittenFromItsJSONAsItWasTheFirstTime() throws {
+        let fields = [("ID", "R-1"), ("Likelihood", "Likely"), ("Status", "Open"), ("Due date", "31/03/2025"), ("Treatment", "Tolerate")]
+        let (records, _, _, _) = normalize([record(fields), record(fields.map { $0.0 == "ID" ? ($0.0, "R-2") : $0 }, line: 3, ordinal: 1)])
+        #expect(records.count == 2)
+        // The first record's values are encoded; the second's interpreted ones come from the cache with their JSON.
+        let made = records.map { record in record.values.withEntries { $0.map { $0.encoded != nil } } }
+        #expect(made[0] == [false, false, false, false])
+        #expect(made[1] == [false, true, true, true], "status is text, the others are interpreted")
+        func json(_ record: CanonicalRecord) -> String {
+            var buffer = JSONBuffer()
+            RegisterEncoding.write(record, into: &buffer)
+            return String(decoding: buffer.bytes, as: UTF8.self)
+        }
+        #expect(records[1].values == records[0].values, "the JSON made already is not part of a value")
+        #expect(json(records[1]) == json(records[0]).replacing("R-1", with: "R-2").replacing("\"line\":2", with: "\"line\":3"))
+        #expect(json(records[1]).contains(#""inherent":{"likelihood":{"label":"Likely","level":4,"of":5,"normalized":0.75}}"#))
+    }
+
     @Test func mapsRiskHeadersBySynonymsAndKeepsTheRest() throws {
         let (records, _, diagnostics, normalizer) = normalize([record([
             ("Ref", "R-7"), ("Risk title", "Biased CV ranking"), ("Prob.", "Likely"), ("Severity", "Major"),

@@ -38,12 +38,14 @@ struct PendingFields: Sendable {
 
     private var fields: [Field] = []
     private var bytes: [UInt8] = []
+    /// The UTF-8 bytes of the values held as values.
+    private var valueByteCount = 0
 
     /// How many fields there are.
     var count: Int { fields.count }
 
-    /// How many bytes of values are held.
-    var byteCount: Int { bytes.count }
+    /// How many bytes of values are held, as bytes or as values.
+    var byteCount: Int { bytes.count + valueByteCount }
 
     /// Makes room for `count` fields holding `byteCount` bytes of values.
     mutating func reserveCapacity(_ count: Int, bytes byteCount: Int) {
@@ -60,6 +62,7 @@ struct PendingFields: Sendable {
 
     /// Inserts a field holding `value` at `slot`.
     mutating func insert(path: String, column: Int, value: FieldValue, at slot: Int) {
+        valueByteCount += value.byteCount
         insert(Field(path: path, column: column, value: .value(value)), at: slot)
     }
 

@@ -400,6 +400,7 @@ public struct RecordNormalizer {
     private mutating func apply(_ field: SourceField, to target: CanonicalField, slot: Int,
                                 record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
         var interpretation: Interpretation
+        var encoded: [UInt8]?
         switch target.valueType {
         case .text, .list:
             // Plain values: nothing to parse, nothing to warn about.
@@ -411,11 +412,12 @@ public struct RecordNormalizer {
             let key = slots[slot].cache.isOn && field.value.byteCount <= InterpretationCache.longestValue
                 ? field.value.joined(separator: "\n") : nil
             if let key, let cached = slots[slot].cache[key] {
-                interpretation = cached
+                interpretation = cached.interpretation
+                encoded = cached.encodedValue
             } else {
                 var parsed = interpret(field, as: target, slot: slot)
                 parsed.prefixWarnings(with: field.path)
-                if let key { slots[slot].cache.insert(parsed, for: key) }
+                if let key { slots[slot].cache.insert(CachedInterpretation(parsed), for: key) }
                 interpretation = parsed
             }
         }
@@ -432,7 +434,7 @@ public struct RecordNormalizer {
         } else {
             record.refs.appendNew(interpretation.references)
         }
-        if let value = interpretation.value.take() { record.values[target] = value }
+        if let value = interpretation.value.take() { record.values.set(target, value, encoded: encoded) }
     }
 
     /// The value of a text or list field: its text, or its items (a list as it is; a text split
@@ -556,13 +558,13 @@ struct InterpretationCache {
     /// A field whose cache was hit fewer times than this while it filled up stops being cached.
     static let minimumHits = capacity / 8
 
-    private var entries: [String: RecordNormalizer.Interpretation] = [:]
+    private var entries: [String: CachedInterpretation] = [:]
     private var hits = 0
     /// Whether values of this field are still cached.
     private(set) var isOn = true
 
     /// The interpretation of `value`, if it is held; counts a hit.
-    subscript(value: String) -> RecordNormalizer.Interpretation? {
+    subscript(value: String) -> CachedInterpretation? {
         mutating get {
             guard let found = entries[value] else { return nil }
             hits += 1
@@ -572,7 +574,7 @@ struct InterpretationCache {
 
     /// Holds the interpretation of `value`, emptying the cache first when it is full (and turning
     /// it off when it was hardly used).
-    mutating func insert(_ interpretation: RecordNormalizer.Interpretation, for value: String) {
+    mutating func insert(_ interpretation: CachedInterpretation, for value: String) {
         if entries.count >= InterpretationCache.capacity {
             if hits < InterpretationCache.minimumHits {
                 isOn = false
@@ -583,5 +585,20 @@ struct InterpretationCache {
             hits = 0
         }
         entries[value] = interpretation
+    }
+}
+
+/// An interpretation held by `InterpretationCache`, with its value's JSON made once: a value
+/// that comes again is then copied into the output as bytes rather than encoded again. A class,
+/// so that a hit costs one retain; immutable, so that the normalizers of a conversion's worker
+/// threads (copies of one another, sharing the cache they had when copied) can share it.
+final class CachedInterpretation: Sendable {
+    let interpretation: RecordNormalizer.Interpretation
+    /// The JSON of `interpretation.value` (nil when it has none).
+    let encodedValue: [UInt8]?
+
+    init(_ interpretation: RecordNormalizer.Interpretation) {
+        self.interpretation = interpretation
+        encodedValue = interpretation.value.map(RegisterEncoding.encoded)
     }
 }

@@ -280,6 +280,18 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
         public var field: CanonicalField
         /// Its value.
         public var value: CanonicalValue
+        /// The value's JSON, when the normalizer has it made already (a value it has seen
+        /// before in the same field: see `InterpretationCache`). Not part of what the entry is.
+        var encoded: [UInt8]? = nil
+
+        public static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.field == rhs.field && lhs.value == rhs.value
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(field)
+            hasher.combine(value)
+        }
     }
 
     private var entries: [Entry]
@@ -297,17 +309,27 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
             return index < entries.count && entries[index].field == field ? entries[index].value : nil
         }
         set {
-            let index = position(of: field)
-            let present = index < entries.count && entries[index].field == field
-            switch (newValue, present) {
-            case (let value?, true): entries[index].value = value
+            if let newValue {
+                set(field, newValue, encoded: nil)
+            } else {
+                let index = position(of: field)
+                if index < entries.count && entries[index].field == field { entries.remove(at: index) }
+            }
+        }
+    }
+
+    /// Sets the value of `field`, with its JSON when it is made already.
+    mutating func set(_ field: CanonicalField, _ value: CanonicalValue, encoded: [UInt8]?) {
+        let index = position(of: field)
+        let entry = Entry(field: field, value: value, encoded: encoded)
+        if index < entries.count && entries[index].field == field {
+            entries[index] = entry
+        } else if index == entries.count {
             // Appending when the field goes last (the usual case: sources mostly list fields in
             // much the same order) skips the general insertion path.
-            case (let value?, false) where index == entries.count: entries.append(Entry(field: field, value: value))
-            case (let value?, false): entries.insert(Entry(field: field, value: value), at: index)
-            case (nil, true): entries.remove(at: index)
-            case (nil, false): break
-            }
+            entries.append(entry)
+        } else {
+            entries.insert(entry, at: index)
         }
     }
 

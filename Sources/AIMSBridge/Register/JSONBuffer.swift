@@ -158,6 +158,15 @@ public struct JSONBuffer: Sendable {
         endArray()
     }
 
+    /// Writes a value whose JSON is made already (`bytes`, one complete value).
+    mutating func encoded(_ key: StaticString?, _ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { value in
+            makeUnique(room: Self.separatorRoom(key) + value.count)
+            separator(key)
+            put(value)
+        }
+    }
+
     /// Appends bytes that are already JSON (a value in the current container).
     private mutating func raw(_ key: StaticString?, _ json: some Collection<UInt8>) {
         makeUnique(room: Self.separatorRoom(key) + json.count)

@@ -20,7 +20,11 @@ public enum RegisterEncoding {
                     if let group = placement.group { json.beginObject(group.key) }
                     openGroup = placement.group
                 }
-                write(entries[index].value, key: placement.key, into: &json)
+                if let encoded = entries[index].encoded {
+                    json.encoded(placement.key, encoded)
+                } else {
+                    write(entries[index].value, key: placement.key, into: &json)
+                }
             }
             if openGroup != nil { json.endObject() }
         }
@@ -112,7 +116,14 @@ public enum RegisterEncoding {
         json.endObject()
     }
 
-    private static func write(_ value: CanonicalValue, key: StaticString, into json: inout JSONBuffer) {
+    /// The JSON of a canonical value, as the register writes it under its field's key.
+    static func encoded(_ value: CanonicalValue) -> [UInt8] {
+        var json = JSONBuffer(capacity: 64)
+        write(value, key: nil, into: &json)
+        return json.bytes
+    }
+
+    private static func write(_ value: CanonicalValue, key: StaticString?, into json: inout JSONBuffer) {
         switch value {
         case .text(let text):
             json.string(key, text)
