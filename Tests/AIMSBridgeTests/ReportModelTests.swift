@@ -297,6 +297,30 @@ import Testing
         #expect(register.records == [record])
     }
 
+    @Test func aRecordObjectsFieldsAreItsLastMembersOfEachNameInTheirPlaces() throws {
+        // Not as aims writes it: a key twice, a group twice, a group's key at the top level and a
+        // top-level key in a group. A key's last member counts, a group's fields come from the
+        // last object of its name only, and a key out of its place is not read.
+        let line = #"{"kind":"risk","id":"R-1","title":"First","likelihood":{"label":"Rare"},"title":"Second","#
+            + #""inherent":{"likelihood":{"label":"Likely"},"impact":{"label":"Major"}},"#
+            + #""inherent":{"impact":{"label":"Minor"},"owner":"In a group"},"#
+            + #""treatment":{"option":{"source":"Accept"}},"owner":"Jo","refs":[],"extensions":{}}"#
+        let record = try #require(try RegisterReader.read(Data((line + "\n").utf8), path: "r.ndjson").records.first)
+        #expect(record.values[.title] == .text("Second"))
+        #expect(record.values[.likelihood] == nil)
+        #expect(record.values[.impact] == .rating(Rating(label: "Minor")))
+        #expect(record.values[.owner] == .text("Jo"))
+        #expect(record.values[.treatment] == .term(Term(value: nil, source: "Accept")))
+        // A value of the wrong shape is named by its key.
+        let wrong = #"{"kind":"risk","id":"R-2","inherent":{"score":"12"}}"#
+        #expect(throws: RegisterReadError.self) { try RegisterReader.read(Data((wrong + "\n").utf8), path: "w.ndjson") }
+        do {
+            _ = try RegisterReader.read(Data((wrong + "\n").utf8), path: "w.ndjson")
+        } catch {
+            #expect(error.description.hasSuffix("'score' of risk 'R-2' is not a score value"), "\(error)")
+        }
+    }
+
     @Test func aRecordsRequirementsAreEachNamedOnceInTheirOrder() {
         // Repeats (a register not written by aims) are dropped, in short lists and long ones.
         let short = Self.record(.risk, "R-1", refs: ["iso42001:2023/A.5.2", "iso27001:2022/A.5.1", "iso42001:2023/A.5.2"])

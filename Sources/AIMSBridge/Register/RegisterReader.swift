@@ -298,12 +298,11 @@ public enum RegisterReader {
             throw RegisterReadError(locator: locator, message: "not a register record (needs 'kind' and 'id')")
         }
         var values = CanonicalValues()
-        for field in CanonicalField.allCases where field != .id && field != .requirements {
-            let placement = field.jsonPlacement
-            let holder = placement.group.map { object["\($0.key)"] } ?? object
-            guard let raw = holder?["\(placement.key)"] else { continue }
+        let raws = FieldKeys.values(in: object)
+        for field in CanonicalField.allCases {
+            guard let raw = raws[field.rawValue] else { continue }
             guard let value = value(raw, as: field.valueType) else {
-                throw RegisterReadError(locator: locator, message: "'\(placement.key)' of \(kind.rawValue) '\(id)' is not a \(field.valueType) value")
+                throw RegisterReadError(locator: locator, message: "'\(field.jsonPlacement.key)' of \(kind.rawValue) '\(id)' is not a \(field.valueType) value")
             }
             values[field] = value
         }
@@ -411,6 +410,47 @@ public enum RegisterReader {
                              records: object["records"]?.int ?? 0, converted: object["converted"]?.int ?? 0,
                              rejected: object["rejected"]?.int ?? 0,
                              unmappedFields: object["unmappedFields"]?.strings ?? [])
+    }
+}
+
+/// Where a record object holds each canonical field's value (see `CanonicalField.jsonPlacement`),
+/// looked up by key for each member the object has, rather than each of the fifty fields looked
+/// for among its members (that search, and the key texts it made, were a tenth of a report).
+private enum FieldKeys {
+    /// The fields written at the top level of a record, by key (not `id`, read apart, nor
+    /// `requirements`, written as `refs`).
+    static let topLevel: [String: CanonicalField] = Dictionary(uniqueKeysWithValues: CanonicalField.allCases.compactMap { field in
+        let placement = field.jsonPlacement
+        guard placement.group == nil, field != .id, field != .requirements else { return nil }
+        return ("\(placement.key)", field)
+    })
+    /// The groups' keys (`inherent`, `residual`, `treatment`), each with its fields by key.
+    static let groups: [String: [String: CanonicalField]] = Dictionary(
+        CanonicalField.allCases.compactMap { field in
+            field.jsonPlacement.group.map { group in ("\(group.key)", ["\(field.jsonPlacement.key)": field]) }
+        },
+        uniquingKeysWith: { $0.merging($1) { first, _ in first } })
+
+    /// The value of each canonical field in `object`, by the field's raw value: a member's last
+    /// value, as for any JSON object, and a group's fields from the last object of its name.
+    static func values(in object: RegisterJSON) -> [RegisterJSON?] {
+        var raws = [RegisterJSON?](repeating: nil, count: CanonicalField.allCases.count)
+        var groupObjects: [(key: String, object: RegisterJSON)] = []
+        for (key, value) in object.members ?? [] {
+            if let field = topLevel[key] {
+                raws[field.rawValue] = value
+            } else if groups[key] != nil {
+                groupObjects.removeAll { $0.key == key }
+                groupObjects.append((key, value))
+            }
+        }
+        for (key, group) in groupObjects {
+            guard let fields = groups[key] else { continue }
+            for (name, value) in group.members ?? [] {
+                if let field = fields[name] { raws[field.rawValue] = value }
+            }
+        }
+        return raws
     }
 }
 
