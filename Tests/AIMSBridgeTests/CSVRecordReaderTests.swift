@@ -110,30 +110,6 @@ import Testing
         #expect(!CSVRecordReader.isAbsent(" nulls "))
     }
 
-    @Test func rowsArePendingWithTheirPlainCellsAsBytesAndTheSameFieldsWhenMade() throws {
-        // Plain ASCII cells stay bytes until the record is made; a cell in another script, one
-        // with spaces at its ends and one that may be a marker are made strings by the reader.
-        let text = "ID,Title,Owner,Note,Flag,Extra\nR-1,Bias in CV ranking,李伟,\" padded \",nullish,--\n"
-        let diagnostics = DiagnosticList()
-        var reader = try CSVRecordReader(source: ByteSource(name: "t.csv", bytes: Array(text.utf8)), diagnostics: diagnostics)
-        let item = try #require(try reader.nextDeferred())
-        guard case .pending(let pending) = item else { Issue.record("not pending: \(item)"); return }
-        #expect(pending.fields.count == 5)
-        #expect(pending.fields.byteCount == "R-1Bias in CV ranking李伟 padded nullish".utf8.count)
-        guard case .record(let record) = pending.materialized() else { Issue.record("not a record"); return }
-        #expect(record.fields == [SourceField("ID", "R-1"), SourceField("Title", "Bias in CV ranking"), SourceField("Owner", "李伟"),
-                                  SourceField("Note", " padded "), SourceField("Flag", "nullish")])
-        #expect(record.fields.map(\.column) == [0, 1, 2, 3, 4])
-        #expect(try reader.nextDeferred() == nil)
-    }
-
-    @Test func asciiIsToldEightBytesAtATimeAndByteByByte() {
-        for text in ["", "a", "plain ASCII text, longer than a word", "1234567é", "é1234567", "twelve bytes\u{7F}"] {
-            let expected = text.utf8.allSatisfy { $0 < 0x80 }
-            #expect(Array(text.utf8).withUnsafeBufferPointer(TextDecoding.isASCII) == expected, "\(text)")
-        }
-    }
-
     @Test func multiLineFieldKeepsTheLineWhereItsRecordStarts() throws {
         let (items, _) = try read("ID,Description\r\nR-1,\"first\r\nsecond\"\r\nR-2,third\r\n")
         let records = TestSupport.records(items)

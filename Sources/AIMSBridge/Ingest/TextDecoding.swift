@@ -15,25 +15,6 @@ enum TextDecoding {
         return windows1252(bytes)
     }
 
-    /// Whether every byte is ASCII (so the bytes are valid UTF-8 as they are), tested eight at a
-    /// time: the standard library's own test is internal to it.
-    @inline(__always)
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let count = bytes.count
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= count {
-            high |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            index += 8
-        }
-        while index < count {
-            high |= UInt64(base[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
-    }
-
     /// The string of `bytes` when they are valid UTF-8; nil when they are not.
     static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // `String(decoding:)` repairs invalid UTF-8 with U+FFFD, so the bytes were valid exactly

@@ -11,7 +11,7 @@ import Darwin
 /// delimiter is sniffed among `, ; TAB |`; banner rows above the header and a section row
 /// over it are found (see `CSVHeader`). Empty cells and null markers (`--`, `—`, `N/A`, `n/a`,
 /// `null`) are absent, not empty strings.
-public struct CSVRecordReader: DeferringRecordReader {
+public struct CSVRecordReader: RecordReader {
     /// Values that mean "no value" in exports.
     public static let nullMarkers: Set<String> = ["--", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL"]
     /// Whether some null marker starts with the byte at this index.
@@ -54,7 +54,7 @@ public struct CSVRecordReader: DeferringRecordReader {
     private var sampled: [CSVRow] = []
     private var sampledBytes = 0
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
-    private var pending: [DeferredIngestItem?] = []
+    private var pending: [IngestItem?] = []
     private var pendingIndex = 0
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
@@ -119,11 +119,6 @@ public struct CSVRecordReader: DeferringRecordReader {
 
     /// The next record or rejected record.
     public mutating func next() throws(IngestError) -> IngestItem? {
-        try nextDeferred()?.materialized()
-    }
-
-    /// The next record or rejected record, its values not yet made strings (see `PendingRecord`).
-    mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem? {
         while pendingIndex >= pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
@@ -253,7 +248,7 @@ public struct CSVRecordReader: DeferringRecordReader {
         }, rejected: { record in
             releaseFooterCandidates()
             ordinal += 1
-            pending.append(.ready(.rejected(record)))
+            pending.append(.rejected(record))
         })
     }
 
@@ -290,61 +285,50 @@ public struct CSVRecordReader: DeferringRecordReader {
             let index = row.ends.firstIndex { $0 > offset } ?? 0
             releaseFooterCandidates()
             ordinal += 1
-            pending.append(.ready(.rejected(RejectedRecord(
+            pending.append(.rejected(RejectedRecord(
                 locator: Locator(file: source.name, line: row.line),
                 reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
-                raw: parser.rawText(of: row)))))
+                raw: parser.rawText(of: row))))
             return
         }
-        // Values are kept as bytes (made strings by whichever thread normalizes the record), except
-        // those that had to be made strings here to be told apart: cells that are not plain
-        // ASCII (checked for UTF-8, else read as Windows-1252) or that may be absent.
-        var fields = PendingFields()
-        fields.reserveCapacity(row.count, bytes: row.bytes.count)
+        var fields: [SourceField] = []
+        fields.reserveCapacity(row.count)
         for index in 0..<row.count {
+            let value = cellText(row, index)
+            if CSVRecordReader.isAbsent(value) { continue }
             let name: String
             if index < names.count {
                 name = names[index]
             } else {
                 name = "column_\(index + 1)"
+                if warnedWide < 10 {
+                    warnedWide += 1
+                    diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
+                                                at: Locator(file: source.name, line: row.line)))
+                }
             }
-            let plain = row.withField(index) { cell in
-                guard CSVRecordReader.isPlainPresent(cell) else { return false }
-                fields.insert(path: name, column: index, utf8: cell, at: fields.count)
-                return true
-            }
-            if !plain {
-                let value = cellText(row, index)
-                if CSVRecordReader.isAbsent(value) { continue }
-                fields.insert(path: name, column: index, value: .text(value), at: fields.count)
-            }
-            if index >= names.count && warnedWide < 10 {
-                warnedWide += 1
-                diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
-                                            at: Locator(file: source.name, line: row.line)))
-            }
+            fields.append(SourceField(path: name, value: .text(value), column: index))
         }
-        if fields.count == 0 {
+        if fields.isEmpty {
             // A row of empty cells (a blank row as spreadsheets save it) counts as a blank line.
             lastRowLine = previousRowLine
             return
         }
-        let record = PendingRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
+        let record = SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
         ordinal += 1
         if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
             && footerCandidates.count < CSVRecordReader.footerLimit {
-            guard case .record(let held) = record.materialized() else { return }
-            footerCandidates.append((held, parser.rawText(of: row)))
+            footerCandidates.append((record, parser.rawText(of: row)))
             return
         }
         releaseFooterCandidates()
-        pending.append(.pending(record))
+        pending.append(.record(record))
     }
 
     /// Rows held as a possible footer that another row follows: they are records after all.
     private mutating func releaseFooterCandidates() {
         guard !footerCandidates.isEmpty else { return }
-        for candidate in footerCandidates { pending.append(.ready(.record(candidate.record))) }
+        for candidate in footerCandidates { pending.append(.record(candidate.record)) }
         footerCandidates.removeAll()
     }
 
@@ -352,10 +336,10 @@ public struct CSVRecordReader: DeferringRecordReader {
     /// line like `Exported by Archer on 2025-01-03` is not converted into a record.
     private mutating func rejectFooter() {
         for candidate in footerCandidates {
-            pending.append(.ready(.rejected(RejectedRecord(
+            pending.append(.rejected(RejectedRecord(
                 locator: candidate.record.locator,
                 reason: "a single value after a blank line at the end of the file: a footer or a note, not a record",
-                raw: candidate.raw))))
+                raw: candidate.raw)))
         }
         footerCandidates.removeAll()
     }
@@ -391,16 +375,6 @@ public struct CSVRecordReader: DeferringRecordReader {
 
     private func trimmed(_ text: String) -> String {
         CSVRecordReader.isAbsent(text) ? "" : text.trimmingWhitespace()
-    }
-
-    /// Whether a cell's bytes are ASCII, with no whitespace at its ends, and cannot be a null
-    /// marker: present, and the same text as bytes as made a string (the usual cell, told
-    /// without making one).
-    @inline(__always)
-    static func isPlainPresent(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let head = cell.first, let tail = cell.last, head > 0x20, tail > 0x20, head < 0x80, tail < 0x80,
-              cell.count > longestNullMarker || !nullMarkerStarts[Int(head)] else { return false }
-        return TextDecoding.isASCII(cell)
     }
 
     /// Whether a cell counts as absent: empty, only whitespace, or a null marker. (Inlined into
