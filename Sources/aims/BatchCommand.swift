@@ -56,6 +56,7 @@ struct BatchCommand: ParsableCommand {
         if URL(fileURLWithPath: output).standardizedFileURL.path == base {
             throw ValidationError("the output folder cannot be the input folder")
         }
+        if let problem = outputFolderProblem(output) { throw ValidationError(problem) }
         guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more") }
     }
 

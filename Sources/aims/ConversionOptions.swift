@@ -76,6 +76,25 @@ struct ConversionOptions: ParsableArguments {
     }
 }
 
+/// Why `output` cannot be written as a file (it would overwrite an input, or a folder is there),
+/// checked before anything is read; nil when it can.
+func outputFileProblem(_ output: String, _ inputs: [String]) -> String? {
+    if overwritesInput(output, inputs) { return "output '\(output)' would overwrite an input" }
+    var isFolder: ObjCBool = false
+    if output != "-", FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
+        return "output '\(output)' is a folder; name a file"
+    }
+    return nil
+}
+
+/// Why `directory` cannot be the folder outputs go into (a file is there), checked before
+/// anything is read; nil when it can.
+func outputFolderProblem(_ directory: String) -> String? {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
+    return "output '\(directory)' is a file; name a folder"
+}
+
 /// Whether an output path names one of the inputs, however either is spelled (`./a.csv`,
 /// `dir/../a.csv`, a link to it).
 func overwritesInput(_ output: String, _ inputs: [String]) -> Bool {

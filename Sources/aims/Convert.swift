@@ -44,8 +44,8 @@ struct Convert: ParsableCommand {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
-        for target in [output, rejects].compactMap({ $0 }) where overwritesInput(target, files) {
-            throw ValidationError("output '\(target)' would overwrite an input")
+        for target in [output, rejects].compactMap({ $0 }) {
+            if let problem = outputFileProblem(target, files) { throw ValidationError(problem) }
         }
         if let output, output != "-", output == rejects {
             throw ValidationError("the register and the rejects cannot both go to '\(output)'")

@@ -35,9 +35,7 @@ struct MergeCommand: ParsableCommand {
         if inputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
-        if overwritesInput(output, inputs) {
-            throw ValidationError("output '\(output)' would overwrite an input")
-        }
+        if let problem = outputFileProblem(output, inputs) { throw ValidationError(problem) }
     }
 
     func run() throws {

@@ -42,6 +42,7 @@ struct ReportCommand: ParsableCommand {
         if inputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input ('-') can be read only once")
         }
+        if let problem = outputFolderProblem(output) { throw ValidationError(problem) }
     }
 
     func run() throws {

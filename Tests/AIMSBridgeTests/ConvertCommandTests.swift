@@ -143,6 +143,17 @@ import Testing
                                                            "--rejects", "Fixtures/soa-controls.csv"])
         #expect(overwriteByRejects.status == 2)
         #expect(try TestSupport.runAIMS(["convert"]).status == 2)
+        // A folder where a file goes, a file where a folder goes: said before anything is read.
+        let intoFolder = try TestSupport.runAIMS(["convert", "Fixtures/soa-controls.csv", "-o", "Fixtures"])
+        #expect(intoFolder.status == 2)
+        #expect(intoFolder.stderr.contains("output 'Fixtures' is a folder; name a file"), "\(intoFolder.stderr)")
+        let mergeIntoFolder = try TestSupport.runAIMS(["merge", "Fixtures/soa-controls.csv", "-o", "Fixtures"])
+        #expect(mergeIntoFolder.status == 2)
+        for command in [["report", "Fixtures/soa-controls.csv"], ["batch", "Fixtures/profiles"]] {
+            let ontoFile = try TestSupport.runAIMS(command + ["-o", "Fixtures/soa-controls.csv"])
+            #expect(ontoFile.status == 2, "\(command)")
+            #expect(ontoFile.stderr.contains("output 'Fixtures/soa-controls.csv' is a file; name a folder"), "\(command): \(ontoFile.stderr)")
+        }
     }
 
     @Test func unreadableInputExitsThreeAndOthersStillConvert() throws {
