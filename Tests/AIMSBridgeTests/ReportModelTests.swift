@@ -321,6 +321,33 @@ import Testing
         }
     }
 
+    @Test func riskRowsAreWrittenAsTheEncoderWritesThem() throws {
+        // Every control character, quotes, backslashes, slashes, DEL, other scripts and the line
+        // separators; optionals present and absent; empty and full lists.
+        let tricky = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined() + #"" \ / </script> "# + "\u{7F} é 李 \u{2028}\u{2029} 😀"
+        let link = ReportLink(kind: "eu-ai-act:2024", id: "Art.9", title: tricky, source: "a/b.csv", via: "x =equal=> y",
+                              relationship: "equal", note: "inferred: \(tricky)")
+        let full = RiskRow(id: "R-1", title: tricky, category: "Privacy", owner: "Jo \"JJ\"", status: "Open",
+                           systems: [link, ReportLink(kind: "system", id: "S", title: "(not in the inventory)")],
+                           inherent: RiskRating(likelihood: "Likely", impact: "Major", score: "12", level: "High", likelihoodCell: 4, impactCell: 3),
+                           residual: RiskRating(), treatment: "modify", plan: "Retrain\r\nmonthly", treatmentOwner: "Ops",
+                           due: "2025-03-31", overdue: true, iso23894: [], euAIAct: [link], source: "r.csv:2:1")
+        let sparse = RiskRow(id: "", title: "", category: nil, owner: nil, status: nil, systems: [], inherent: RiskRating(),
+                             residual: RiskRating(likelihood: "Rare", impact: nil, score: nil, level: nil, likelihoodCell: 1, impactCell: nil),
+                             treatment: nil, plan: nil, treatmentOwner: nil, due: nil, overdue: false, iso23894: [], euAIAct: [], source: "")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        for row in [full, sparse] {
+            // The encoder's text indented as a member of the risk list (blank lines stay blank).
+            let encoded = String(decoding: try encoder.encode(row), as: UTF8.self)
+            let expected = encoded.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "" : "      " + $0 }.joined(separator: "\n")
+            var writer = PrettyJSONWriter(level: 3)
+            writer.write(row)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+        }
+    }
+
     @Test func aRecordsRequirementsAreEachNamedOnceInTheirOrder() {
         // Repeats (a register not written by aims) are dropped, in short lists and long ones.
         let short = Self.record(.risk, "R-1", refs: ["iso42001:2023/A.5.2", "iso27001:2022/A.5.1", "iso42001:2023/A.5.2"])
