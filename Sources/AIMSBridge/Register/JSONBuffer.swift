@@ -124,7 +124,7 @@ public struct JSONBuffer: Sendable {
         } else if value.isFinite {
             fractionText(value).withUTF8Bytes { raw(key, $0) }
         } else {
-            raw(key, "null".utf8)
+            ("null" as StaticString).withUTF8Buffer { raw(key, $0) }
         }
     }
 
@@ -160,18 +160,14 @@ public struct JSONBuffer: Sendable {
 
     /// Writes a value whose JSON is made already (`bytes`, one complete value).
     mutating func encoded(_ key: StaticString?, _ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { value in
-            makeUnique(room: Self.separatorRoom(key) + value.count)
-            separator(key)
-            put(value)
-        }
+        bytes.withUnsafeBufferPointer { raw(key, $0) }
     }
 
     /// Appends bytes that are already JSON (a value in the current container).
-    private mutating func raw(_ key: StaticString?, _ json: some Collection<UInt8>) {
+    private mutating func raw(_ key: StaticString?, _ json: UnsafeBufferPointer<UInt8>) {
         makeUnique(room: Self.separatorRoom(key) + json.count)
         separator(key)
-        for byte in json { put(byte) }
+        put(json)
     }
 
     /// Starts a member whose key is not known in advance (a source field name): the key is

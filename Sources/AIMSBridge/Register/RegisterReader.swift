@@ -435,17 +435,16 @@ private enum FieldKeys {
     /// value, as for any JSON object, and a group's fields from the last object of its name.
     static func values(in object: RegisterJSON) -> [RegisterJSON?] {
         var raws = [RegisterJSON?](repeating: nil, count: CanonicalField.allCases.count)
-        var groupObjects: [(key: String, object: RegisterJSON)] = []
+        var groupObjects: [(key: String, fields: [String: CanonicalField], object: RegisterJSON)] = []
         for (key, value) in object.members ?? [] {
             if let field = topLevel[key] {
                 raws[field.rawValue] = value
-            } else if groups[key] != nil {
+            } else if let fields = groups[key] {
                 groupObjects.removeAll { $0.key == key }
-                groupObjects.append((key, value))
+                groupObjects.append((key, fields, value))
             }
         }
-        for (key, group) in groupObjects {
-            guard let fields = groups[key] else { continue }
+        for (_, fields, group) in groupObjects {
             for (name, value) in group.members ?? [] {
                 if let field = fields[name] { raws[field.rawValue] = value }
             }

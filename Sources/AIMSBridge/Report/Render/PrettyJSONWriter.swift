@@ -87,15 +87,16 @@ struct PrettyJSONWriter {
             case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
             case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
             case ..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0xF)])
+                bytes.append(PrettyJSONWriter.hexDigits[Int(byte >> 4)])
+                bytes.append(PrettyJSONWriter.hexDigits[Int(byte & 0xF)])
             default: bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private mutating func open(_ bracket: UInt8) {
         bytes.append(bracket)
