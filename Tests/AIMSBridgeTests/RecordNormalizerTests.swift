@@ -369,6 +369,14 @@ import Testing
     @Test func headerKeysIgnoreCaseAndPunctuation() {
         #expect(HeaderKey("Risk ID").value == "riskid")
         #expect(HeaderKey("Prob.").value == "prob")
+        // Every ASCII character: letters lowercased, digits kept, the rest dropped.
+        let ascii = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        #expect(HeaderKey(ascii).value == "0123456789abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz")
+        #expect(HeaderKey(ascii.dropFirst(0x5B)).value == "abcdefghijklmnopqrstuvwxyz")
+        // Other scripts keep their letters, lowercased, wherever the first non-ASCII one is.
+        #expect(HeaderKey("Propriétaire (Équipe)").value == "propriétaireéquipe")
+        #expect(HeaderKey("ÉTAT_2").value == "état2")
+        #expect(HeaderKey("负责人 Owner").value == "负责人owner")
         #expect(HeaderKey.withoutParentheses("Annex A control (2013)")?.value == "annexacontrol")
         #expect(GenericProfile.framework(forHeader: "Annex A control (2013)") == "iso27001:2013")
         #expect(GenericProfile.field(for: "owner.name", kind: .system) == .owner)

@@ -486,10 +486,17 @@ public struct Converter: Sendable {
             probes[key] = (records, xmlPath)
             return (records, xmlPath)
         }
+        // Profiles that read at the same record path are ranked together, on one reading: the
+        // records' field names are reduced to header keys once, not once per profile.
         var ranked: [ProfileMatch] = []
-        for profile in options.candidateProfiles {
-            let found = probe(options.recordPath ?? profile.recordPath)
-            ranked += ProfileDetector.rank([profile], format: format, records: found.records, recordPath: found.xmlPath)
+        var recordPaths: [String?] = []
+        for profile in options.candidateProfiles where !recordPaths.contains(options.recordPath ?? profile.recordPath) {
+            recordPaths.append(options.recordPath ?? profile.recordPath)
+        }
+        for recordPath in recordPaths {
+            let found = probe(recordPath)
+            let profiles = options.candidateProfiles.filter { (options.recordPath ?? $0.recordPath) == recordPath }
+            ranked += ProfileDetector.rank(profiles, format: format, records: found.records, recordPath: found.xmlPath)
         }
         ranked.sort { ($0.score, $1.profile.name) > ($1.score, $0.profile.name) }
         let best = ProfileDetector.best(ranked)?.profile
