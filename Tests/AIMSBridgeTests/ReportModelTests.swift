@@ -133,6 +133,13 @@ import Testing
         #expect(overdue("2025-03-14", asOf: "2025-03-15") == true)
         #expect(overdue("2025-03-14", status: "Closed – accepted", asOf: "2025-03-15") == false)
         #expect(overdue("2025-Q1", asOf: "2025-03-31") == false)
+        // A closed-word anywhere in the status, in any case; ASCII and other statuses alike.
+        for status in ["CLOSED", "Risk Accepted", "done", "Completed", "archived (2024)", "Closed – accepted", "Résolu: resolved"] {
+            #expect(RiskRegisterReport.isClosed(status), "\(status)")
+        }
+        for status in ["Open", "In Progress", "Don", "", "Clôturé", "Accepté", "reopened: c-l-o-s-e-d"] {
+            #expect(!RiskRegisterReport.isClosed(status), "\(status)")
+        }
     }
 
     @Test func processStepsComeFromReferencesOrFromTheRecord() {
