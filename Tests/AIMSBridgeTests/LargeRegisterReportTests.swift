@@ -94,6 +94,23 @@ import Testing
         for (name, text) in Self.held { #expect(spilled[name] == text, "\(name) differs") }
     }
 
+    @Test func aSpillThatCannotBeReadBackGivesTheRisksBeforeAndSaysWhere() throws {
+        // More risks than a batch before the bad line, so that some come from a full batch.
+        let before = RiskSpill.batchSize + 44
+        let spill = try RiskSpill()
+        for risk in Self.risks.prefix(before) { try spill.append(risk) }
+        try Array("{\"kind\": ]".utf8).withUnsafeBytes { try spill.append(encoded: $0) }
+        try spill.append(Self.risks[before])
+        var read: [CanonicalRecord] = []
+        spill.forEach { position, risk in
+            #expect(position == read.count)
+            read.append(risk)
+        }
+        #expect(read == Array(Self.risks.prefix(before)))
+        let failure = try #require(spill.readFailure)
+        #expect(failure.locator.line == before + 1)
+    }
+
     @Test func theConversionLogListsTheFirstProblemsAndCountsTheRest() throws {
         let printed = DiagnosticList()
         let log = DiagnosticLog(keeping: 3, forwardingTo: printed)
