@@ -96,7 +96,7 @@ import Testing
 
     @Test func aSpillThatCannotBeReadBackGivesTheRisksBeforeAndSaysWhere() throws {
         // More risks than a batch before the bad line, so that some come from a full batch.
-        let before = RiskSpill.batchSize + 44
+        let before = RegisterReader.readAheadBatch + 44
         let spill = try RiskSpill()
         for risk in Self.risks.prefix(before) { try spill.append(risk) }
         try Array("{\"kind\": ]".utf8).withUnsafeBytes { try spill.append(encoded: $0) }
@@ -109,6 +109,32 @@ import Testing
         #expect(read == Array(Self.risks.prefix(before)))
         let failure = try #require(spill.readFailure)
         #expect(failure.locator.line == before + 1)
+    }
+
+    @Test func aReadStoppedByItsReceiverEndsWithTheReceiversError() throws {
+        var bytes: [UInt8] = []
+        for risk in Self.risks {
+            var json = JSONBuffer()
+            RegisterEncoding.write(risk, into: &json)
+            bytes += json.withBytes { Array($0) } + [0x0A]
+        }
+        let stop = RegisterReader.readAheadBatch * 2 + 7
+        var read = 0
+        #expect(throws: RegisterReadError.self) {
+            _ = try RegisterReader.readAhead(ByteSource(name: "risks.ndjson", bytes: bytes)) { record throws(RegisterReadError) in
+                if read == stop { throw RegisterReadError(locator: record.locator, message: "the receiver stops here") }
+                read += 1
+            }
+        }
+        #expect(read == stop)
+        do {
+            _ = try RegisterReader.readAhead(ByteSource(name: "risks.ndjson", bytes: bytes)) { _ throws(RegisterReadError) in
+                throw RegisterReadError(locator: Locator(file: "x", line: 1), message: "the receiver stops here")
+            }
+            Issue.record("the receiver's error was not thrown")
+        } catch {
+            #expect(error.message == "the receiver stops here")
+        }
     }
 
     @Test func theConversionLogListsTheFirstProblemsAndCountsTheRest() throws {

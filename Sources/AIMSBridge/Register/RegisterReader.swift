@@ -76,8 +76,8 @@ public enum RegisterReader {
         return register
     }
 
-    /// Reads a register file record by record, handing each to `body` in file order; returns
-    /// its sources.
+    /// Reads a register file record by record, handing each to `body` in file order (parsed a
+    /// few batches ahead on another thread, see `readAhead`); returns its sources.
     public static func read(path: String, each body: (CanonicalRecord) throws(RegisterReadError) -> Void)
         throws(RegisterReadError) -> [SourceSummary] {
         let source: ByteSource
@@ -88,7 +88,7 @@ public enum RegisterReader {
         } catch {
             throw RegisterReadError(locator: Locator(file: path, line: 1), message: "cannot read file")
         }
-        return try read(source, each: body)
+        return try readAhead(source, each: body)
     }
 
     /// Reads a register from `source` as `read(path:each:)` does.

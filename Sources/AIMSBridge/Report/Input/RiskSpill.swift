@@ -1,8 +1,6 @@
-import Foundation
-
 /// Risks written to a temporary file while a register is read, and read back for each pass the
-/// reports make: memory holds a few batches of risks (`batchSize` × `batchesAhead` at most),
-/// however many there are. The file is
+/// reports make: memory holds a few batches of risks (see `RegisterReader.readAhead`), however
+/// many there are. The file is
 /// NDJSON in the register's own encoding (`RegisterEncoding`), nameless from the start (see
 /// `OutputFile.temporary()`): it goes when the spill does, or when the run is killed.
 ///
@@ -36,18 +34,10 @@ public final class RiskSpill: @unchecked Sendable {
         count += 1
     }
 
-    /// Risks handed at a time from the thread that reads them back to the one that uses them.
-    static let batchSize = 256
-    /// Batches read ahead of their use at most.
-    static let batchesAhead = 4
-
     /// Calls `body` with each risk and its position, in the order written (read back as the
     /// NDJSON register it is). A failure to read the file back stops the pass and is kept in
-    /// `readFailure`.
-    ///
-    /// The file is read and parsed on a thread of its own, a few batches ahead of `body`: parsing
-    /// is about two fifths of a report pass, and so runs beside the reports' work on the other
-    /// core instead of before it.
+    /// `readFailure`. The file is parsed on a thread of its own, a few batches of risks ahead of `body`
+    /// (`RegisterReader.readAhead`).
     func forEach(_ body: (Int, CanonicalRecord) -> Void) {
         do {
             try file.flush()
@@ -62,40 +52,14 @@ public final class RiskSpill: @unchecked Sendable {
             readFailure = RegisterReadError(locator: error.locator, message: error.message)
             return
         }
-        let batches = BoundedQueue<[CanonicalRecord]>(capacity: RiskSpill.batchesAhead)
-        let failure = Handoff<RegisterReadError?>(nil)
-        let reading = Handoff(source)
-        let finished = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            var batch: [CanonicalRecord] = []
-            func send() {
-                var full: [CanonicalRecord] = []
-                swap(&full, &batch)
-                batches.push(full)
-                batch.reserveCapacity(RiskSpill.batchSize)
-            }
-            do throws(RegisterReadError) {
-                _ = try RegisterReader.read(reading.value) { risk in
-                    batch.append(risk)
-                    if batch.count == RiskSpill.batchSize { send() }
-                }
-            } catch {
-                failure.value = error
-            }
-            if !batch.isEmpty { send() }
-            batches.close()
-            finished.signal()
-        }
-        reader.stackSize = 4 << 20
-        reader.start()
         var position = 0
-        while let batch = batches.pop() {
-            for risk in batch {
+        do {
+            _ = try RegisterReader.readAhead(source) { risk in
                 body(position, risk)
                 position += 1
             }
+        } catch {
+            readFailure = error
         }
-        finished.wait()
-        if let error = failure.value { readFailure = error }
     }
 }
