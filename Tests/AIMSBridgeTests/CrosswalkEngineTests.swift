@@ -153,6 +153,22 @@ import Testing
         #expect(a < b && !(b < a) && !(a < a))
     }
 
+    @Test func requirementKeysAreEqualByBothTextsAndFoundAfterAChange() {
+        let key = RequirementKey(framework: "iso42001:2023", id: "A.5.2")
+        #expect(key == RequirementKey("iso42001:2023/A.5.2"))
+        #expect(key != RequirementKey(framework: "iso27001:2022", id: "A.5.2"))
+        #expect(key != RequirementKey(framework: "iso42001:2023", id: "A.5.3"))
+        // "ab" + "c" and "a" + "bc" are different keys.
+        #expect(RequirementKey(framework: "ab", id: "c") != RequirementKey(framework: "a", id: "bc"))
+        var changed = key
+        changed.id = "A.5.3"
+        changed.framework = "iso27001:2022"
+        let table: Set = [changed]
+        #expect(table.contains(RequirementKey(framework: "iso27001:2022", id: "A.5.3")))
+        #expect(!table.contains(key))
+        #expect(RequirementKey("no-slash") == nil && RequirementKey("/A.1") == nil && RequirementKey("a:1/") == nil)
+    }
+
     @Test func sortKeysPadNumbersToSixDigitsWhateverTheScript() {
         #expect(RequirementKey.sortKey("A.5.9") == "A.000005.000009")
         #expect(RequirementKey.sortKey("Art.10(2)(f)") == "Art.000010(000002)(f)")
