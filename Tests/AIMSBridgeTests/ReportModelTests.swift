@@ -82,6 +82,12 @@ import Testing
         #expect(MarkdownRenderer.escape("\u{600}[x](javascript:1)|a\r\nb") == "\u{600}\\[x\\](javascript:1)\\|a<br>b")
         // A one-character replacement (a scalar literal) works as a longer one does.
         #expect(ASCIIReplacements(["a": "b", "c": ""]).apply(to: "abcä") == "bbä")
+        // Texts with nothing to replace come back whole, the set's both halves told apart.
+        let entities = ASCIIReplacements(["&": "&amp;", "|": "\\|"])
+        #expect(entities.apply(to: "plain ä text, \u{600}f") == "plain ä text, \u{600}f")
+        #expect(entities.apply(to: "f") == "f" && entities.apply(to: "") == "")
+        #expect(entities.apply(to: "a|b&c") == "a\\|b&amp;c")
+        #expect(entities.apply(to: "&") == "&amp;" && entities.apply(to: "|") == "\\|")
     }
 
     @Test func anIncludedAnnexListsThe93Controls() {

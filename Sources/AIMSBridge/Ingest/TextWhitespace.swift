@@ -72,6 +72,8 @@ extension Unicode.Scalar {
 struct ASCIIReplacements: Sendable {
     /// The replacement of each ASCII byte, by its value; nil for a byte kept as it is.
     private var replacements: [StaticString?] = Array(repeating: nil, count: 128)
+    /// The bytes that have a replacement.
+    private let replaced: ASCIISet
 
     /// Replaces each character on the left (ASCII) with the text on the right.
     init(_ pairs: KeyValuePairs<Unicode.Scalar, StaticString>) {
@@ -79,19 +81,28 @@ struct ASCIIReplacements: Sendable {
             precondition(scalar.isASCII, "only ASCII characters are replaced")
             replacements[Int(scalar.value)] = replacement
         }
+        replaced = ASCIISet(String(String.UnicodeScalarView(pairs.map(\.key))))
     }
 
     /// `text` with the replacements made.
     func apply(to text: String) -> String {
-        var result: [UInt8] = []
-        result.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            if byte < 0x80, let replacement = replacements[Int(byte)] {
-                replacement.withUTF8Buffer { result.append(contentsOf: $0) }
-            } else {
-                result.append(byte)
+        var text = text
+        // The bytes between replacements are copied a run at a time, and a text with nothing to
+        // replace is given back as it is (copied byte by byte, the texts took 7 % of building
+        // the Markdown reports).
+        let replacedText: String? = text.withUTF8 { bytes in
+            var result: [UInt8] = []
+            var runStart = 0
+            for index in bytes.indices where replaced.contains(bytes[index]) {
+                if result.isEmpty { result.reserveCapacity(bytes.count + 16) }
+                result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                replacements[Int(bytes[index])]!.withUTF8Buffer { result.append(contentsOf: $0) }
+                runStart = index + 1
             }
+            guard runStart > 0 else { return nil }
+            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            return String(decoding: result, as: UTF8.self)
         }
-        return String(decoding: result, as: UTF8.self)
+        return replacedText ?? text
     }
 }
