@@ -43,7 +43,7 @@ extension RegisterReader {
             batches.close()
             finished.signal()
         }
-        // The register's nesting is bounded (`maxDepth`); the default 512 KiB would do as well.
+        // Parsing recurses once per nesting level, at most `maxDepth` (32) levels: room to spare.
         parser.stackSize = 4 << 20
         parser.start()
         var failure: RegisterReadError?

@@ -1,8 +1,8 @@
 /// Risks written to a temporary file while a register is read, and read back for each pass the
 /// reports make: memory holds a few batches of risks (see `RegisterReader.readAhead`), however
-/// many there are. The file is
-/// NDJSON in the register's own encoding (`RegisterEncoding`), nameless from the start (see
-/// `OutputFile.temporary()`): it goes when the spill does, or when the run is killed.
+/// many there are. The file is NDJSON in the register's own encoding (`RegisterEncoding`),
+/// nameless from the start (see `OutputFile.temporary()`): it goes when the spill does, or when
+/// the run is killed.
 ///
 /// `@unchecked Sendable`: a spill is filled by the thread that reads the inputs and read back by
 /// the thread that builds the reports, one after the other, never at once (`aims report` does
@@ -36,8 +36,8 @@ public final class RiskSpill: @unchecked Sendable {
 
     /// Calls `body` with each risk and its position, in the order written (read back as the
     /// NDJSON register it is). A failure to read the file back stops the pass and is kept in
-    /// `readFailure`. The file is parsed on a thread of its own, a few batches of risks ahead of `body`
-    /// (`RegisterReader.readAhead`).
+    /// `readFailure`. The file is parsed on a thread of its own, a few batches of risks ahead of
+    /// `body` (`RegisterReader.readAhead`).
     func forEach(_ body: (Int, CanonicalRecord) -> Void) {
         do {
             try file.flush()
