@@ -486,16 +486,20 @@ public struct Converter: Sendable {
             probes[key] = (records, xmlPath)
             return (records, xmlPath)
         }
+        // Only profiles for the source's format are tried: those of other formats score nothing,
+        // and reading the prefix at each of their record paths (a CSV source read ten times over)
+        // was most of the start-up of converting a large source.
+        let candidates = options.candidateProfiles.filter { ProfileDetector.reads(format, $0) }
         // Profiles that read at the same record path are ranked together, on one reading: the
         // records' field names are reduced to header keys once, not once per profile.
         var ranked: [ProfileMatch] = []
         var recordPaths: [String?] = []
-        for profile in options.candidateProfiles where !recordPaths.contains(options.recordPath ?? profile.recordPath) {
+        for profile in candidates where !recordPaths.contains(options.recordPath ?? profile.recordPath) {
             recordPaths.append(options.recordPath ?? profile.recordPath)
         }
         for recordPath in recordPaths {
             let found = probe(recordPath)
-            let profiles = options.candidateProfiles.filter { (options.recordPath ?? $0.recordPath) == recordPath }
+            let profiles = candidates.filter { (options.recordPath ?? $0.recordPath) == recordPath }
             ranked += ProfileDetector.rank(profiles, format: format, records: found.records, recordPath: found.xmlPath)
         }
         ranked.sort { ($0.score, $1.profile.name) > ($1.score, $0.profile.name) }

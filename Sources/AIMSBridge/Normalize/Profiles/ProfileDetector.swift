@@ -22,7 +22,7 @@ public enum ProfileDetector {
         var keys: Set<String> = []
         for record in records { for field in record.fields { keys.insert(HeaderKey(field.path).value) } }
         return profiles.compactMap { profile in
-            guard family(profile.format) == family(format), !profile.signature.fields.isEmpty else { return nil }
+            guard reads(format, profile), !profile.signature.fields.isEmpty else { return nil }
             let matched = profile.signature.fields.filter { keys.contains($0) }
             let missing = profile.signature.fields.filter { !keys.contains($0) }
             var score = Double(matched.count) / Double(profile.signature.fields.count)
@@ -48,6 +48,11 @@ public enum ProfileDetector {
             guard profile?.genericFallback ?? true else { return true }
             return RecordKind.allCases.allSatisfy { GenericProfile.field(for: name, kind: $0) == nil }
         }
+    }
+
+    /// Whether `profile` is for exports of `format` (JSON and NDJSON alike).
+    static func reads(_ format: SourceFormat, _ profile: ImportProfile) -> Bool {
+        family(profile.format) == family(format)
     }
 
     /// JSON and NDJSON are one family: the same records in either framing.
