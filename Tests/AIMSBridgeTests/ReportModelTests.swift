@@ -334,6 +334,34 @@ import Testing
         }
     }
 
+    @Test func stringsAreEscapedAsTheEncoderEscapesThemAtEveryOffset() throws {
+        // Plain text is found 8 bytes at a time and copied a run at a time: put each character
+        // that needs an escape (and some that do not) at each position of strings of every
+        // length up to 24, and a run of every length up to 40 on both sides of an escape.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        func written(_ value: String) -> String {
+            var writer = PrettyJSONWriter(level: 0)
+            writer.string(value)
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}", "/", "\u{7F}", "é"]
+        for special in specials {
+            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+                var characters = Array(repeating: Character("x"), count: length)
+                characters[position] = special
+                let value = String(characters)
+                #expect(written(value) == String(decoding: try encoder.encode(value), as: UTF8.self),
+                        "\(special.unicodeScalars.first!.value) at \(position) of \(length)")
+            }
+        }
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ")
+        for length in 0...40 {
+            let run = String(alphabet[0..<length])
+            #expect(written(run + "\"" + run) == "\"\(run)\\\"\(run)\"", "length \(length)")
+        }
+    }
+
     @Test func riskRowsAreWrittenAsTheEncoderWritesThem() throws {
         // Every control character, quotes, backslashes, slashes, DEL, other scripts and the line
         // separators; optionals present and absent; empty and full lists.

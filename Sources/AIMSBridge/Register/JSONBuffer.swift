@@ -228,29 +228,7 @@ public struct JSONBuffer: Sendable {
 
     private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
-        // Most strings need no escape at all: those are checked a word at a time and copied whole.
-        guard var index = JSONBuffer.firstEscapeCandidate(utf8) else {
-            put(utf8)
-            put(UInt8(ascii: "\""))
-            return
-        }
-        var runStart = 0
-        let count = utf8.count
-        while index < count {
-            // Most text needs no escape: test 8 bytes at a time until a word has a byte that
-            // does (every string of a record passes through here).
-            if index + 8 <= count,
-               !JSONBuffer.needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-                continue
-            }
-            // Controls, `"` and `\` need an escape.
-            let byte = utf8[index]
-            index += 1
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            // Copy the run of plain bytes before this one in one go.
-            put(UnsafeBufferPointer(rebasing: utf8[runStart..<index - 1]))
-            runStart = index
+        JSONEscapes.forEachRun(utf8, plain: { put($0) }, escaped: { byte in
             put(0x5C)
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
@@ -263,47 +241,8 @@ public struct JSONBuffer: Sendable {
                 put(hex[Int(byte >> 4)])
                 put(hex[Int(byte & 0xF)])
             }
-        }
-        put(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+        })
         put(UInt8(ascii: "\""))
-    }
-
-    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
-    /// holding a byte that needs an escape; nil when none does. The last word overlaps the one
-    /// before it, and a string shorter than a word is tested padded with letters.
-    @inline(__always)
-    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let base = utf8.baseAddress else { return nil }
-        let count = utf8.count
-        if count < 8 {
-            var word: UInt64 = 0x4141_4141_4141_4141
-            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: count) }
-            return needsEscape(word) ? 0 : nil
-        }
-        var index = 0
-        while index + 8 <= count {
-            if needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return index }
-            index += 8
-        }
-        if index < count && needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)) {
-            return count - 8
-        }
-        return nil
-    }
-
-    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`. The usual bit tricks:
-    /// `(x - 0x01…01 * n) & ~x & 0x80…80` is non-zero exactly when some byte of x is below n,
-    /// and a byte equal to v is a zero byte of `x ^ (0x01…01 * v)`.
-    @inline(__always)
-    private static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let below = (word &- ones &* 0x20) & ~word
-            | (quote &- ones) & ~quote
-            | (backslash &- ones) & ~backslash
-        return below & highs != 0
     }
 
     /// Writes the decimal digits of `value` without making a `String`.
@@ -391,5 +330,77 @@ public struct JSONBuffer: Sendable {
         }
 
         deinit { base.deallocate() }
+    }
+}
+
+/// Finds what a JSON string needs escaped: the controls, `"` and `\`. Shared by the register's
+/// writer (`JSONBuffer`) and the reports' (`PrettyJSONWriter`), which escape those bytes each
+/// in their own way.
+enum JSONEscapes {
+    /// Calls `plain` with each run of bytes of `utf8` that need no escape and `escaped` with each
+    /// byte that does, in order. Most text needs no escape at all: it is tested 8 bytes at a time
+    /// and handed over whole.
+    @inline(__always)
+    static func forEachRun(_ utf8: UnsafeBufferPointer<UInt8>, plain: (UnsafeBufferPointer<UInt8>) -> Void,
+                           escaped: (UInt8) -> Void) {
+        guard var index = firstEscapeCandidate(utf8) else {
+            plain(utf8)
+            return
+        }
+        var runStart = 0
+        let count = utf8.count
+        while index < count {
+            // Text between escapes is tested a word at a time too.
+            if index + 8 <= count,
+               !needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let byte = utf8[index]
+            index += 1
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            plain(UnsafeBufferPointer(rebasing: utf8[runStart..<index - 1]))
+            runStart = index
+            escaped(byte)
+        }
+        plain(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+    }
+
+    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
+    /// holding a byte that needs an escape; nil when none does. The last word overlaps the one
+    /// before it, and a string shorter than a word is tested padded with letters.
+    @inline(__always)
+    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = utf8.baseAddress else { return nil }
+        let count = utf8.count
+        if count < 8 {
+            var word: UInt64 = 0x4141_4141_4141_4141
+            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: count) }
+            return needsEscape(word) ? 0 : nil
+        }
+        var index = 0
+        while index + 8 <= count {
+            if needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return index }
+            index += 8
+        }
+        if index < count && needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)) {
+            return count - 8
+        }
+        return nil
+    }
+
+    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`. The usual bit tricks:
+    /// `(x - 0x01…01 * n) & ~x & 0x80…80` is non-zero exactly when some byte of x is below n,
+    /// and a byte equal to v is a zero byte of `x ^ (0x01…01 * v)`.
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let below = (word &- ones &* 0x20) & ~word
+            | (quote &- ones) & ~quote
+            | (backslash &- ones) & ~backslash
+        return below & highs != 0
     }
 }

@@ -77,21 +77,24 @@ struct PrettyJSONWriter {
     /// everything else (`/`, DEL, any other character) as it is.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
-            case ..<0x20:
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(PrettyJSONWriter.hexDigits[Int(byte >> 4)])
-                bytes.append(PrettyJSONWriter.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
+        value.withUTF8Bytes { utf8 in
+            // Runs of plain text are appended whole (byte by byte, they were a twentieth of a JSON
+            // report set).
+            JSONEscapes.forEachRun(utf8, plain: { bytes.append(contentsOf: $0) }, escaped: { byte in
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+                case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+                case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
+                default:
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(PrettyJSONWriter.hexDigits[Int(byte >> 4)])
+                    bytes.append(PrettyJSONWriter.hexDigits[Int(byte & 0xF)])
+                }
+            })
         }
         bytes.append(UInt8(ascii: "\""))
     }
