@@ -341,6 +341,30 @@ struct JSONRecordReaderTests {
         #expect(result.rejected[0].locator.path == "/1")
     }
 
+    @Test func stringsAreReadWithEscapesAndControlsAtEveryOffset() throws {
+        // Strings are skipped 8 bytes at a time up to the first quote, backslash or control: put
+        // an escape (and characters beyond ASCII) at each offset of values of every length up to
+        // 24, read from memory and in chunks of 7 bytes.
+        let escapes = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u00e9"#, "é"), ("é", "é"), ("李", "李")]
+        for (escape, decoded) in escapes {
+            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+                let before = String(repeating: "x", count: position)
+                let after = String(repeating: "y", count: length - position - 1)
+                let text = #"[{"a": ""# + before + escape + after + #"", "b": "z"# + after + #""}]"#
+                for chunkSize in [nil, 7] {
+                    let record = try read(text, chunkSize: chunkSize).records.first
+                    #expect(record?["a"] == before + decoded + after, "\(escape) at \(position) of \(length)")
+                    #expect(record?["b"] == "z" + after)
+                }
+            }
+        }
+        for position in 0..<20 {
+            let result = try read(#"[{"a": ""# + String(repeating: "x", count: position) + "\t" + #""}, {"a": "ok"}]"#)
+            #expect(result.rejected.map(\.reason) == ["raw control character U+0009 in the value of 'a'"], "at \(position)")
+            #expect(result.records.map { $0["a"] } == ["ok"])
+        }
+    }
+
     @Test func childRecordsFollowTheirParent() throws {
         let result = try read("""
         {"systems": [

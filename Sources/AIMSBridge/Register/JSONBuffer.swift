@@ -335,7 +335,8 @@ public struct JSONBuffer: Sendable {
 
 /// Finds what a JSON string needs escaped: the controls, `"` and `\`. Shared by the register's
 /// writer (`JSONBuffer`) and the reports' (`PrettyJSONWriter`), which escape those bytes each
-/// in their own way.
+/// in their own way, and by the JSON tokenizer, for which they are the bytes that end or
+/// interrupt a string's plain text.
 enum JSONEscapes {
     /// Calls `plain` with each run of bytes of `utf8` that need no escape and `escaped` with each
     /// byte that does, in order. Most text needs no escape at all: it is tested 8 bytes at a time
@@ -351,10 +352,12 @@ enum JSONEscapes {
         let count = utf8.count
         while index < count {
             // Text between escapes is tested a word at a time too.
-            if index + 8 <= count,
-               !needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-                continue
+            if index + 8 <= count {
+                guard let offset = firstSpecial(UnsafeRawPointer(utf8.baseAddress! + index)) else {
+                    index += 8
+                    continue
+                }
+                index += offset
             }
             let byte = utf8[index]
             index += 1
@@ -389,11 +392,26 @@ enum JSONEscapes {
         return nil
     }
 
-    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`. The usual bit tricks:
-    /// `(x - 0x01…01 * n) & ~x & 0x80…80` is non-zero exactly when some byte of x is below n,
-    /// and a byte equal to v is a zero byte of `x ^ (0x01…01 * v)`.
+    /// The offset of the first control, `"` or `\` among the 8 bytes at `bytes`; nil when there
+    /// is none.
+    @inline(__always)
+    static func firstSpecial(_ bytes: UnsafeRawPointer) -> Int? {
+        let flags = specialFlags(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
+        return flags == 0 ? nil : flags.trailingZeroBitCount >> 3
+    }
+
+    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`.
     @inline(__always)
     private static func needsEscape(_ word: UInt64) -> Bool {
+        specialFlags(word) != 0
+    }
+
+    /// The high bit of each byte of `word` that is a control, `"` or `\`, by the usual bit
+    /// tricks: `(x - 0x01…01 * n) & ~x & 0x80…80` flags the bytes of x below n, and a byte equal
+    /// to v is a zero byte of `x ^ (0x01…01 * v)`. A borrow can flag a byte after a flagged one
+    /// too, never one before: the lowest flag is exact.
+    @inline(__always)
+    private static func specialFlags(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -401,6 +419,6 @@ enum JSONEscapes {
         let below = (word &- ones &* 0x20) & ~word
             | (quote &- ones) & ~quote
             | (backslash &- ones) & ~backslash
-        return below & highs != 0
+        return below & highs
     }
 }

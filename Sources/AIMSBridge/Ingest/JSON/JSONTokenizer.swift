@@ -322,6 +322,15 @@ struct JSONTokenizer {
                 pendingEscape = false
             }
             while i < count {
+                // Text is skipped 8 bytes at a time, up to the first quote, backslash or control
+                // (descriptions of hundreds of bytes come this way).
+                if i + 8 <= count {
+                    guard let offset = JSONEscapes.firstSpecial(UnsafeRawPointer(p + i)) else {
+                        i += 8
+                        continue
+                    }
+                    i += offset
+                }
                 let b = p[i]
                 if b >= 0x20 && b != 0x22 && b != 0x5C {
                     i += 1
