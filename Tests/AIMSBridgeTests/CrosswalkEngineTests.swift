@@ -145,6 +145,22 @@ import Testing
         #expect(SpreadsheetSafeCSV.cell("a\"\u{301}b, c") == "\"a\"\"\u{301}b, c\"")
     }
 
+    @Test func cellsAreQuotedForACommaQuoteOrLineBreakAtEveryOffset() {
+        // The cell is tested 8 bytes at a time (the last word overlapping the one before, a cell
+        // shorter than a word padded): put each character that needs quotes (and some that do
+        // not) at each position of cells of every length up to 24.
+        let needing: [Character] = [",", "\"", "\n", "\r"]
+        for special in needing + [";", "'", "\t", "é", "李"] {
+            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+                var characters = Array(repeating: Character("x"), count: length)
+                characters[position] = special
+                #expect(SpreadsheetSafeCSV.needsQuotes(String(characters)) == needing.contains(special),
+                        "\(special.unicodeScalars.first!.value) at \(position) of \(length)")
+            }
+        }
+        #expect(!SpreadsheetSafeCSV.needsQuotes(""))
+    }
+
     @Test func requirementKeysSortAsPeopleRead() {
         let keys = ["x:1/A.5.10", "x:1/A.5.9", "x:1/Art.10", "x:1/Art.9"].compactMap(RequirementKey.init)
         #expect(keys.sorted().map(\.id) == ["A.5.9", "A.5.10", "Art.9", "Art.10"])

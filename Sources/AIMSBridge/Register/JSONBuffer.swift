@@ -369,56 +369,24 @@ enum JSONEscapes {
         plain(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
     }
 
-    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
-    /// holding a byte that needs an escape; nil when none does. The last word overlaps the one
-    /// before it, and a string shorter than a word is tested padded with letters.
-    @inline(__always)
-    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let base = utf8.baseAddress else { return nil }
-        let count = utf8.count
-        if count < 8 {
-            var word: UInt64 = 0x4141_4141_4141_4141
-            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: count) }
-            return needsEscape(word) ? 0 : nil
-        }
-        var index = 0
-        while index + 8 <= count {
-            if needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return index }
-            index += 8
-        }
-        if index < count && needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)) {
-            return count - 8
-        }
-        return nil
-    }
-
     /// The offset of the first control, `"` or `\` among the 8 bytes at `bytes`; nil when there
     /// is none.
     @inline(__always)
     static func firstSpecial(_ bytes: UnsafeRawPointer) -> Int? {
-        let flags = specialFlags(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
-        return flags == 0 ? nil : flags.trailingZeroBitCount >> 3
+        let flags = specialFlags(ByteWords.load(bytes))
+        return flags == 0 ? nil : ByteWords.firstFlagged(flags)
     }
 
-    /// Whether any of the 8 bytes in `word` is a control, `"` or `\`.
+    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
+    /// holding a byte that needs an escape; nil when none does.
     @inline(__always)
-    private static func needsEscape(_ word: UInt64) -> Bool {
-        specialFlags(word) != 0
+    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
+        ByteWords.firstFlaggedWord(utf8, specialFlags)
     }
 
-    /// The high bit of each byte of `word` that is a control, `"` or `\`, by the usual bit
-    /// tricks: `(x - 0x01…01 * n) & ~x & 0x80…80` flags the bytes of x below n, and a byte equal
-    /// to v is a zero byte of `x ^ (0x01…01 * v)`. A borrow can flag a byte after a flagged one
-    /// too, never one before: the lowest flag is exact.
+    /// Flags the bytes of `word` that are controls, `"` or `\`.
     @inline(__always)
     private static func specialFlags(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let below = (word &- ones &* 0x20) & ~word
-            | (quote &- ones) & ~quote
-            | (backslash &- ones) & ~backslash
-        return below & highs
+        ByteWords.below(word, 0x20) | ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C)
     }
 }
