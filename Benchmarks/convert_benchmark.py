@@ -4,9 +4,9 @@
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
 `aims` in release mode (the Swift runtime linked statically, as the README builds it) and the
 reference libcsv converter (csv2ndjson.c), then converts the same file with aims and the
-format's reference (csv2ndjson for CSV; `xmllint --stream` for XML,
-from Debian's libxml2-utils; none for JSON), several times, in the same run, the two taking
-turns (the machine's speed drifts; alternating runs share its spells). Prints the median MB/s
+format's reference (csv2ndjson for CSV; `xmllint --stream` for XML, from Debian's libxml2-utils,
+which `Scripts/install-deps --bench` installs with gcc; none for JSON), several times, in the same
+run, the two taking turns (the machine's speed drifts; alternating runs share its spells). Prints the median MB/s
 (input bytes / wall-clock seconds), the median CPU seconds (user + system, from wait4's rusage),
 the output's size, the peak resident memory of each run (MiB), the ratio of aims to the
 reference, and whether it meets the project's target (0.8 for CSV, 0.5 for XML). Nothing here is
@@ -72,6 +72,8 @@ def setup(description, rows, formats):
     args = parser.parse_args()
     data = pathlib.Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
+    # The references' tools (gcc, xmllint) come from Debian like the build's libraries.
+    subprocess.run([str(ROOT / "Scripts" / "install-deps"), "--bench"], check=True)
     subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "aims"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)
     return args, data, pathlib.Path(args.shared) / "bench", ROOT / ".build" / "release" / "aims"
@@ -102,7 +104,7 @@ def main():
             conversions.append(("xmllint --stream (libxml2 reference)", ["xmllint", "--stream", "--noout", str(source)],
                                 data / "reference.out"))
         elif format == "xml":
-            print("(no XML reference: install xmllint, Debian package libxml2-utils)")
+            print("(no XML reference: xmllint not found; on Debian, Scripts/install-deps --bench installs it)")
         conversions.append((f"aims convert {format} --format ndjson",
                             [str(aims), "convert", str(source), "--format", "ndjson", "-q"], data / "aims.ndjson"))
         results = measure(conversions, size, args.runs)
