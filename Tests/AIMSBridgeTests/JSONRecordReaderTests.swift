@@ -362,6 +362,13 @@ struct JSONRecordReaderTests {
             let result = try read(#"[{"a": ""# + String(repeating: "x", count: position) + "\t" + #""}, {"a": "ok"}]"#)
             #expect(result.rejected.map(\.reason) == ["raw control character U+0009 in the value of 'a'"], "at \(position)")
             #expect(result.records.map { $0["a"] } == ["ok"])
+            // A byte that is no UTF-8 is found wherever it is (the scan notes ASCII strings, which
+            // are not checked again).
+            let invalid = Array(#"[{"a": ""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: position) + [0xFF]
+                + Array(#"yz"}, {"a": "ok"}]"#.utf8)
+            let refused = try read("", bytes: invalid)
+            #expect(refused.rejected.map(\.reason) == ["invalid UTF-8 in the value of 'a'"], "at \(position)")
+            #expect(refused.records.map { $0["a"] } == ["ok"])
         }
     }
 

@@ -28,6 +28,12 @@ enum ByteWords {
         (word &- ones &* UInt64(limit)) & ~word & highs
     }
 
+    /// Whether every byte of `word` is ASCII (below 0x80).
+    @inline(__always)
+    static func isASCII(_ word: UInt64) -> Bool {
+        word & highs == 0
+    }
+
     /// The offset in its word of the byte a non-zero flags word flags first.
     @inline(__always)
     static func firstFlagged(_ flags: UInt64) -> Int {

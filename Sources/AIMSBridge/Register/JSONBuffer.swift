@@ -373,7 +373,14 @@ enum JSONEscapes {
     /// is none.
     @inline(__always)
     static func firstSpecial(_ bytes: UnsafeRawPointer) -> Int? {
-        let flags = specialFlags(ByteWords.load(bytes))
+        firstSpecial(in: ByteWords.load(bytes))
+    }
+
+    /// The offset of the first control, `"` or `\` among the 8 bytes of `word` (the first in its
+    /// lowest bits, see `ByteWords.load`); nil when there is none.
+    @inline(__always)
+    static func firstSpecial(in word: UInt64) -> Int? {
+        let flags = specialFlags(word)
         return flags == 0 ? nil : ByteWords.firstFlagged(flags)
     }
 

@@ -125,6 +125,9 @@ struct JSONTokenizer {
     private var valueEnd = 0
     /// The current string has escapes.
     private var hasEscape = false
+    /// The current string's bytes are all ASCII (found while it is scanned; not set for a string
+    /// with escapes, whose decoded bytes are checked instead).
+    private var isASCII = false
     /// The current string or number is longer than `maxTokenBytes`.
     private(set) var oversized = false
     /// First control character found raw inside the current string, if any.
@@ -307,6 +310,7 @@ struct JSONTokenizer {
 
     private mutating func scanString() throws(JSONReadError) {
         hasEscape = false
+        isASCII = false
         oversized = false
         controlCharacter = nil
         replacedLoneSurrogate = false
@@ -314,6 +318,8 @@ struct JSONTokenizer {
         var i = pos + 1
         valueStart = i
         var pendingEscape = false
+        // The bytes of the string's plain text, ORed: it is ASCII when no high bit is set.
+        var high: UInt64 = 0
         while true {
             if pendingEscape && i < count {
                 // The byte after a backslash that ended the previous chunk.
@@ -325,20 +331,25 @@ struct JSONTokenizer {
                 // Text is skipped 8 bytes at a time, up to the first quote, backslash or control
                 // (descriptions of hundreds of bytes come this way).
                 if i + 8 <= count {
-                    guard let offset = JSONEscapes.firstSpecial(UnsafeRawPointer(p + i)) else {
+                    let word = ByteWords.load(p + i)
+                    guard let offset = JSONEscapes.firstSpecial(in: word) else {
+                        high |= word
                         i += 8
                         continue
                     }
+                    high |= word & ((1 << UInt64(offset * 8)) &- 1)
                     i += offset
                 }
                 let b = p[i]
                 if b >= 0x20 && b != 0x22 && b != 0x5C {
+                    high |= UInt64(b)
                     i += 1
                     continue
                 }
                 if b == 0x22 {
                     valueEnd = i
                     pos = i + 1
+                    isASCII = ByteWords.isASCII(high)
                     if !oversized && valueEnd - valueStart > maxTokenBytes { oversized = true }
                     return
                 }
@@ -473,6 +484,8 @@ struct JSONTokenizer {
     /// invalid escape or is not valid UTF-8.
     mutating func stringValue() -> String? {
         guard let bytes = stringBytes() else { return nil }
+        // ASCII is valid UTF-8 as it is, and found so while the string was scanned.
+        if isASCII && !hasEscape { return String(decoding: bytes, as: UTF8.self) }
         guard let string = TextDecoding.validUTF8(bytes) else {
             stringProblem = "invalid UTF-8"
             return nil
