@@ -251,11 +251,11 @@ public struct RegisterIndex: Sendable {
     }
 
     /// The requirements of `framework` a record references, directly or through the crosswalks
-    /// (direct ones first, then by id; each once, by its shortest path).
-    public func requirements(reachedBy record: CanonicalRecord, in framework: String) -> [ReportLink] {
+    /// (direct ones first, then by id; each once, by its shortest path), from the record's
+    /// `requirementKeys` (made once by the caller for all the frameworks it asks about).
+    public func requirements(reachedBy keys: [RequirementKey], in framework: String) -> [ReportLink] {
         var reached: Set<RequirementKey> = []
         var links: [ReportLink] = []
-        let keys = record.requirementKeys
         for key in keys where key.framework == framework {
             guard !reached.contains(key), let title = library.catalog(framework)?[key.id]?.title else { continue }
             reached.insert(key)

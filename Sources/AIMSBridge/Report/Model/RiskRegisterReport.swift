@@ -223,7 +223,8 @@ public struct RiskRegisterReport: Sendable, Encodable {
         let status = record.text(.status)
         let closed = status.map(isClosed) ?? false
         let overdue = !closed && (record.lastDay(.treatmentDue).map { $0 < settings.asOf } ?? false)
-        var steps = index.requirements(reachedBy: record, in: "iso23894:2023")
+        let keys = record.requirementKeys
+        var steps = index.requirements(reachedBy: keys, in: "iso23894:2023")
         if steps.isEmpty, let catalog = index.library.catalog("iso23894:2023") {
             // No reference leads to a process step: the record's own fields tell how far it went.
             let (id, reason) = record.values.contains(.treatment) || record.values.contains(.treatmentPlan)
@@ -234,7 +235,7 @@ public struct RiskRegisterReport: Sendable, Encodable {
                 steps = [ReportLink(kind: "iso23894:2023", id: id, title: requirement.title, note: "inferred: \(reason)")]
             }
         }
-        var articles = index.requirements(reachedBy: record, in: "eu-ai-act:2024")
+        var articles = index.requirements(reachedBy: keys, in: "eu-ai-act:2024")
         let highRisk = systems.compactMap { index.record(.system, named: $0.id) }.first {
             if case .riskClass(let riskClass)? = $0.values[.riskClass] { return riskClass.value == "high-risk" }
             return false
