@@ -353,7 +353,7 @@ enum JSONEscapes {
         while index < count {
             // Text between escapes is tested a word at a time too.
             if index + 8 <= count {
-                guard let offset = firstSpecial(UnsafeRawPointer(utf8.baseAddress! + index)) else {
+                guard let offset = firstSpecial(in: ByteWords.load(utf8.baseAddress! + index)) else {
                     index += 8
                     continue
                 }
@@ -367,13 +367,6 @@ enum JSONEscapes {
             escaped(byte)
         }
         plain(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
-    }
-
-    /// The offset of the first control, `"` or `\` among the 8 bytes at `bytes`; nil when there
-    /// is none.
-    @inline(__always)
-    static func firstSpecial(_ bytes: UnsafeRawPointer) -> Int? {
-        firstSpecial(in: ByteWords.load(bytes))
     }
 
     /// The offset of the first control, `"` or `\` among the 8 bytes of `word` (the first in its
