@@ -110,6 +110,31 @@ import Testing
         #expect(!CSVRecordReader.isAbsent(" nulls "))
     }
 
+    @Test func cellBytesAreAbsentExactlyWhenTheirTextIs() {
+        let cells = ["", " ", "\t\u{00A0}", "\u{3000}", "--", " -- ", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL", " null\t",
+                     "nulls", "N/A x", "-", "Low ", " Low", "李伟", "\u{3000}—", "x", "NULL-ish", "#", "n"]
+        for cell in cells {
+            Array(cell.utf8).withUnsafeBufferPointer { bytes in
+                #expect(CSVRecordReader.isAbsent(bytes) == CSVRecordReader.isAbsent(cell), "\(cell.debugDescription)")
+            }
+        }
+        #expect(cells.filter(CSVRecordReader.isAbsent).count == 15)
+    }
+
+    @Test func recordsArePendingUntilTakenAndReadTheSameEitherWay() throws {
+        let bytes: [UInt8] = Array("ID,Title,Owner\nR-1,Drift,李伟\nR-2,Caf".utf8) + [0xE9] + Array(",Łukasz\n".utf8)
+        var reader = try CSVRecordReader(source: ByteSource(name: "t.csv", bytes: bytes), diagnostics: DiagnosticList())
+        var deferred: [DeferredIngestItem] = []
+        while let item = try reader.nextDeferred() { deferred.append(item) }
+        // The row of valid UTF-8 keeps its cells as bytes; the other's were decoded on reading.
+        #expect(deferred.allSatisfy { if case .pending = $0 { true } else { false } })
+        let records = TestSupport.records(deferred.map { $0.materialized() })
+        #expect(records == TestSupport.records(try read(bytes: bytes).items))
+        #expect(records.map { $0["Title"] } == ["Drift", "Café"])
+        #expect(records.map { $0["Owner"] } == ["李伟", "Łukasz"])
+        #expect(records[1].fields.map(\.column) == [0, 1, 2])
+    }
+
     @Test func multiLineFieldKeepsTheLineWhereItsRecordStarts() throws {
         let (items, _) = try read("ID,Description\r\nR-1,\"first\r\nsecond\"\r\nR-2,third\r\n")
         let records = TestSupport.records(items)

@@ -77,6 +77,32 @@ import Testing
         #expect(String(decoding: output, as: UTF8.self) == "a🤖b")
     }
 
+    @Test func utf8ValidationAgreesWithMakingTheString() {
+        // Every lead byte with continuations at the edges of their ranges, at several offsets
+        // (so that the 8-byte ASCII steps meet them anywhere), and cut short.
+        let tails: [[UInt8]] = [[], [0x7F], [0x80], [0x8F], [0x90], [0x9F], [0xA0], [0xBF], [0xC0],
+                                [0x80, 0x80], [0xBF, 0xBF], [0x80, 0x80, 0x80], [0xBF, 0xBF, 0xBF], [0x80, 0x41]]
+        var checked = 0
+        for lead in UInt8(0x41)...UInt8(0xFF) {
+            for tail in tails {
+                for padding in [0, 3, 8, 13] {
+                    let bytes = Array(repeating: UInt8(ascii: "a"), count: padding) + [lead] + tail + [UInt8(ascii: "z")]
+                    bytes.withUnsafeBufferPointer { buffer in
+                        #expect(TextDecoding.isValidUTF8(buffer) == (TextDecoding.validUTF8(buffer) != nil), "\(bytes)")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 191 * 14 * 4)
+        for text in ["", "plain ASCII longer than a word", "李伟 Łukasz €", "emoji 🙂 at the end 🙂"] {
+            Array(text.utf8).withUnsafeBufferPointer { #expect(TextDecoding.isValidUTF8($0)) }
+            Array(text.utf8.dropLast()).withUnsafeBufferPointer { buffer in
+                #expect(TextDecoding.isValidUTF8(buffer) == (TextDecoding.validUTF8(buffer) != nil))
+            }
+        }
+    }
+
     @Test func windows1252MapsTheHighControlRange() {
         #expect(TextDecoding.windows1252([0x80, 0x93, 0x94, 0x96, 0xE9]) == "€“”–é")
     }

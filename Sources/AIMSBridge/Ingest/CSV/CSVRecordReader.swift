@@ -11,7 +11,7 @@ import Darwin
 /// delimiter is sniffed among `, ; TAB |`; banner rows above the header and a section row
 /// over it are found (see `CSVHeader`). Empty cells and null markers (`--`, `—`, `N/A`, `n/a`,
 /// `null`) are absent, not empty strings.
-public struct CSVRecordReader: RecordReader {
+public struct CSVRecordReader: DeferringRecordReader {
     /// Values that mean "no value" in exports.
     public static let nullMarkers: Set<String> = ["--", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL"]
     /// Whether some null marker starts with the byte at this index.
@@ -50,11 +50,11 @@ public struct CSVRecordReader: RecordReader {
     /// Rows of a single value after a blank line (`Exported by … on 2025-01-03`, `Total: 12`),
     /// with their raw text: records when another row follows them, a footer (rejected, not
     /// converted) when the input ends.
-    private var footerCandidates: [(record: SourceRecord, raw: String)] = []
+    private var footerCandidates: [(record: PendingRecord, raw: String)] = []
     private var sampled: [CSVRow] = []
     private var sampledBytes = 0
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
-    private var pending: [IngestItem?] = []
+    private var pending: [DeferredIngestItem?] = []
     private var pendingIndex = 0
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
@@ -119,6 +119,12 @@ public struct CSVRecordReader: RecordReader {
 
     /// The next record or rejected record.
     public mutating func next() throws(IngestError) -> IngestItem? {
+        try nextDeferred()?.materialized()
+    }
+
+    /// The next record, its values still bytes (made strings by whoever takes it: in a
+    /// conversion, the worker that normalizes it), or rejected record.
+    mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem? {
         while pendingIndex >= pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
@@ -248,7 +254,7 @@ public struct CSVRecordReader: RecordReader {
         }, rejected: { record in
             releaseFooterCandidates()
             ordinal += 1
-            pending.append(.rejected(record))
+            pending.append(.ready(.rejected(record)))
         })
     }
 
@@ -285,17 +291,25 @@ public struct CSVRecordReader: RecordReader {
             let index = row.ends.firstIndex { $0 > offset } ?? 0
             releaseFooterCandidates()
             ordinal += 1
-            pending.append(.rejected(RejectedRecord(
+            pending.append(.ready(.rejected(RejectedRecord(
                 locator: Locator(file: source.name, line: row.line),
                 reason: "field \(index + 1) contains NUL bytes; is this a binary file?",
-                raw: parser.rawText(of: row))))
+                raw: parser.rawText(of: row)))))
             return
         }
-        var fields: [SourceField] = []
-        fields.reserveCapacity(row.count)
+        var fields = PendingFields()
+        fields.reserveCapacity(row.count, bytes: row.bytes.count)
+        // A row of valid UTF-8 (nearly every row) keeps its cells as bytes; the cells of another
+        // are decoded here, so that the fallback's warning comes with the first row needing it.
+        let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
         for index in 0..<row.count {
-            let value = cellText(row, index)
-            if CSVRecordReader.isAbsent(value) { continue }
+            var value: String?
+            if isUTF8 {
+                if row.withField(index, CSVRecordReader.isAbsent) { continue }
+            } else {
+                value = cellText(row, index)
+                if CSVRecordReader.isAbsent(value!) { continue }
+            }
             let name: String
             if index < names.count {
                 name = names[index]
@@ -307,14 +321,18 @@ public struct CSVRecordReader: RecordReader {
                                                 at: Locator(file: source.name, line: row.line)))
                 }
             }
-            fields.append(SourceField(path: name, value: .text(value), column: index))
+            if let value {
+                fields.insert(path: name, column: index, value: .text(value), at: fields.count)
+            } else {
+                row.withField(index) { fields.insert(path: name, column: index, utf8: $0, at: fields.count) }
+            }
         }
-        if fields.isEmpty {
+        if fields.count == 0 {
             // A row of empty cells (a blank row as spreadsheets save it) counts as a blank line.
             lastRowLine = previousRowLine
             return
         }
-        let record = SourceRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
+        let record = PendingRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
         ordinal += 1
         if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
             && footerCandidates.count < CSVRecordReader.footerLimit {
@@ -322,13 +340,13 @@ public struct CSVRecordReader: RecordReader {
             return
         }
         releaseFooterCandidates()
-        pending.append(.record(record))
+        pending.append(.pending(record))
     }
 
     /// Rows held as a possible footer that another row follows: they are records after all.
     private mutating func releaseFooterCandidates() {
         guard !footerCandidates.isEmpty else { return }
-        for candidate in footerCandidates { pending.append(.record(candidate.record)) }
+        for candidate in footerCandidates { pending.append(.pending(candidate.record)) }
         footerCandidates.removeAll()
     }
 
@@ -336,10 +354,10 @@ public struct CSVRecordReader: RecordReader {
     /// line like `Exported by Archer on 2025-01-03` is not converted into a record.
     private mutating func rejectFooter() {
         for candidate in footerCandidates {
-            pending.append(.rejected(RejectedRecord(
+            pending.append(.ready(.rejected(RejectedRecord(
                 locator: candidate.record.locator,
                 reason: "a single value after a blank line at the end of the file: a footer or a note, not a record",
-                raw: candidate.raw)))
+                raw: candidate.raw))))
         }
         footerCandidates.removeAll()
     }
@@ -377,15 +395,29 @@ public struct CSVRecordReader: RecordReader {
         CSVRecordReader.isAbsent(text) ? "" : text.trimmingWhitespace()
     }
 
+    /// Whether a cell of `count` bytes from `head` to `tail` is a value whatever its middle: no
+    /// whitespace at its ends, and longer than any null marker or starting with a byte no null
+    /// marker starts with (the fast path of the absence tests).
+    @inline(__always)
+    private static func isCertainlyPresent(head: UInt8, tail: UInt8, count: Int) -> Bool {
+        head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80 && (count > longestNullMarker || !nullMarkerStarts[Int(head)])
+    }
+
+    /// Whether a cell of valid UTF-8 counts as absent, as `isAbsent(_:)` says of its text: the
+    /// same fast path on its end bytes, its text made only when that cannot tell.
+    @inline(__always)
+    static func isAbsent(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let head = cell.first, let tail = cell.last else { return true }
+        if isCertainlyPresent(head: head, tail: tail, count: cell.count) { return false }
+        return isAbsent(String(decoding: cell, as: UTF8.self))
+    }
+
     /// Whether a cell counts as absent: empty, only whitespace, or a null marker. (Inlined into
     /// the reader's loop over a row's cells, on the thread every record passes through.)
     @inline(__always)
     static func isAbsent(_ value: String) -> Bool {
         guard let (head, tail) = value.utf8Ends else { return true }
-        // Fast path: no surrounding whitespace, and longer than any null marker or
-        // starting with a byte no null marker starts with.
-        if head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80
-            && (value.utf8.count > longestNullMarker || !nullMarkerStarts[Int(head)]) { return false }
+        if isCertainlyPresent(head: head, tail: tail, count: value.utf8.count) { return false }
         let trimmed = value.trimmingWhitespace()
         // A value longer than every marker is none (without hashing it: names in other scripts
         // and values with a trailing space come this way on every row).
