@@ -24,13 +24,13 @@ struct PendingRecord: Sendable {
 /// The fields of a `PendingRecord`, in order: each value either bytes in one buffer shared by
 /// the record's values or, where the reader had to make one anyway, a value.
 struct PendingFields: Sendable {
-    private enum Value: Sendable {
+    enum Value: Sendable {
         /// UTF-8 bytes at `start..<end` of `bytes`.
         case bytes(start: Int, end: Int)
         case value(FieldValue)
     }
 
-    private struct Field: Sendable {
+    struct Field: Sendable {
         let path: String
         let column: Int
         let value: Value
@@ -40,6 +40,8 @@ struct PendingFields: Sendable {
     private var bytes: [UInt8] = []
     /// The UTF-8 bytes of the values held as values.
     private var valueByteCount = 0
+    /// Whether some value is held as a value.
+    private var holdsValues = false
 
     /// How many fields there are.
     var count: Int { fields.count }
@@ -63,11 +65,19 @@ struct PendingFields: Sendable {
     /// Inserts a field holding `value` at `slot`.
     mutating func insert(path: String, column: Int, value: FieldValue, at slot: Int) {
         valueByteCount += value.byteCount
+        holdsValues = true
         insert(Field(path: path, column: column, value: .value(value)), at: slot)
     }
 
     private mutating func insert(_ field: Field, at slot: Int) {
         if slot == fields.count { fields.append(field) } else { fields.insert(field, at: slot) }
+    }
+
+    /// Calls `body` with the bytes of the values and the fields, when every value is held as
+    /// bytes; nil, without calling it, when one was made a value on reading.
+    func withByteFields<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Field>) -> Result) -> Result? {
+        guard !holdsValues else { return nil }
+        return bytes.withUnsafeBufferPointer { bytes in fields.withUnsafeBufferPointer { body(bytes, $0) } }
     }
 
     /// The fields with their values made strings.

@@ -33,6 +33,14 @@ public enum CanonicalField: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// How the source text of this field is interpreted.
     public enum ValueType: Sendable {
         case text, list, rating, score, date, term, terms, riskClass, references
+
+        /// Whether values of this type are parsed (and may warn), rather than kept as written.
+        var isInterpreted: Bool {
+            switch self {
+            case .text, .list: return false
+            case .rating, .score, .date, .term, .terms, .riskClass, .references: return true
+            }
+        }
     }
 
     /// How values of this field are interpreted.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Options of the normalize stage that the user sets.
 public struct NormalizeOptions: Sendable {
     /// How to read dates like 04/05/2025.
@@ -28,13 +34,13 @@ public struct NormalizeOptions: Sendable {
 /// One normalizer serves one source; it keeps per-source state (the kind of each collection,
 /// the field mapping of each path, rating scales, the unmapped field names).
 public struct RecordNormalizer {
-    private let sourcePath: String
-    private let sourceStem: String
+    let sourcePath: String
+    let sourceStem: String
     private let options: NormalizeOptions
     /// The import profile of the source; nil for the generic header synonyms alone. Shared
     /// through a class: read for every field, an optional struct this large was copied (and
     /// each of its collections retained) at every use.
-    private let profile: SharedProfile?
+    let profile: SharedProfile?
     private let dates: DateParser
     private var references = RequirementReferenceParser()
     /// Expands resolved references when `--expand` is on.
@@ -50,7 +56,7 @@ public struct RecordNormalizer {
     /// by halves, as a tree of 400,000 nested records took 28 s searched from the end).
     private var parents: [(ordinal: Int, link: RecordLink)] = []
     /// What is known about each source field (per kind): its mapping and recent values.
-    private var slots: [Slot] = []
+    private(set) var slots: [Slot] = []
     /// Slot of each numbered field (`SourceField.column`), -1 until seen.
     private var columnSlots: [Int] = []
     /// Slot of each field without a column, by kind and path.
@@ -61,6 +67,10 @@ public struct RecordNormalizer {
     private var reportedUnmapped: Set<String> = []
     /// Set once an unmapped field is found past the first `unmappedNameLimit` names.
     public private(set) var hasUnlistedUnmappedFields = false
+    /// Whether rows are written straight to JSON where they can be (see `FlatRowPlan`).
+    var writesFlatRows = false
+    /// How rows are written straight to JSON, made from the first row written so.
+    var flatRows: FlatRowPlan?
 
     /// How many (kind, source field) states are kept, at most, for fields that map to nothing:
     /// an export whose keys are ids (a map of custom attributes keyed by UUID) has as many field
@@ -75,7 +85,7 @@ public struct RecordNormalizer {
     }
 
     /// One source field as records of one kind use it.
-    private struct Slot {
+    struct Slot {
         let kind: RecordKind
         let path: String
         /// The canonical field it maps to; nil when it maps to none (kept as an extension).
@@ -157,6 +167,12 @@ public struct RecordNormalizer {
         return kind
     }
 
+    /// The kind of the source's top-level records, once decided (see `kind(of:)`); without a
+    /// profile, every top-level record of a source has it.
+    var topLevelKind: RecordKind? {
+        kinds[""]
+    }
+
     /// What became of a source record.
     public enum Outcome: Sendable {
         /// Converted.
@@ -205,10 +221,7 @@ public struct RecordNormalizer {
             case let target? where !canonical.values.contains(target) || target == .requirements:
                 apply(field, to: target, slot: slot, record: &canonical, diagnostics: diagnostics)
             default:
-                if !slots[slot].reported {
-                    slots[slot].reported = true
-                    noteUnmapped(field.path)
-                }
+                noteUnmapped(slot: slot)
                 // The same name twice (repeated XML elements) keeps every value, as a list (joined
                 // once the record is read, see `joinRepeatedExtensions()`).
                 canonical.extensions.append(ExtensionField(name: field.path, value: field.value))
@@ -326,6 +339,13 @@ public struct RecordNormalizer {
         return nil
     }
 
+    /// Lists the field of `slot` as unmapped the first time its values are kept as extensions.
+    mutating func noteUnmapped(slot: Int) {
+        guard !slots[slot].reported else { return }
+        slots[slot].reported = true
+        noteUnmapped(slots[slot].path)
+    }
+
     /// Lists an unmapped field name the first time it is found, up to `unmappedNameLimit` names.
     private mutating func noteUnmapped(_ path: String) {
         guard !reportedUnmapped.contains(path) else { return }
@@ -341,7 +361,7 @@ public struct RecordNormalizer {
     /// field that maps to nothing once `fieldStateLimit` slots are held. A numbered field
     /// (`SourceField.column`) is found by its number; the same number used by records of another
     /// kind (an export mixing kinds) falls back to the lookup by kind and path.
-    private mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int? {
+    mutating func slotIndex(for field: SourceField, kind: RecordKind) -> Int? {
         if field.column >= 0 && field.column < columnSlots.count {
             let index = columnSlots[field.column]
             if index >= 0 && slots[index].kind == kind && slots[index].path == field.path { return index }
@@ -399,27 +419,19 @@ public struct RecordNormalizer {
 
     private mutating func apply(_ field: SourceField, to target: CanonicalField, slot: Int,
                                 record: inout CanonicalRecord, diagnostics: some DiagnosticCollector) {
-        var interpretation: Interpretation
-        var encoded: [UInt8]?
-        switch target.valueType {
-        case .text, .list:
+        if !target.valueType.isInterpreted {
             // Plain values: nothing to parse, nothing to warn about.
             record.values[target] = plainValue(field, as: target)
             return
-        case .rating, .score, .date, .term, .terms, .riskClass, .references:
-            // No key is made for a field that is no longer cached, nor for a long value (see
-            // `InterpretationCache.longestValue`).
-            let key = slots[slot].cache.isOn && field.value.byteCount <= InterpretationCache.longestValue
-                ? field.value.joined(separator: "\n") : nil
-            if let key, let cached = slots[slot].cache[key] {
-                interpretation = cached.interpretation
-                encoded = cached.encodedValue
-            } else {
-                var parsed = interpret(field, as: target, slot: slot)
-                parsed.prefixWarnings(with: field.path)
-                if let key { slots[slot].cache.insert(CachedInterpretation(parsed), for: key) }
-                interpretation = parsed
-            }
+        }
+        var interpretation: Interpretation
+        var encoded: [UInt8]?
+        if let cached = cachedInterpretation(of: field, as: target, slot: slot) {
+            interpretation = cached.interpretation
+            encoded = cached.encodedValue
+        } else {
+            // A value the field no longer caches is encoded with its record, not made an object.
+            interpretation = freshInterpretation(of: field, as: target, slot: slot)
         }
         for warning in interpretation.warnings {
             diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
@@ -435,6 +447,42 @@ public struct RecordNormalizer {
             record.refs.appendNew(interpretation.references)
         }
         if let value = interpretation.value.take() { record.values.set(target, value, encoded: encoded) }
+    }
+
+    /// What the value of `field` means for `target` (a field whose values are interpreted), with
+    /// its JSON: from the field's cache when the value came recently, else parsed (its warnings
+    /// naming the field) and cached; nil when the field's values are no longer cached, or this
+    /// one is too long to be (see `InterpretationCache.longestValue`). A list's items are looked
+    /// up as lines.
+    private mutating func cachedInterpretation(of field: SourceField, as target: CanonicalField, slot: Int) -> CachedInterpretation? {
+        guard slots[slot].cache.holds(count: field.value.byteCount) else { return nil }
+        return field.value.joined(separator: "\n").withUTF8Bytes { key in
+            if let known = slots[slot].cache.interpretation(of: key) { return known }
+            let made = CachedInterpretation(freshInterpretation(of: field, as: target, slot: slot))
+            slots[slot].cache.insert(made, for: key)
+            return made
+        }
+    }
+
+    /// What a text value, given as its UTF-8 bytes (a CSV cell), means for `target`, as
+    /// `cachedInterpretation(of:as:slot:)` finds it; its string is made only when it is not in
+    /// the field's cache, and a value not cached is wrapped for the caller alone.
+    mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
+        -> CachedInterpretation {
+        let cached = slots[slot].cache.holds(count: cell.count)
+        if cached, let known = slots[slot].cache.interpretation(of: cell) { return known }
+        let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
+        // References are encoded with the interpretation only when it is kept for later rows.
+        let made = CachedInterpretation(freshInterpretation(of: field, as: target, slot: slot), encodingReferences: cached)
+        if cached { slots[slot].cache.insert(made, for: cell) }
+        return made
+    }
+
+    /// The value of `field` interpreted for `target`, its warnings naming the field.
+    private mutating func freshInterpretation(of field: SourceField, as target: CanonicalField, slot: Int) -> Interpretation {
+        var parsed = interpret(field, as: target, slot: slot)
+        parsed.prefixWarnings(with: field.path)
+        return parsed
     }
 
     /// The value of a text or list field: its text, or its items (a list as it is; a text split
@@ -533,7 +581,7 @@ public struct RecordNormalizer {
 }
 
 /// An import profile held by reference (see `RecordNormalizer`'s `profile`).
-private final class SharedProfile: Sendable {
+final class SharedProfile: Sendable {
     let value: ImportProfile
 
     init(_ value: ImportProfile) {
@@ -541,7 +589,7 @@ private final class SharedProfile: Sendable {
     }
 }
 
-/// Interpretations of one source field's recent values, by value.
+/// Interpretations of one source field's recent values, by the value's UTF-8 bytes.
 ///
 /// Exports repeat the same words, ratings, dates and reference lists on many rows, and parsing
 /// them (and formatting their warnings) again each time would dominate the conversion. There is
@@ -549,6 +597,10 @@ private final class SharedProfile: Sendable {
 /// words. A full cache is emptied, which keeps memory bounded; a field whose values rarely repeat
 /// (timestamps, per-row lists of references) stops being cached at all, since filling and
 /// emptying a cache that is never hit costs more than it saves.
+///
+/// Keyed by bytes rather than by `String` so that a CSV cell is looked up without making a
+/// string of it (see `FlatRowPlan`). The table is written here, open addressing over one
+/// buffer of key bytes: a `Dictionary` needs a key value, an allocation for every lookup.
 struct InterpretationCache {
     /// Values held before the cache is emptied.
     static let capacity = 256
@@ -557,34 +609,77 @@ struct InterpretationCache {
     static let longestValue = 1_024
     /// A field whose cache was hit fewer times than this while it filled up stops being cached.
     static let minimumHits = capacity / 8
+    /// Buckets of the table: a power of two, twice the capacity.
+    private static let bucketCount = capacity * 2
 
-    private var entries: [String: CachedInterpretation] = [:]
+    private struct Entry {
+        let hash: Int
+        let start: Int
+        let count: Int
+        let interpretation: CachedInterpretation
+    }
+
+    /// The entry of each bucket, -1 when empty (made with the first entry).
+    private var buckets: [Int16] = []
+    private var entries: [Entry] = []
+    /// The keys' bytes, back to back.
+    private var keyBytes: [UInt8] = []
     private var hits = 0
     /// Whether values of this field are still cached.
     private(set) var isOn = true
 
-    /// The interpretation of `value`, if it is held; counts a hit.
-    subscript(value: String) -> CachedInterpretation? {
-        mutating get {
-            guard let found = entries[value] else { return nil }
-            hits += 1
-            return found
-        }
+    /// Whether a value of `count` bytes would be looked up at all.
+    func holds(count: Int) -> Bool {
+        isOn && count <= InterpretationCache.longestValue
     }
 
-    /// Holds the interpretation of `value`, emptying the cache first when it is full (and turning
-    /// it off when it was hardly used).
-    mutating func insert(_ interpretation: CachedInterpretation, for value: String) {
+    /// The interpretation of the value with these UTF-8 bytes, if it is held; counts a hit.
+    mutating func interpretation(of value: UnsafeBufferPointer<UInt8>) -> CachedInterpretation? {
+        guard !entries.isEmpty else { return nil }
+        let hash = InterpretationCache.hash(value)
+        var bucket = hash & (InterpretationCache.bucketCount - 1)
+        while buckets[bucket] >= 0 {
+            let entry = entries[Int(buckets[bucket])]
+            if entry.hash == hash && entry.count == value.count && keyBytes.withUnsafeBufferPointer({ keys in
+                value.isEmpty || memcmp(keys.baseAddress! + entry.start, value.baseAddress!, value.count) == 0
+            }) {
+                hits += 1
+                return entry.interpretation
+            }
+            bucket = (bucket + 1) & (InterpretationCache.bucketCount - 1)
+        }
+        return nil
+    }
+
+    /// Holds the interpretation of the value with these UTF-8 bytes (not held yet), emptying the
+    /// cache first when it is full (and turning it off when it was hardly used).
+    mutating func insert(_ interpretation: CachedInterpretation, for value: UnsafeBufferPointer<UInt8>) {
         if entries.count >= InterpretationCache.capacity {
             if hits < InterpretationCache.minimumHits {
                 isOn = false
-                entries = [:]
+                buckets = []
+                entries = []
+                keyBytes = []
                 return
             }
+            for index in buckets.indices { buckets[index] = -1 }
             entries.removeAll(keepingCapacity: true)
+            keyBytes.removeAll(keepingCapacity: true)
             hits = 0
         }
-        entries[value] = interpretation
+        if buckets.isEmpty { buckets = Array(repeating: -1, count: InterpretationCache.bucketCount) }
+        let hash = InterpretationCache.hash(value)
+        var bucket = hash & (InterpretationCache.bucketCount - 1)
+        while buckets[bucket] >= 0 { bucket = (bucket + 1) & (InterpretationCache.bucketCount - 1) }
+        buckets[bucket] = Int16(entries.count)
+        entries.append(Entry(hash: hash, start: keyBytes.count, count: value.count, interpretation: interpretation))
+        keyBytes.append(contentsOf: value)
+    }
+
+    private static func hash(_ value: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(value))
+        return hasher.finalize()
     }
 }
 
@@ -596,9 +691,13 @@ final class CachedInterpretation: Sendable {
     let interpretation: RecordNormalizer.Interpretation
     /// The JSON of `interpretation.value` (nil when it has none).
     let encodedValue: [UInt8]?
+    /// The JSON array of `interpretation.references`, when it was asked for (the flat-row path
+    /// writes it as it is; the general path encodes references with their record).
+    let encodedReferences: [UInt8]?
 
-    init(_ interpretation: RecordNormalizer.Interpretation) {
+    init(_ interpretation: RecordNormalizer.Interpretation, encodingReferences: Bool = false) {
         self.interpretation = interpretation
         encodedValue = interpretation.value.map(RegisterEncoding.encoded)
+        encodedReferences = encodingReferences ? RegisterEncoding.encoded(interpretation.references) : nil
     }
 }

@@ -64,10 +64,15 @@ public struct EncodedRecords: Sendable {
 
     /// Encodes and appends a record.
     public mutating func append(_ record: CanonicalRecord) {
+        append(kind: record.kind) { RegisterEncoding.write(record, into: &$0) }
+    }
+
+    /// Appends a record of `kind` whose JSON (one object) `write` writes.
+    mutating func append(kind: RecordKind, _ write: (inout JSONBuffer) -> Void) {
         let start = json.count
         json.startNextValue()
-        RegisterEncoding.write(record, into: &json)
-        records.append(Slice(kind: record.kind, range: start..<json.count))
+        write(&json)
+        records.append(Slice(kind: kind, range: start..<json.count))
         json.newline()
     }
 }

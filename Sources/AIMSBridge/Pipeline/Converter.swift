@@ -16,6 +16,12 @@ public struct ConvertOptions: Sendable {
     public var profile: ImportProfile?
     /// The profiles detection chooses from (empty: the generic header synonyms only).
     public var candidateProfiles: [ImportProfile]
+    /// Whether CSV rows read without a profile are written straight to JSON where they can be
+    /// (see `FlatRowPlan`); off only to compare that path's output with the general one's.
+    var flatRows = true
+    /// How many records are looked at before normalizing (see `Converter.sampleSize`); set
+    /// lower only by tests, so that the records of small samples pass through the workers.
+    var sampleSize = Converter.sampleSize
 
     /// Creates options.
     public init(format: SourceFormat? = nil, recordPath: String? = nil,
@@ -167,6 +173,7 @@ public struct Converter: Sendable {
             let (profile, recordPath) = try selectProfile(source: source, format: format)
             summary.profile = profile?.name ?? "generic"
             normalizer = RecordNormalizer(sourcePath: path, options: options.normalize, profile: profile)
+            if format == .csv && options.flatRows { normalizer.writeFlatRows() }
             var opened = try makeReader(source: source, format: format, recordPath: recordPath,
                                         fieldDefinitions: profile?.fieldDefinitions,
                                         childPaths: profile?.childPaths ?? [], diagnostics: readerDiagnostics)
@@ -191,12 +198,12 @@ public struct Converter: Sendable {
                                                 at: Locator(file: path, line: 1)))
                 }
             } else {
-                while sample.count < Converter.sampleSize, sampled < Converter.sampleBytes {
+                while sample.count < options.sampleSize, sampled < Converter.sampleBytes {
                     guard let item = try opened.next() else { break }
                     sampled += item.footprint
                     sample.append(item)
                 }
-                if sample.count == Converter.sampleSize || sampled >= Converter.sampleBytes { reader = opened }
+                if sample.count == options.sampleSize || sampled >= Converter.sampleBytes { reader = opened }
             }
         } catch {
             failure = error
@@ -381,6 +388,12 @@ public struct Converter: Sendable {
             if deferred.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
             let childFollows = items.first.map { !$0.isTopLevel } ?? false
+            // A CSV row is written straight from its bytes where it can be (see `FlatRowPlan`).
+            if tree.isEmpty && !childFollows, case .pending(let pending) = deferred,
+               normalizer.encodeFlatRow(pending, into: &output.encoded, diagnostics: collected) {
+                output.records += 1
+                continue
+            }
             switch deferred.materialized() {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {

@@ -102,11 +102,14 @@ public struct JSONBuffer: Sendable {
 
     /// Writes a string value.
     public mutating func string(_ key: StaticString?, _ value: String) {
-        value.withUTF8Bytes { utf8 in
-            makeUnique(room: Self.separatorRoom(key) + Self.quotedRoom(utf8))
-            separator(key)
-            quoted(utf8)
-        }
+        value.withUTF8Bytes { string(key, utf8: $0) }
+    }
+
+    /// Writes a string value given as its UTF-8 bytes (valid UTF-8).
+    mutating func string(_ key: StaticString?, utf8: UnsafeBufferPointer<UInt8>) {
+        makeUnique(room: Self.separatorRoom(key) + Self.quotedRoom(utf8))
+        separator(key)
+        quoted(utf8)
     }
 
     /// Writes an integer value.

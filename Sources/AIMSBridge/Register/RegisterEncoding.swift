@@ -12,21 +12,16 @@ public enum RegisterEncoding {
         // Values, references and extensions are read through buffers, by index: a `for` loop over
         // an array copies each element, retaining and releasing every string in it.
         record.values.withEntries { entries in
-            var openGroup: CanonicalField.JSONGroup?
+            var groups = ValueGroups()
             for index in entries.indices {
-                let placement = entries[index].field.jsonPlacement
-                if placement.group != openGroup {
-                    if openGroup != nil { json.endObject() }
-                    if let group = placement.group { json.beginObject(group.key) }
-                    openGroup = placement.group
-                }
+                let key = groups.key(for: entries[index].field, in: &json)
                 if let encoded = entries[index].encoded {
-                    json.encoded(placement.key, encoded)
+                    json.encoded(key, encoded)
                 } else {
-                    write(entries[index].value, key: placement.key, into: &json)
+                    write(entries[index].value, key: key, into: &json)
                 }
             }
-            if openGroup != nil { json.endObject() }
+            groups.close(in: &json)
         }
         json.beginArray("refs")
         record.refs.withUnsafeBufferPointer { references in
@@ -78,8 +73,41 @@ public enum RegisterEncoding {
         json.endObject()
     }
 
+    /// Opens and closes the objects that group a record's values (`inherent`, `treatment`, …)
+    /// while the values are written in field order.
+    struct ValueGroups {
+        private var open: CanonicalField.JSONGroup?
+
+        /// The key to write the value of `field` under, after closing the group before it and
+        /// opening its own as needed.
+        mutating func key(for field: CanonicalField, in json: inout JSONBuffer) -> StaticString {
+            let placement = field.jsonPlacement
+            if placement.group != open {
+                if open != nil { json.endObject() }
+                if let group = placement.group { json.beginObject(group.key) }
+                open = placement.group
+            }
+            return placement.key
+        }
+
+        /// Closes the last group, if one is open.
+        mutating func close(in json: inout JSONBuffer) {
+            if open != nil { json.endObject() }
+            open = nil
+        }
+    }
+
+    /// The JSON array of requirement references, as a record's `refs` holds them.
+    static func encoded(_ references: [RequirementReference]) -> [UInt8] {
+        var json = JSONBuffer(capacity: 64 + references.count * 96)
+        json.beginArray()
+        for reference in references { write(reference, into: &json) }
+        json.endArray()
+        return json.bytes
+    }
+
     /// Writes a source value: a string, or an array of strings.
-    private static func write(_ value: FieldValue, key: StaticString?, into json: inout JSONBuffer) {
+    static func write(_ value: FieldValue, key: StaticString?, into json: inout JSONBuffer) {
         switch value {
         case .text(let text): json.string(key, text)
         case .list(let items): json.strings(key, items)
@@ -123,7 +151,8 @@ public enum RegisterEncoding {
         return json.bytes
     }
 
-    private static func write(_ value: CanonicalValue, key: StaticString?, into json: inout JSONBuffer) {
+    /// Writes a canonical value under `key`.
+    static func write(_ value: CanonicalValue, key: StaticString?, into json: inout JSONBuffer) {
         switch value {
         case .text(let text):
             json.string(key, text)

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import AIMSBridge
+
+/// Rows of a CSV source written straight from their bytes (`FlatRowPlan`) come out byte for byte
+/// as the general path writes them, and the rows it cannot write go to the general path.
+@Suite struct FlatRowTests {
+    /// The JSON of each record a sink is given, as text.
+    private struct JSONLines: RegisterSink {
+        var lines: [String] = []
+
+        mutating func add(_ records: EncodedRecords) throws(OutputError) {
+            records.withBytes { bytes in
+                for slice in records.records {
+                    lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[slice.range]), as: UTF8.self))
+                }
+            }
+        }
+
+        mutating func finish(sources: [SourceSummary]) throws(OutputError) {}
+    }
+
+    /// What converting `path` gave: the records' JSON, the diagnostics, the rejects, the summary.
+    private func convert(_ path: String, flatRows: Bool) throws -> (lines: [String], diagnostics: [String], rejects: [RejectedRecord], summary: SourceSummary) {
+        var options = ConvertOptions()
+        options.flatRows = flatRows
+        // One record of sample: the rest pass through the workers, where rows are written flat.
+        options.sampleSize = 1
+        let diagnostics = DiagnosticList()
+        var sink = JSONLines()
+        var rejects: [RejectedRecord] = []
+        let outcome = try Converter(options: options, diagnostics: diagnostics).convert(path: path, into: &sink) { rejects.append($0) }
+        return (sink.lines, diagnostics.diagnostics.map(\.description), rejects, outcome.summary)
+    }
+
+    @Test func everyCSVSampleConvertsTheSameEitherWay() throws {
+        let paths = try TestSupport.inPackageRoot {
+            try FileManager.default.subpathsOfDirectory(atPath: "Fixtures")
+                .filter { ($0.hasSuffix(".csv") || $0.hasSuffix(".txt")) && !$0.hasPrefix("fuzz/") }
+                .sorted().map { "Fixtures/" + $0 }
+        }
+        #expect(paths.count >= 25)
+        var records = 0
+        for path in paths {
+            let (flat, general) = try TestSupport.inPackageRoot { (try convert(path, flatRows: true), try convert(path, flatRows: false)) }
+            #expect(flat.lines == general.lines, "\(path)")
+            #expect(flat.diagnostics == general.diagnostics, "\(path)")
+            #expect(flat.rejects == general.rejects, "\(path)")
+            #expect(flat.summary == general.summary, "\(path)")
+            records += flat.lines.count
+        }
+        #expect(records > 150)
+    }
+
+    /// Reads `csv` pending, and writes each record both ways with normalizers that have seen the
+    /// first record (as a conversion's sample): whether each went flat, and that the bytes and
+    /// warnings are the same.
+    private func writeBothWays(_ csv: String, file: String = "risks.csv", options: NormalizeOptions = NormalizeOptions()) throws -> [Bool] {
+        var reader = try CSVRecordReader(source: ByteSource(name: file, bytes: Array(csv.utf8)), diagnostics: DiagnosticList())
+        var items: [DeferredIngestItem] = []
+        while let item = try reader.nextDeferred() { items.append(item) }
+        var general = RecordNormalizer(sourcePath: file, options: options)
+        guard case .record(let first) = items.removeFirst().materialized() else { Issue.record("no first record"); return [] }
+        _ = general.normalize(first, diagnostics: DiagnosticList())
+        var flat = general
+        flat.writeFlatRows()
+        var wentFlat: [Bool] = []
+        for item in items {
+            guard case .pending(let pending) = item, case .record(let record) = item.materialized() else {
+                Issue.record("not a pending record: \(item)"); continue
+            }
+            var flatJSON = EncodedRecords()
+            let flatWarnings = DiagnosticList()
+            let tookFlat = flat.encodeFlatRow(pending, into: &flatJSON, diagnostics: flatWarnings)
+            if !tookFlat, let canonical = flat.normalize(record, diagnostics: flatWarnings).record { flatJSON.append(canonical) }
+            var generalJSON = EncodedRecords()
+            let generalWarnings = DiagnosticList()
+            if let canonical = general.normalize(record, diagnostics: generalWarnings).record { generalJSON.append(canonical) }
+            #expect(flatJSON.withBytes { String(decoding: $0, as: UTF8.self) } == generalJSON.withBytes { String(decoding: $0, as: UTF8.self) },
+                    "line \(record.locator.line)")
+            #expect(flatWarnings.diagnostics == generalWarnings.diagnostics, "line \(record.locator.line)")
+            wentFlat.append(tookFlat)
+        }
+        return wentFlat
+    }
+
+    @Test func rowsOfEveryKindOfCellAreWrittenFlat() throws {
+        let csv = #"""
+        Risk ID,Title,Description,AI System,Owner,Likelihood,Impact,Treatment,Controls,Due Date,Notes
+        R-1,Drift,"Seen in Q3, twice",Chatbot,Jane,Low,High,Mitigate,A.5.2,2025-03-01,first
+        R-2,Bias ,"Says ""usually right""",Chatbot; Scorer,李伟,5,Med,Accept,"A.6.2.2; DCF-181; 27001:A.8.16",06/03/2024,
+         R-3 ,\#u{00A0}Leak,,Scorer,,very high,,Avoid,,not a date,n/a
+        ,No id,text,,,,,,MEASURE 2.7,,kept
+        R-5,Drift,"Seen in Q3, twice",Chatbot,Jane,Low,High,Mitigate,A.5.2,2025-03-01,first
+
+        """#
+        #expect(try writeBothWays(csv) == [true, true, true, true])
+    }
+
+    @Test func rowsWhoseCellsMeetGoToTheGeneralPath() throws {
+        // Two columns of one field (the first value wins) go to the general path from the first
+        // row holding both; so do two references columns (references are merged).
+        let owners = "Risk ID,Title,Owner,Risk Owner\nR-1,a,Jane,\nR-2,b,Jane,\nR-3,c,Jane,Bob\nR-4,d,Jane,\nR-5,e,,Bob\n"
+        #expect(try writeBothWays(owners) == [true, false, false, false])
+        let references = "Risk ID,Title,Controls,ISO 27001 Controls\nR-1,a,A.5.2,\nR-2,b,A.5.2,\nR-3,c,A.5.2,A.8.16\nR-4,d,,A.8.16\n"
+        #expect(try writeBothWays(references) == [true, false, false])
+        // Repeated header names are numbered by the header: their columns do not meet.
+        #expect(try writeBothWays("Risk ID,Notes,Notes\nR-1,a,b\nR-2,c,d\n") == [true])
+        // A cell past the header is named after its column number, which a header can name too:
+        // two columns of one name, kept as one extension.
+        let wide = "Risk ID,Title,column_4\nR-1,a,b\nR-2,c,d\nR-3,e,f,extra\nR-4,g,h\nR-5,i\n"
+        #expect(try writeBothWays(wide) == [true, false, false, true])
+    }
+
+    @Test func aControlWithoutReferencesGoesToTheGeneralPath() throws {
+        // Its id is read as the reference it names there.
+        let csv = "Control ID,Control,Requirement\nA.5.2,AI policy,A.5.2\nA.6.1.2,Roles,\nA.7.4,Quality,A.7.4\n"
+        #expect(try writeBothWays(csv, file: "soa.csv", options: NormalizeOptions(kind: .control)) == [false, true])
+    }
+}
