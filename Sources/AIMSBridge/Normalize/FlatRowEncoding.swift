@@ -37,8 +37,11 @@ struct FlatRowPlan {
         case text(Range<Int>)
         /// A text value that was trimmed.
         case trimmed(String)
-        /// The interpretation of a rating, date, term, list or references cell, with its JSON.
-        case interpreted(CachedInterpretation)
+        /// The interpretation of a rating, date, term, list or references cell, from its field's
+        /// cache, with its JSON.
+        case cached(CachedInterpretation)
+        /// The interpretation of a cell its field does not cache.
+        case fresh(RecordNormalizer.Interpretation)
         /// A value kept as an extension under the column's name: the cell's bytes at this range.
         case unmapped(Range<Int>)
     }
@@ -117,13 +120,19 @@ extension RecordNormalizer {
             // end of this closure) would make emptying them copy them all.
             if kind == .control {
                 // A control without references is read as the reference its id names.
-                guard let column = flatRows!.referencesColumn, case .interpreted(let cell) = flatRows!.pieces[column],
-                      !cell.interpretation.references.isEmpty else { return false }
+                let hasReferences: Bool
+                switch flatRows!.referencesColumn.map({ flatRows!.pieces[$0] }) {
+                case .cached(let cell)?: hasReferences = !cell.interpretation.references.isEmpty
+                case .fresh(let interpretation)?: hasReferences = !interpretation.references.isEmpty
+                default: hasReferences = false
+                }
+                guard hasReferences else { return false }
             }
             for field in fields {
-                guard case .interpreted(let cell) = flatRows!.pieces[field.column] else { continue }
-                for warning in cell.interpretation.warnings {
-                    diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
+                switch flatRows!.pieces[field.column] {
+                case .cached(let cell): emit(cell.interpretation.warnings, at: record.locator, to: diagnostics)
+                case .fresh(let interpretation): emit(interpretation.warnings, at: record.locator, to: diagnostics)
+                default: continue
                 }
             }
             records.append(kind: kind) { json in
@@ -154,7 +163,7 @@ extension RecordNormalizer {
                 noteUnmapped(slot: column.slot)
                 piece = .unmapped(start..<end)
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                piece = .interpreted(interpretation(ofCell: cell, path: field.path, as: target, slot: column.slot))
+                piece = self.piece(ofCell: cell, path: field.path, as: target, slot: column.slot)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if let head = cell.first, let tail = cell.last, head > 0x20, head < 0x80, tail > 0x20, tail < 0x80 {
@@ -194,23 +203,26 @@ extension RecordNormalizer {
                 json.string(groups.key(for: field, in: &json), utf8: UnsafeBufferPointer(rebasing: bytes[range]))
             case .trimmed(let text):
                 json.string(groups.key(for: field, in: &json), text)
-            case .interpreted(let cell):
+            case .cached(let cell):
                 guard let encoded = cell.encodedValue else { continue }
                 json.encoded(groups.key(for: field, in: &json), encoded)
+            case .fresh(let interpretation):
+                guard let value = interpretation.value else { continue }
+                RegisterEncoding.write(value, key: groups.key(for: field, in: &json), into: &json)
             case .absent, .unmapped:
                 continue
             }
         }
         groups.close(in: &json)
-        if let column = plan.referencesColumn, case .interpreted(let cell) = plan.pieces[column],
-           let encoded = cell.encodedReferences {
-            json.encoded("refs", encoded)
-        } else {
-            json.beginArray("refs")
-            if let column = plan.referencesColumn, case .interpreted(let cell) = plan.pieces[column] {
-                for reference in cell.interpretation.references { RegisterEncoding.write(reference, into: &json) }
-            }
-            json.endArray()
+        switch plan.referencesColumn.map({ plan.pieces[$0] }) {
+        case .cached(let cell)? where cell.encodedReferences != nil:
+            json.encoded("refs", cell.encodedReferences!)
+        case .cached(let cell)?:
+            writeReferences(cell.interpretation.references, into: &json)
+        case .fresh(let interpretation)?:
+            writeReferences(interpretation.references, into: &json)
+        default:
+            writeReferences([], into: &json)
         }
         json.beginObject("extensions")
         for field in fields {
@@ -218,12 +230,10 @@ extension RecordNormalizer {
             case .unmapped(let range):
                 json.key(field.path)
                 json.string(nil, utf8: UnsafeBufferPointer(rebasing: bytes[range]))
-            case .interpreted(let cell) where !cell.interpretation.unrecognised.isEmpty:
-                // Pieces of a references cell that name no requirement, kept as `apply` keeps them.
-                let kept = cell.interpretation.unrecognised
-                let value: FieldValue = kept.count == 1 ? .text(kept[0]) : .list(kept)
-                json.key(field.path)
-                RegisterEncoding.write(value, key: nil, into: &json)
+            case .cached(let cell) where !cell.interpretation.unrecognised.isEmpty:
+                writeUnrecognised(cell.interpretation.unrecognised, of: field.path, into: &json)
+            case .fresh(let interpretation) where !interpretation.unrecognised.isEmpty:
+                writeUnrecognised(interpretation.unrecognised, of: field.path, into: &json)
             default:
                 continue
             }
@@ -232,5 +242,22 @@ extension RecordNormalizer {
         json.string("source", sourcePath)
         RegisterEncoding.write(locator, into: &json)
         json.endObject()
+    }
+
+    private func emit(_ warnings: [String], at locator: Locator, to diagnostics: some DiagnosticCollector) {
+        for warning in warnings { diagnostics.emit(Diagnostic(.warning, warning, at: locator)) }
+    }
+
+    private func writeReferences(_ references: [RequirementReference], into json: inout JSONBuffer) {
+        json.beginArray("refs")
+        for reference in references { RegisterEncoding.write(reference, into: &json) }
+        json.endArray()
+    }
+
+    /// Pieces of a references cell that name no requirement, kept as `apply` keeps them.
+    private func writeUnrecognised(_ kept: [String], of path: String, into json: inout JSONBuffer) {
+        let value: FieldValue = kept.count == 1 ? .text(kept[0]) : .list(kept)
+        json.key(path)
+        RegisterEncoding.write(value, key: nil, into: &json)
     }
 }

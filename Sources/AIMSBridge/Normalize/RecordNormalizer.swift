@@ -465,17 +465,19 @@ public struct RecordNormalizer {
     }
 
     /// What a text value, given as its UTF-8 bytes (a CSV cell), means for `target`, as
-    /// `cachedInterpretation(of:as:slot:)` finds it; its string is made only when it is not in
-    /// the field's cache, and a value not cached is wrapped for the caller alone.
-    mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
-        -> CachedInterpretation {
+    /// `cachedInterpretation(of:as:slot:)` finds it, as a piece of a flat row: its string is made
+    /// only when it is not in the field's cache, and a value the field does not cache is kept
+    /// for its row alone, without its JSON made apart.
+    mutating func piece(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
+        -> FlatRowPlan.Piece {
         let cached = slots[slot].cache.holds(count: cell.count)
-        if cached, let known = slots[slot].cache.interpretation(of: cell) { return known }
+        if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
-        // References are encoded with the interpretation only when it is kept for later rows.
-        let made = CachedInterpretation(freshInterpretation(of: field, as: target, slot: slot), encodingReferences: cached)
-        if cached { slots[slot].cache.insert(made, for: cell) }
-        return made
+        let interpretation = freshInterpretation(of: field, as: target, slot: slot)
+        guard cached else { return .fresh(interpretation) }
+        let made = CachedInterpretation(interpretation, encodingReferences: true)
+        slots[slot].cache.insert(made, for: cell)
+        return .cached(made)
     }
 
     /// The value of `field` interpreted for `target`, its warnings naming the field.
