@@ -116,8 +116,6 @@ extension RecordNormalizer {
         return record.fields.withByteFields { bytes, fields in
             defer { clearPieces(of: fields) }
             guard readPieces(of: fields, in: bytes, kind: kind) else { return false }
-            // The plan is read in place here: a copy alive when the pieces are emptied (at the
-            // end of this closure) would make emptying them copy them all.
             if kind == .control {
                 // A control without references is read as the reference its id names.
                 let hasReferences: Bool
@@ -129,15 +127,22 @@ extension RecordNormalizer {
                 guard hasReferences else { return false }
             }
             for field in fields {
+                let warnings: [String]
                 switch flatRows!.pieces[field.column] {
-                case .cached(let cell): emit(cell.interpretation.warnings, at: record.locator, to: diagnostics)
-                case .fresh(let interpretation): emit(interpretation.warnings, at: record.locator, to: diagnostics)
+                case .cached(let cell): warnings = cell.interpretation.warnings
+                case .fresh(let interpretation): warnings = interpretation.warnings
                 default: continue
                 }
+                for warning in warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
             }
+            // Written from the plan moved out and back, so that nothing copies this normalizer
+            // (every collection it holds retained and released) or the plan for the row.
+            let (stem, source) = (sourceStem, sourcePath)
+            let plan = flatRows.take()!
             records.append(kind: kind) { json in
-                writeFlatRow(fields, in: bytes, ordinal: record.ordinal, locator: record.locator, into: &json)
+                plan.write(fields, in: bytes, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator, into: &json)
             }
+            flatRows = consume plan
             return true
         } ?? false
     }
@@ -183,22 +188,24 @@ extension RecordNormalizer {
             flatRows!.pieces[field.column] = .absent
         }
     }
+}
 
+extension FlatRowPlan {
     /// Writes the row's JSON from its pieces, in `RegisterEncoding.write`'s order.
-    private func writeFlatRow(_ fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>,
-                              ordinal: Int, locator: Locator, into json: inout JSONBuffer) {
-        let plan = flatRows.unsafelyUnwrapped
+    /// `idStem` and `ordinal` make the id of a row without one, as `normalize` does.
+    func write(_ fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>, idStem: String,
+               source: String, ordinal: Int, locator: Locator, into json: inout JSONBuffer) {
         json.beginObject()
-        json.string("kind", plan.kind.rawValue)
-        switch plan.idColumn.map({ plan.pieces[$0] }) {
+        json.string("kind", kind.rawValue)
+        switch idColumn.map({ pieces[$0] }) {
         case .text(let range)?: json.string("id", utf8: UnsafeBufferPointer(rebasing: bytes[range]))
         case .trimmed(let id)?: json.string("id", id)
-        default: json.string("id", "\(sourceStem)#\(ordinal + 1)")
+        default: json.string("id", "\(idStem)#\(ordinal + 1)")
         }
         var groups = RegisterEncoding.ValueGroups()
-        for number in plan.valueColumns {
-            let field = plan.columns[number]!.target!
-            switch plan.pieces[number] {
+        for number in valueColumns {
+            let field = columns[number]!.target!
+            switch pieces[number] {
             case .text(let range):
                 json.string(groups.key(for: field, in: &json), utf8: UnsafeBufferPointer(rebasing: bytes[range]))
             case .trimmed(let text):
@@ -214,7 +221,7 @@ extension RecordNormalizer {
             }
         }
         groups.close(in: &json)
-        switch plan.referencesColumn.map({ plan.pieces[$0] }) {
+        switch referencesColumn.map({ pieces[$0] }) {
         case .cached(let cell)? where cell.encodedReferences != nil:
             json.encoded("refs", cell.encodedReferences!)
         case .cached(let cell)?:
@@ -226,7 +233,7 @@ extension RecordNormalizer {
         }
         json.beginObject("extensions")
         for field in fields {
-            switch plan.pieces[field.column] {
+            switch pieces[field.column] {
             case .unmapped(let range):
                 json.key(field.path)
                 json.string(nil, utf8: UnsafeBufferPointer(rebasing: bytes[range]))
@@ -239,13 +246,9 @@ extension RecordNormalizer {
             }
         }
         json.endObject()
-        json.string("source", sourcePath)
+        json.string("source", source)
         RegisterEncoding.write(locator, into: &json)
         json.endObject()
-    }
-
-    private func emit(_ warnings: [String], at locator: Locator, to diagnostics: some DiagnosticCollector) {
-        for warning in warnings { diagnostics.emit(Diagnostic(.warning, warning, at: locator)) }
     }
 
     private func writeReferences(_ references: [RequirementReference], into json: inout JSONBuffer) {
