@@ -29,34 +29,48 @@ struct FlatRowPlan {
         var general = false
     }
 
-    /// What one cell of the current row contributes.
+    /// What one cell of the current row contributes. Only plain values: a row's strings and
+    /// interpretations are held apart, by index, since a piece holding them was copied (each of
+    /// them retained and released) at every look.
     enum Piece {
         case absent
         /// A text value: the cell's bytes as they are (nothing to trim), at this range of the
         /// row's bytes.
         case text(Range<Int>)
-        /// A text value that was trimmed.
-        case trimmed(String)
-        /// The interpretation of a rating, date, term, list or references cell, from its field's
-        /// cache, with its JSON.
-        case cached(CachedInterpretation)
-        /// The interpretation of a cell its field does not cache.
-        case fresh(RecordNormalizer.Interpretation)
+        /// A text value that was trimmed: `trimmed[index]`.
+        case trimmed(Int)
+        /// The interpretation of a rating, date, term, list or references cell from its field's
+        /// cache, with its JSON: `cached[index]`.
+        case cached(Int)
+        /// The interpretation of a cell its field does not cache: `fresh[index]`.
+        case fresh(Int)
         /// A value kept as an extension under the column's name: the cell's bytes at this range.
         case unmapped(Range<Int>)
+    }
+
+    /// A cell's interpretation, as the normalizer gives it (see `RecordNormalizer.interpretation(ofCell:…)`).
+    enum CellInterpretation {
+        case cached(CachedInterpretation)
+        case fresh(RecordNormalizer.Interpretation)
     }
 
     /// The kind of every record of the source.
     let kind: RecordKind
     /// The columns planned so far, by column number.
     private(set) var columns: [Column?] = []
-    /// The mapped columns other than the id and the references, in the order their fields are
-    /// written (field order).
-    private(set) var valueColumns: [Int] = []
+    /// The mapped columns other than the id and the references, with their fields, in the order
+    /// the fields are written (field order).
+    private(set) var valueColumns: [(field: CanonicalField, number: Int)] = []
     private(set) var idColumn: Int?
     private(set) var referencesColumn: Int?
-    /// The current row's pieces, by column number (reused from row to row).
-    var pieces: [Piece] = []
+    /// The current row's pieces, by column number, and what they hold apart (see `Piece`);
+    /// reused from row to row.
+    private(set) var pieces: [Piece] = []
+    private(set) var trimmed: [String] = []
+    private(set) var cached: [CachedInterpretation] = []
+    private(set) var fresh: [RecordNormalizer.Interpretation] = []
+    /// Whether an interpretation of the current row has warnings.
+    private(set) var hasWarnings = false
 
     init(kind: RecordKind) {
         self.kind = kind
@@ -94,7 +108,51 @@ struct FlatRowPlan {
                 ordered.append((field, index))
             }
         }
-        valueColumns = ordered.sorted { $0.field < $1.field }.map(\.number)
+        valueColumns = ordered.sorted { $0.field < $1.field }
+    }
+
+    /// Sets the piece of a text or unmapped cell.
+    mutating func set(_ piece: Piece, at column: Int) {
+        pieces[column] = piece
+    }
+
+    /// Holds the trimmed text of a cell.
+    mutating func hold(trimmed text: String, at column: Int) {
+        pieces[column] = .trimmed(trimmed.count)
+        trimmed.append(text)
+    }
+
+    /// Holds the interpretation of a cell.
+    mutating func hold(_ interpretation: consuming CellInterpretation, at column: Int) {
+        switch consume interpretation {
+        case .cached(let cell):
+            if !cell.interpretation.warnings.isEmpty { hasWarnings = true }
+            pieces[column] = .cached(cached.count)
+            cached.append(cell)
+        case .fresh(let interpretation):
+            if !interpretation.warnings.isEmpty { hasWarnings = true }
+            pieces[column] = .fresh(fresh.count)
+            fresh.append(interpretation)
+        }
+    }
+
+    /// Empties the row's pieces (those of `fields`) and what they hold.
+    mutating func clear(_ fields: UnsafeBufferPointer<PendingFields.Field>) {
+        for field in fields where field.column >= 0 && field.column < pieces.count { pieces[field.column] = .absent }
+        trimmed.removeAll(keepingCapacity: true)
+        cached.removeAll(keepingCapacity: true)
+        fresh.removeAll(keepingCapacity: true)
+        hasWarnings = false
+    }
+
+    /// The interpretation of the cell of `column`, if it has one: its references and warnings
+    /// are read through `body`.
+    func withInterpretation<Result>(at column: Int, _ body: (RecordNormalizer.Interpretation) -> Result) -> Result? {
+        switch pieces[column] {
+        case .cached(let index): return body(cached[index].interpretation)
+        case .fresh(let index): return body(fresh[index])
+        default: return nil
+        }
     }
 }
 
@@ -114,26 +172,19 @@ extension RecordNormalizer {
         guard writesFlatRows, record.parent == nil, record.overLimit == nil, let kind = topLevelKind else { return false }
         if flatRows?.kind != kind { flatRows = FlatRowPlan(kind: kind) }
         return record.fields.withByteFields { bytes, fields in
-            defer { clearPieces(of: fields) }
+            defer { flatRows!.clear(fields) }
             guard readPieces(of: fields, in: bytes, kind: kind) else { return false }
             if kind == .control {
                 // A control without references is read as the reference its id names.
-                let hasReferences: Bool
-                switch flatRows!.referencesColumn.map({ flatRows!.pieces[$0] }) {
-                case .cached(let cell)?: hasReferences = !cell.interpretation.references.isEmpty
-                case .fresh(let interpretation)?: hasReferences = !interpretation.references.isEmpty
-                default: hasReferences = false
-                }
-                guard hasReferences else { return false }
+                guard let column = flatRows!.referencesColumn,
+                      flatRows!.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
             }
-            for field in fields {
-                let warnings: [String]
-                switch flatRows!.pieces[field.column] {
-                case .cached(let cell): warnings = cell.interpretation.warnings
-                case .fresh(let interpretation): warnings = interpretation.warnings
-                default: continue
+            if flatRows!.hasWarnings {
+                for field in fields {
+                    flatRows!.withInterpretation(at: field.column) { interpretation in
+                        for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
+                    }
                 }
-                for warning in warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
             }
             // Written from the plan moved out and back, so that nothing copies this normalizer
             // (every collection it holds retained and released) or the plan for the row.
@@ -162,31 +213,22 @@ extension RecordNormalizer {
             let column = flatRows!.columns[field.column]!
             guard !column.general, column.path == field.path else { return false }
             let cell = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            let piece: FlatRowPlan.Piece
             switch column.target {
             case nil:
                 noteUnmapped(slot: column.slot)
-                piece = .unmapped(start..<end)
+                flatRows!.set(.unmapped(start..<end), at: field.column)
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                piece = self.piece(ofCell: cell, path: field.path, as: target, slot: column.slot)
+                flatRows!.hold(interpretation(ofCell: cell, path: field.path, as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if let head = cell.first, let tail = cell.last, head > 0x20, head < 0x80, tail > 0x20, tail < 0x80 {
-                    piece = .text(start..<end)
+                    flatRows!.set(.text(start..<end), at: field.column)
                 } else {
-                    piece = .trimmed(String(decoding: cell, as: UTF8.self).trimmingWhitespace())
+                    flatRows!.hold(trimmed: String(decoding: cell, as: UTF8.self).trimmingWhitespace(), at: field.column)
                 }
             }
-            flatRows!.pieces[field.column] = piece
         }
         return true
-    }
-
-    /// Empties the pieces the row's cells filled.
-    private mutating func clearPieces(of fields: UnsafeBufferPointer<PendingFields.Field>) {
-        for field in fields where field.column >= 0 && field.column < flatRows!.pieces.count {
-            flatRows!.pieces[field.column] = .absent
-        }
     }
 }
 
@@ -199,22 +241,21 @@ extension FlatRowPlan {
         json.string("kind", kind.rawValue)
         switch idColumn.map({ pieces[$0] }) {
         case .text(let range)?: json.string("id", utf8: UnsafeBufferPointer(rebasing: bytes[range]))
-        case .trimmed(let id)?: json.string("id", id)
+        case .trimmed(let index)?: json.string("id", trimmed[index])
         default: json.string("id", "\(idStem)#\(ordinal + 1)")
         }
         var groups = RegisterEncoding.ValueGroups()
-        for number in valueColumns {
-            let field = columns[number]!.target!
+        for (field, number) in valueColumns {
             switch pieces[number] {
             case .text(let range):
                 json.string(groups.key(for: field, in: &json), utf8: UnsafeBufferPointer(rebasing: bytes[range]))
-            case .trimmed(let text):
-                json.string(groups.key(for: field, in: &json), text)
-            case .cached(let cell):
-                guard let encoded = cell.encodedValue else { continue }
+            case .trimmed(let index):
+                json.string(groups.key(for: field, in: &json), trimmed[index])
+            case .cached(let index):
+                guard let encoded = cached[index].encodedValue else { continue }
                 json.encoded(groups.key(for: field, in: &json), encoded)
-            case .fresh(let interpretation):
-                guard let value = interpretation.value else { continue }
+            case .fresh(let index):
+                guard let value = fresh[index].value else { continue }
                 RegisterEncoding.write(value, key: groups.key(for: field, in: &json), into: &json)
             case .absent, .unmapped:
                 continue
@@ -222,12 +263,12 @@ extension FlatRowPlan {
         }
         groups.close(in: &json)
         switch referencesColumn.map({ pieces[$0] }) {
-        case .cached(let cell)? where cell.encodedReferences != nil:
-            json.encoded("refs", cell.encodedReferences!)
-        case .cached(let cell)?:
-            writeReferences(cell.interpretation.references, into: &json)
-        case .fresh(let interpretation)?:
-            writeReferences(interpretation.references, into: &json)
+        case .cached(let index)? where cached[index].encodedReferences != nil:
+            json.encoded("refs", cached[index].encodedReferences!)
+        case .cached(let index)?:
+            writeReferences(cached[index].interpretation.references, into: &json)
+        case .fresh(let index)?:
+            writeReferences(fresh[index].references, into: &json)
         default:
             writeReferences([], into: &json)
         }
@@ -237,10 +278,10 @@ extension FlatRowPlan {
             case .unmapped(let range):
                 json.key(field.path)
                 json.string(nil, utf8: UnsafeBufferPointer(rebasing: bytes[range]))
-            case .cached(let cell) where !cell.interpretation.unrecognised.isEmpty:
-                writeUnrecognised(cell.interpretation.unrecognised, of: field.path, into: &json)
-            case .fresh(let interpretation) where !interpretation.unrecognised.isEmpty:
-                writeUnrecognised(interpretation.unrecognised, of: field.path, into: &json)
+            case .cached(let index) where !cached[index].interpretation.unrecognised.isEmpty:
+                writeUnrecognised(cached[index].interpretation.unrecognised, of: field.path, into: &json)
+            case .fresh(let index) where !fresh[index].unrecognised.isEmpty:
+                writeUnrecognised(fresh[index].unrecognised, of: field.path, into: &json)
             default:
                 continue
             }

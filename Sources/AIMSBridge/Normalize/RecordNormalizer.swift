@@ -465,11 +465,11 @@ public struct RecordNormalizer {
     }
 
     /// What a text value, given as its UTF-8 bytes (a CSV cell), means for `target`, as
-    /// `cachedInterpretation(of:as:slot:)` finds it, as a piece of a flat row: its string is made
+    /// `cachedInterpretation(of:as:slot:)` finds it, for a flat row: its string is made
     /// only when it is not in the field's cache, and a value the field does not cache is kept
     /// for its row alone, without its JSON made apart.
-    mutating func piece(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
-        -> FlatRowPlan.Piece {
+    mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
+        -> FlatRowPlan.CellInterpretation {
         let cached = slots[slot].cache.holds(count: cell.count)
         if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
