@@ -111,6 +111,13 @@ struct FlatRowPlan {
         valueColumns = ordered.sorted { $0.field < $1.field }
     }
 
+    /// The slot and field of column `number`, when rows holding it go flat (its name checked
+    /// too, as the normalizer's slots check theirs).
+    func usableColumn(_ number: Int, path: String) -> (slot: Int, target: CanonicalField?)? {
+        guard let column = columns[number], !column.general, column.path == path else { return nil }
+        return (column.slot, column.target)
+    }
+
     /// Sets the piece of a text or unmapped cell.
     mutating func set(_ piece: Piece, at column: Int) {
         pieces[column] = piece
@@ -170,30 +177,32 @@ extension RecordNormalizer {
                                 diagnostics: some DiagnosticCollector) -> Bool {
         // Without a profile, the kind of a source's top-level records is decided by the first.
         guard writesFlatRows, record.parent == nil, record.overLimit == nil, let kind = topLevelKind else { return false }
-        if flatRows?.kind != kind { flatRows = FlatRowPlan(kind: kind) }
+        // The plan is taken out for the row and put back: read through the optional, it was
+        // copied (each of its arrays retained and released) at every look. (Put back by a copy:
+        // `consume` of the variable, which the closure below captures, crashed at run time with
+        // Swift 6.3, "UnsafeMutablePointer.initialize overlapping range".)
+        var plan = flatRows.take() ?? FlatRowPlan(kind: kind)
+        if plan.kind != kind { plan = FlatRowPlan(kind: kind) }
+        defer { flatRows = plan }
         return record.fields.withByteFields { bytes, fields in
-            defer { flatRows!.clear(fields) }
-            guard readPieces(of: fields, in: bytes, kind: kind) else { return false }
+            defer { plan.clear(fields) }
+            guard readPieces(of: fields, in: bytes, kind: kind, into: &plan) else { return false }
             if kind == .control {
                 // A control without references is read as the reference its id names.
-                guard let column = flatRows!.referencesColumn,
-                      flatRows!.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
+                guard let column = plan.referencesColumn,
+                      plan.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
             }
-            if flatRows!.hasWarnings {
+            if plan.hasWarnings {
                 for field in fields {
-                    flatRows!.withInterpretation(at: field.column) { interpretation in
+                    plan.withInterpretation(at: field.column) { interpretation in
                         for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
                     }
                 }
             }
-            // Written from the plan moved out and back, so that nothing copies this normalizer
-            // (every collection it holds retained and released) or the plan for the row.
             let (stem, source) = (sourceStem, sourcePath)
-            let plan = flatRows.take()!
             records.append(kind: kind) { json in
                 plan.write(fields, in: bytes, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator, into: &json)
             }
-            flatRows = consume plan
             return true
         } ?? false
     }
@@ -201,30 +210,29 @@ extension RecordNormalizer {
     /// Reads each cell of the row into its column's piece; false when the row takes the general
     /// path.
     private mutating func readPieces(of fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>,
-                                     kind: RecordKind) -> Bool {
+                                     kind: RecordKind, into plan: inout FlatRowPlan) -> Bool {
         for field in fields {
             guard field.column >= 0, case .bytes(let start, let end) = field.value else { return false }
-            if field.column >= flatRows!.columns.count || flatRows!.columns[field.column] == nil {
+            if field.column >= plan.columns.count || plan.columns[field.column] == nil {
                 guard let slot = slotIndex(for: SourceField(path: field.path, value: .text(""), column: field.column), kind: kind) else {
                     return false
                 }
-                flatRows!.add(number: field.column, path: field.path, slot: slot, target: slots[slot].target)
+                plan.add(number: field.column, path: field.path, slot: slot, target: slots[slot].target)
             }
-            let column = flatRows!.columns[field.column]!
-            guard !column.general, column.path == field.path else { return false }
+            guard let column = plan.usableColumn(field.column, path: field.path) else { return false }
             let cell = UnsafeBufferPointer(rebasing: bytes[start..<end])
             switch column.target {
             case nil:
                 noteUnmapped(slot: column.slot)
-                flatRows!.set(.unmapped(start..<end), at: field.column)
+                plan.set(.unmapped(start..<end), at: field.column)
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                flatRows!.hold(interpretation(ofCell: cell, path: field.path, as: target, slot: column.slot), at: field.column)
+                plan.hold(interpretation(ofCell: cell, path: field.path, as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if let head = cell.first, let tail = cell.last, head > 0x20, head < 0x80, tail > 0x20, tail < 0x80 {
-                    flatRows!.set(.text(start..<end), at: field.column)
+                    plan.set(.text(start..<end), at: field.column)
                 } else {
-                    flatRows!.hold(trimmed: String(decoding: cell, as: UTF8.self).trimmingWhitespace(), at: field.column)
+                    plan.hold(trimmed: String(decoding: cell, as: UTF8.self).trimmingWhitespace(), at: field.column)
                 }
             }
         }

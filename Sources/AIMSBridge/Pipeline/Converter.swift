@@ -389,12 +389,20 @@ public struct Converter: Sendable {
             // Most records have no nested ones: those go straight out, without the tree.
             let childFollows = items.first.map { !$0.isTopLevel } ?? false
             // A CSV row is written straight from its bytes where it can be (see `FlatRowPlan`).
-            if tree.isEmpty && !childFollows, case .pending(let pending) = deferred,
-               normalizer.encodeFlatRow(pending, into: &output.encoded, diagnostics: collected) {
-                output.records += 1
-                continue
+            // The item is taken apart (`consume`), not matched: a pending record bound out of it
+            // was a copy, each of its arrays retained and released.
+            let item: IngestItem
+            switch consume deferred {
+            case .pending(let pending):
+                if tree.isEmpty && !childFollows && normalizer.encodeFlatRow(pending, into: &output.encoded, diagnostics: collected) {
+                    output.records += 1
+                    continue
+                }
+                item = pending.materialized()
+            case .ready(let ready):
+                item = ready
             }
-            switch deferred.materialized() {
+            switch item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
                 case .record(let canonical) where tree.isEmpty && !childFollows:
