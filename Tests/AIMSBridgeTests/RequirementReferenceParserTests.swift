@@ -12,6 +12,22 @@ import Testing
         #expect(warnings == (warning.map { [$0] } ?? []), "\(cell)")
     }
 
+    @Test func referencesJSONIsTheRegistersJSONOfTheReferences() {
+        // Pieces read once and looked up later, a requirement named twice (kept once), pieces of
+        // no reference, and a cell of none.
+        var remembering = RequirementReferenceParser()
+        let cells = ["A.5.2; A.9.2; 27001:A.8.16", "ISO 42001 A.5.2; A.5.2; A.5.3", "DCF-181", "", "ISO 27001 A.5.1, A.5.2 | GOVERN 1.1, 1.2",
+                     "A.5.2; A.9.2; 27001:A.8.16", "Art. 10(2), (3); \"quoted\" A.6.2.4"]
+        for cell in cells {
+            let parsed = remembering.parseRemembering(cell, columnFramework: nil, encoding: true)
+            #expect(parsed.encodedReferences.map { String(decoding: $0, as: UTF8.self) }
+                    == String(decoding: RegisterEncoding.encoded(parsed.references), as: UTF8.self), "\(cell)")
+            #expect(remembering.parseRemembering(cell, columnFramework: nil, encoding: false).encodedReferences == nil)
+        }
+        let twice = remembering.parseRemembering(cells[1], columnFramework: nil, encoding: true)
+        #expect(twice.references.map(\.id) == ["A.5.2", "A.5.3"])
+    }
+
     @Test func iso42001() {
         one("A.6.2.4", "iso42001:2023", "A.6.2.4")
         one("ISO 42001 A.6.2.4", "iso42001:2023", "A.6.2.4")

@@ -275,6 +275,8 @@ extension FlatRowPlan {
             json.encoded("refs", cached[index].encodedReferences!)
         case .cached(let index)?:
             writeReferences(cached[index].interpretation.references, into: &json)
+        case .fresh(let index)? where fresh[index].encodedReferences != nil:
+            json.encoded("refs", fresh[index].encodedReferences!)
         case .fresh(let index)?:
             writeReferences(fresh[index].references, into: &json)
         default:

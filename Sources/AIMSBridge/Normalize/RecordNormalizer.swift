@@ -408,6 +408,9 @@ public struct RecordNormalizer {
         /// Pieces of a references cell that name no requirement (`DCF-181`): kept as an
         /// extension under the field's name, so that nothing of the cell is lost.
         var unrecognised: [String] = []
+        /// The JSON of `references`, when the parser made it (rows written flat, see
+        /// `FlatRowPlan`); nil otherwise.
+        var encodedReferences: [UInt8]?
 
         /// Makes each warning name the source field (`Due date: invalid date …`). In place: a
         /// copy of an interpretation retains each of its strings, for every value parsed.
@@ -565,7 +568,9 @@ public struct RecordNormalizer {
     /// Adds the references of one cell (each requirement once, expanded when asked) and their
     /// warnings to `result`.
     private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation) {
-        let parsed = references.parseRemembering(cell, columnFramework: framework)
+        // The references' JSON is made with them for rows written flat, which write it as it is
+        // (expanded references are written from the record).
+        let parsed = references.parseRemembering(cell, columnFramework: framework, encoding: writesFlatRows && expander == nil)
         result.unrecognised += parsed.unrecognised
         // The first cell's references (already each once) and warnings are taken whole rather
         // than appended one by one into growing arrays.
@@ -576,9 +581,11 @@ public struct RecordNormalizer {
         }
         if result.references.isEmpty && expander == nil {
             result.references = parsed.references
+            result.encodedReferences = parsed.encodedReferences
             return
         }
         result.references.appendNew(parsed.references) { expander?.expanded($0) ?? $0 }
+        result.encodedReferences = nil
     }
 }
 
@@ -700,6 +707,7 @@ final class CachedInterpretation: Sendable {
     init(_ interpretation: RecordNormalizer.Interpretation, encodingReferences: Bool = false) {
         self.interpretation = interpretation
         encodedValue = interpretation.value.map(RegisterEncoding.encoded)
-        encodedReferences = encodingReferences ? RegisterEncoding.encoded(interpretation.references) : nil
+        encodedReferences = interpretation.encodedReferences
+            ?? (encodingReferences ? RegisterEncoding.encoded(interpretation.references) : nil)
     }
 }

@@ -56,6 +56,10 @@ public struct RequirementReferenceParser: Sendable {
         public var unrecognised: [String] = []
         /// The requirements `references` name (see `addNew`).
         private var named = NamedRequirements()
+        /// The JSON of `references` (a `refs` array as the register writes it), when it was
+        /// asked for (`parseRemembering(_:columnFramework:encoding:)`), made from each piece's
+        /// references encoded once.
+        public internal(set) var encodedReferences: [UInt8]?
         /// Warnings about the cell past the first `warningLimit`, counted rather than kept.
         private var unlistedWarnings = 0
         /// How many warnings a cell keeps: a cell of 100,000 unknown ids would otherwise make a
@@ -73,8 +77,18 @@ public struct RequirementReferenceParser: Sendable {
             unrecognised.append(piece)
         }
 
-        /// Ends the cell: the warnings past the limit become one.
+        /// Adds the JSON of a reference `addNew` took (when the JSON was asked for).
+        mutating func addEncoded(_ json: [UInt8]) {
+            encodedReferences!.append(encodedReferences!.isEmpty ? UInt8(ascii: "[") : UInt8(ascii: ","))
+            encodedReferences!.append(contentsOf: json)
+        }
+
+        /// Ends the cell: the warnings past the limit become one, the JSON array is closed.
         mutating func finish() {
+            if encodedReferences != nil {
+                if encodedReferences!.isEmpty { encodedReferences!.append(UInt8(ascii: "[")) }
+                encodedReferences!.append(UInt8(ascii: "]"))
+            }
             guard unlistedWarnings > 0 else { return }
             warnings.append("\(unlistedWarnings) more warnings about references in this cell")
             unlistedWarnings = 0
@@ -98,8 +112,19 @@ public struct RequirementReferenceParser: Sendable {
     /// Parses one cell like `parse`, with the pieces it recognised nothing in, remembering the
     /// pieces it reads so that the same piece in a later cell is looked up instead of read again.
     public mutating func parseRemembering(_ cell: String, columnFramework: String? = nil) -> ParsedCell {
+        parseRemembering(cell, columnFramework: columnFramework, encoding: false)
+    }
+
+    /// `parseRemembering(_:columnFramework:)`, with the references' JSON too when `encoding`
+    /// (see `ParsedCell.encodedReferences`).
+    mutating func parseRemembering(_ cell: String, columnFramework: String?, encoding: Bool) -> ParsedCell {
         let column = columnFramework.flatMap(Self.designation(of:))
         var parsed = ParsedCell()
+        if encoding {
+            // Room for a typical cell's references (about 80 bytes each) at once.
+            parsed.encodedReferences = []
+            parsed.encodedReferences!.reserveCapacity(min(4096, 64 + cell.utf8.count * 8))
+        }
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
         parsed.references.reserveCapacity(4)
         cell.withUTF8Bytes { bytes in
@@ -145,10 +170,23 @@ public struct RequirementReferenceParser: Sendable {
     private final class PieceResult: Sendable {
         let events: [PieceEvent]
         let state: CellState
+        /// The JSON of each event's reference, by the event's index (empty for other events),
+        /// when the piece was read for a cell whose references' JSON was asked for; else empty.
+        let encoded: [[UInt8]]
 
-        init(events: [PieceEvent], state: CellState) {
+        init(events: [PieceEvent], state: CellState, encoding: Bool) {
             self.events = events
             self.state = state
+            encoded = encoding ? events.map { event in
+                guard case .reference(let reference, _) = event else { return [] }
+                return PieceResult.encoded(reference)
+            } : []
+        }
+
+        static func encoded(_ reference: RequirementReference) -> [UInt8] {
+            var json = JSONBuffer(capacity: 128)
+            RegisterEncoding.write(reference, into: &json)
+            return json.bytes
         }
     }
 
@@ -178,7 +216,7 @@ public struct RequirementReferenceParser: Sendable {
             var after = state
             var events: [PieceEvent] = []
             Self.parsePiece(bytes, start, end, &after, &events)
-            result = PieceResult(events: events, state: after)
+            result = PieceResult(events: events, state: after, encoding: parsed.encodedReferences != nil)
             if pieces.count >= Self.pieceLimit { pieces.removeAll(keepingCapacity: true) }
             pieces[key] = result
         }
@@ -189,7 +227,11 @@ public struct RequirementReferenceParser: Sendable {
             for index in events.indices {
                 switch events[index] {
                 case .reference(let reference, let warning):
-                    if parsed.addNew(reference), let warning { parsed.warn(warning) }
+                    guard parsed.addNew(reference) else { continue }
+                    if parsed.encodedReferences != nil {
+                        parsed.addEncoded(index < result.encoded.count ? result.encoded[index] : PieceResult.encoded(reference))
+                    }
+                    if let warning { parsed.warn(warning) }
                 case .warning(let warning):
                     parsed.warn(warning)
                 case .unrecognised(let piece):
