@@ -49,6 +49,16 @@ struct PendingFields: Sendable {
     /// How many bytes of values are held, as bytes or as values.
     var byteCount: Int { bytes.count + valueByteCount }
 
+    /// Creates no fields.
+    init() {}
+
+    /// Creates fields whose values will be ranges of `bytes` (copied once, whole), with room
+    /// for `count` fields.
+    init(copying bytes: UnsafeBufferPointer<UInt8>, fields count: Int) {
+        self.bytes = Array(bytes)
+        fields.reserveCapacity(count)
+    }
+
     /// Makes room for `count` fields holding `byteCount` bytes of values.
     mutating func reserveCapacity(_ count: Int, bytes byteCount: Int) {
         fields.reserveCapacity(count)
@@ -60,6 +70,11 @@ struct PendingFields: Sendable {
         let start = bytes.count
         bytes.append(contentsOf: utf8)
         insert(Field(path: path, column: column, value: .bytes(start: start, end: bytes.count)), at: slot)
+    }
+
+    /// Appends a field whose value is the bytes at `range` of those the fields were made with.
+    mutating func append(path: String, column: Int, range: Range<Int>) {
+        fields.append(Field(path: path, column: column, value: .bytes(start: range.lowerBound, end: range.upperBound)))
     }
 
     /// Inserts a field holding `value` at `slot`.

@@ -297,11 +297,11 @@ public struct CSVRecordReader: DeferringRecordReader {
                 raw: parser.rawText(of: row)))))
             return
         }
-        var fields = PendingFields()
-        fields.reserveCapacity(row.count, bytes: row.bytes.count)
-        // A row of valid UTF-8 (nearly every row) keeps its cells as bytes; the cells of another
-        // are decoded here, so that the fallback's warning comes with the first row needing it.
+        // A row of valid UTF-8 (nearly every row) keeps its cells as bytes, the row's copied
+        // whole; the cells of another are decoded here, so that the fallback's warning comes
+        // with the first row needing it.
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
+        var fields = isUTF8 ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count) } : PendingFields()
         for index in 0..<row.count {
             var value: String?
             if isUTF8 {
@@ -324,7 +324,7 @@ public struct CSVRecordReader: DeferringRecordReader {
             if let value {
                 fields.insert(path: name, column: index, value: .text(value), at: fields.count)
             } else {
-                row.withField(index) { fields.insert(path: name, column: index, utf8: $0, at: fields.count) }
+                fields.append(path: name, column: index, range: row.range(index))
             }
         }
         if fields.count == 0 {

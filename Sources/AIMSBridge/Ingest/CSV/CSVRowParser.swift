@@ -16,10 +16,15 @@ struct CSVRow {
     /// Number of fields.
     var count: Int { ends.count }
 
+    /// Where field `index` is in `bytes`.
+    borrowing func range(_ index: Int) -> Range<Int> {
+        (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+
     /// Calls `body` with the bytes of field `index`.
     borrowing func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+        let range = range(index)
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     mutating func reset(line: Int) {
