@@ -26,6 +26,38 @@ import Testing
         return (converted, rejected, diagnostics.diagnostics, normalizer)
     }
 
+    @Test func theInterpretationCacheFindsEachValueByItsBytes() {
+        func interpretation(_ label: String) -> CachedInterpretation {
+            CachedInterpretation(RecordNormalizer.Interpretation(value: .text(label)))
+        }
+        // Values alike but for one byte, in the first word, the tail, or their length.
+        let values = ["", "a", "a ", "ab", "Likely", "Likelz", "2025-03-01", "2025-03-02", "12345678", "123456789", "1234567890abcdefX",
+                      "1234567890abcdefY", "李伟", "李伟 "] + (0..<180).map { "value \($0)" }
+        var cache = InterpretationCache()
+        var held: [String: CachedInterpretation] = [:]
+        for value in values {
+            let made = interpretation(value)
+            held[value] = made
+            Array(value.utf8).withUnsafeBufferPointer { cache.insert(made, for: $0) }
+        }
+        for value in values {
+            let found = Array(value.utf8).withUnsafeBufferPointer { cache.interpretation(of: $0) }
+            #expect(found === held[value], "\(value)")
+        }
+        for absent in ["b", "Likel", "value 180", "2025-03-03", "1234567890abcdefZ"] {
+            #expect(Array(absent.utf8).withUnsafeBufferPointer { cache.interpretation(of: $0) } == nil, "\(absent)")
+        }
+        // Full with enough hits, it is emptied and goes on; full again with too few, it stops.
+        for index in 0..<62 { Array("more \(index)".utf8).withUnsafeBufferPointer { cache.insert(interpretation(""), for: $0) } }
+        #expect(cache.isOn)
+        Array("next".utf8).withUnsafeBufferPointer { cache.insert(interpretation("next"), for: $0) }
+        #expect(Array("value 1".utf8).withUnsafeBufferPointer { cache.interpretation(of: $0) } == nil)
+        #expect(Array("next".utf8).withUnsafeBufferPointer { cache.interpretation(of: $0) }?.interpretation.value == .text("next"))
+        for index in 0..<300 { Array("once \(index)".utf8).withUnsafeBufferPointer { cache.insert(interpretation(""), for: $0) } }
+        #expect(!cache.isOn)
+        #expect(!cache.holds(count: 1))
+    }
+
     @Test func aValueSeenBeforeIsWrittenFromItsJSONAsItWasTheFirstTime() throws {
         let fields = [("ID", "R-1"), ("Likelihood", "Likely"), ("Status", "Open"), ("Due date", "31/03/2025"), ("Treatment", "Tolerate")]
         let (records, _, _, _) = normalize([record(fields), record(fields.map { $0.0 == "ID" ? ($0.0, "R-2") : $0 }, line: 3, ordinal: 1)])
