@@ -26,6 +26,19 @@ import Testing
         return (converted, rejected, diagnostics.diagnostics, normalizer)
     }
 
+    @Test func valuesThatAreTheSameTextInOtherBytesKeepTheirOwnBytes() throws {
+        // Composed and decomposed accents are equal as Swift strings; the cache, keyed by them,
+        // gave the second row the first row's spelling until 2026-11-27.
+        let composed = "\u{C9}lev\u{E9}", decomposed = "E\u{301}leve\u{301}"
+        let (records, _, _, _) = normalize([record([("ID", "R-1"), ("Likelihood", composed)]),
+                                            record([("ID", "R-2"), ("Likelihood", decomposed)], line: 3, ordinal: 1)])
+        let labels = records.map { record -> [UInt8] in
+            guard case .rating(let rating)? = record.values[.likelihood] else { return [] }
+            return Array(rating.label.utf8)
+        }
+        #expect(labels == [Array(composed.utf8), Array(decomposed.utf8)])
+    }
+
     @Test func theInterpretationCacheFindsEachValueByItsBytes() {
         func interpretation(_ label: String) -> CachedInterpretation {
             CachedInterpretation(RecordNormalizer.Interpretation(value: .text(label)))
