@@ -54,8 +54,8 @@ struct FlatRowPlan {
         case fresh(RecordNormalizer.Interpretation)
     }
 
-    /// The kind of every record of the source.
-    let kind: RecordKind
+    /// The kind of every record of the source; nil until the first row is planned.
+    let kind: RecordKind?
     /// The columns planned so far, by column number.
     private(set) var columns: [Column?] = []
     /// The mapped columns other than the id and the references, with their fields, in the order
@@ -72,7 +72,7 @@ struct FlatRowPlan {
     /// Whether an interpretation of the current row has warnings.
     private(set) var hasWarnings = false
 
-    init(kind: RecordKind) {
+    init(kind: RecordKind? = nil) {
         self.kind = kind
     }
 
@@ -175,15 +175,18 @@ extension RecordNormalizer {
     /// general path (see `FlatRowPlan`).
     mutating func encodeFlatRow(_ record: PendingRecord, into records: inout EncodedRecords,
                                 diagnostics: some DiagnosticCollector) -> Bool {
-        // Without a profile, the kind of a source's top-level records is decided by the first.
-        guard writesFlatRows, record.parent == nil, record.overLimit == nil, let kind = topLevelKind else { return false }
-        // The plan is taken out for the row and put back: read through the optional, it was
-        // copied (each of its arrays retained and released) at every look. (Put back by a copy:
-        // `consume` of the variable, which the closure below captures, crashed at run time with
-        // Swift 6.3, "UnsafeMutablePointer.initialize overlapping range".)
-        var plan = flatRows.take() ?? FlatRowPlan(kind: kind)
-        if plan.kind != kind { plan = FlatRowPlan(kind: kind) }
-        defer { flatRows = plan }
+        // Without a profile, the kind of a source's top-level records is decided by the first,
+        // and never changes.
+        guard writesFlatRows, record.parent == nil, record.overLimit == nil,
+              let kind = flatRows.kind ?? topLevelKind else { return false }
+        if flatRows.kind != kind { flatRows = FlatRowPlan(kind: kind) }
+        // The plan is swapped out for the row and back (moves, no copies): a plan read in place
+        // through `self` from the closures below was copied, each of its arrays retained and
+        // released. (`consume` of the variable, which the closures capture, to put it back
+        // crashed at run time with Swift 6.3: "UnsafeMutablePointer.initialize overlapping range".)
+        var plan = FlatRowPlan()
+        swap(&plan, &flatRows)
+        defer { swap(&plan, &flatRows) }
         return record.fields.withByteFields { bytes, fields in
             defer { plan.clear(fields) }
             guard readPieces(of: fields, in: bytes, kind: kind, into: &plan) else { return false }
@@ -201,7 +204,8 @@ extension RecordNormalizer {
             }
             let (stem, source) = (sourceStem, sourcePath)
             records.append(kind: kind) { json in
-                plan.write(fields, in: bytes, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator, into: &json)
+                plan.write(fields, in: bytes, kind: kind, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator,
+                           into: &json)
             }
             return true
         } ?? false
@@ -243,8 +247,8 @@ extension RecordNormalizer {
 extension FlatRowPlan {
     /// Writes the row's JSON from its pieces, in `RegisterEncoding.write`'s order.
     /// `idStem` and `ordinal` make the id of a row without one, as `normalize` does.
-    func write(_ fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>, idStem: String,
-               source: String, ordinal: Int, locator: Locator, into json: inout JSONBuffer) {
+    func write(_ fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>, kind: RecordKind,
+               idStem: String, source: String, ordinal: Int, locator: Locator, into json: inout JSONBuffer) {
         json.beginObject()
         json.string("kind", kind.rawValue)
         switch idColumn.map({ pieces[$0] }) {

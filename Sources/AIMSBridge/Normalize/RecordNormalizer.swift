@@ -69,8 +69,8 @@ public struct RecordNormalizer {
     public private(set) var hasUnlistedUnmappedFields = false
     /// Whether rows are written straight to JSON where they can be (see `FlatRowPlan`).
     var writesFlatRows = false
-    /// How rows are written straight to JSON, made from the first row written so.
-    var flatRows: FlatRowPlan?
+    /// How rows are written straight to JSON, planned from the rows written so.
+    var flatRows = FlatRowPlan()
 
     /// How many (kind, source field) states are kept, at most, for fields that map to nothing:
     /// an export whose keys are ids (a map of custom attributes keyed by UUID) has as many field
