@@ -7,7 +7,7 @@ extension String {
     func trimmingWhitespace() -> String {
         // Fast path: most values start and end with a visible ASCII character.
         guard let (head, tail) = utf8Ends else { return self }
-        if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return self }
+        if String.hasVisibleASCIIEnds(head, tail) { return self }
         let scalars = unicodeScalars
         // Only the two ends can need trimming: look at them before scanning.
         if !scalars.first!.isUnicodeWhitespace && !scalars.last!.isUnicodeWhitespace { return self }
@@ -15,6 +15,14 @@ extension String {
         let last = scalars.lastIndex { !$0.isUnicodeWhitespace }!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
+    }
+
+    /// Whether text whose first and last UTF-8 bytes are `head` and `tail` certainly has
+    /// nothing to trim: both are visible ASCII characters (the fast path of
+    /// `trimmingWhitespace()`, also taken on bytes that are not a string yet).
+    @inline(__always)
+    static func hasVisibleASCIIEnds(_ head: UInt8, _ tail: UInt8) -> Bool {
+        head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80
     }
 
     /// Whether the string is empty or only whitespace (Unicode's definition), without making

@@ -400,7 +400,7 @@ public struct CSVRecordReader: DeferringRecordReader {
     /// marker starts with (the fast path of the absence tests).
     @inline(__always)
     private static func isCertainlyPresent(head: UInt8, tail: UInt8, count: Int) -> Bool {
-        head > 0x20 && tail > 0x20 && head < 0x80 && tail < 0x80 && (count > longestNullMarker || !nullMarkerStarts[Int(head)])
+        String.hasVisibleASCIIEnds(head, tail) && (count > longestNullMarker || !nullMarkerStarts[Int(head)])
     }
 
     /// Whether a cell of valid UTF-8 counts as absent, as `isAbsent(_:)` says of its text: the
