@@ -274,28 +274,32 @@ extension FlatRowPlan {
             }
         }
         groups.close(in: &json)
+        // Switched on here rather than read through `withInterpretation`: a closure using the
+        // plan copied it, each of its arrays retained and released, for every cell.
+        // The references' JSON is the parser's, joined from each piece's (none with --expand).
         switch referencesColumn.map({ pieces[$0] }) {
-        case .cached(let index)? where cached[index].encodedReferences != nil:
-            json.encoded("refs", cached[index].encodedReferences!)
+        case .cached(let index)? where cached[index].interpretation.encodedReferences != nil:
+            json.encoded("refs", cached[index].interpretation.encodedReferences!)
         case .cached(let index)?:
-            writeReferences(cached[index].interpretation.references, into: &json)
+            RegisterEncoding.writeReferences(cached[index].interpretation.references, into: &json)
         case .fresh(let index)? where fresh[index].encodedReferences != nil:
             json.encoded("refs", fresh[index].encodedReferences!)
         case .fresh(let index)?:
-            writeReferences(fresh[index].references, into: &json)
+            RegisterEncoding.writeReferences(fresh[index].references, into: &json)
         default:
-            writeReferences([], into: &json)
+            RegisterEncoding.writeReferences([], into: &json)
         }
         json.beginObject("extensions")
         for field in fields {
+            // Pieces of a references cell that name no requirement are kept as `apply` keeps them.
             switch pieces[field.column] {
             case .unmapped(let range):
                 json.key(field.path)
                 json.string(nil, utf8: UnsafeBufferPointer(rebasing: bytes[range]))
             case .cached(let index) where !cached[index].interpretation.unrecognised.isEmpty:
-                writeUnrecognised(cached[index].interpretation.unrecognised, of: field.path, into: &json)
+                FlatRowPlan.write(cached[index].interpretation.unrecognisedValue!, named: field.path, into: &json)
             case .fresh(let index) where !fresh[index].unrecognised.isEmpty:
-                writeUnrecognised(fresh[index].unrecognised, of: field.path, into: &json)
+                FlatRowPlan.write(fresh[index].unrecognisedValue!, named: field.path, into: &json)
             default:
                 continue
             }
@@ -306,16 +310,8 @@ extension FlatRowPlan {
         json.endObject()
     }
 
-    private func writeReferences(_ references: [RequirementReference], into json: inout JSONBuffer) {
-        json.beginArray("refs")
-        for reference in references { RegisterEncoding.write(reference, into: &json) }
-        json.endArray()
-    }
-
-    /// Pieces of a references cell that name no requirement, kept as `apply` keeps them.
-    private func writeUnrecognised(_ kept: [String], of path: String, into json: inout JSONBuffer) {
-        let value: FieldValue = kept.count == 1 ? .text(kept[0]) : .list(kept)
-        json.key(path)
+    private static func write(_ value: FieldValue, named name: String, into json: inout JSONBuffer) {
+        json.key(name)
         RegisterEncoding.write(value, key: nil, into: &json)
     }
 }

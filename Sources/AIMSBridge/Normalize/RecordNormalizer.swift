@@ -412,6 +412,13 @@ public struct RecordNormalizer {
         /// `FlatRowPlan`); nil otherwise.
         var encodedReferences: [UInt8]?
 
+        /// What the record keeps of `unrecognised`, as an extension under the field's name: the
+        /// piece, or the pieces as a list; nil when every piece named a requirement.
+        var unrecognisedValue: FieldValue? {
+            if unrecognised.isEmpty { return nil }
+            return unrecognised.count == 1 ? .text(unrecognised[0]) : .list(unrecognised)
+        }
+
         /// Makes each warning name the source field (`Due date: invalid date …`). In place: a
         /// copy of an interpretation retains each of its strings, for every value parsed.
         mutating func prefixWarnings(with path: String) {
@@ -439,9 +446,8 @@ public struct RecordNormalizer {
         for warning in interpretation.warnings {
             diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
         }
-        if !interpretation.unrecognised.isEmpty {
-            let kept = interpretation.unrecognised
-            record.extensions.append(ExtensionField(name: field.path, value: kept.count == 1 ? .text(kept[0]) : .list(kept)))
+        if let kept = interpretation.unrecognisedValue {
+            record.extensions.append(ExtensionField(name: field.path, value: kept))
         }
         if record.refs.isEmpty {
             // Moved, not copied: the interpretation is this function's own.
@@ -478,7 +484,7 @@ public struct RecordNormalizer {
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
         let interpretation = freshInterpretation(of: field, as: target, slot: slot)
         guard cached else { return .fresh(interpretation) }
-        let made = CachedInterpretation(interpretation, encodingReferences: true)
+        let made = CachedInterpretation(interpretation)
         slots[slot].cache.insert(made, for: cell)
         return .cached(made)
     }
@@ -700,14 +706,9 @@ final class CachedInterpretation: Sendable {
     let interpretation: RecordNormalizer.Interpretation
     /// The JSON of `interpretation.value` (nil when it has none).
     let encodedValue: [UInt8]?
-    /// The JSON array of `interpretation.references`, when it was asked for (the flat-row path
-    /// writes it as it is; the general path encodes references with their record).
-    let encodedReferences: [UInt8]?
 
-    init(_ interpretation: RecordNormalizer.Interpretation, encodingReferences: Bool = false) {
+    init(_ interpretation: RecordNormalizer.Interpretation) {
         self.interpretation = interpretation
         encodedValue = interpretation.value.map(RegisterEncoding.encoded)
-        encodedReferences = interpretation.encodedReferences
-            ?? (encodingReferences ? RegisterEncoding.encoded(interpretation.references) : nil)
     }
 }

@@ -23,11 +23,7 @@ public enum RegisterEncoding {
             }
             groups.close(in: &json)
         }
-        json.beginArray("refs")
-        record.refs.withUnsafeBufferPointer { references in
-            for index in references.indices { write(references[index], into: &json) }
-        }
-        json.endArray()
+        writeReferences(record.refs, into: &json)
         if let parent = record.parent {
             json.beginObject("parent")
             json.string("kind", parent.kind.rawValue)
@@ -97,13 +93,15 @@ public enum RegisterEncoding {
         }
     }
 
-    /// The JSON array of requirement references, as a record's `refs` holds them.
-    static func encoded(_ references: [RequirementReference]) -> [UInt8] {
-        var json = JSONBuffer(capacity: 64 + references.count * 96)
-        json.beginArray()
-        for reference in references { write(reference, into: &json) }
+    /// Writes a record's `refs` array.
+    static func writeReferences(_ references: [RequirementReference], into json: inout JSONBuffer) {
+        json.beginArray("refs")
+        // Through the buffer, by index: a `for` loop over the array copies each reference,
+        // retaining and releasing every string in it.
+        references.withUnsafeBufferPointer { references in
+            for index in references.indices { write(references[index], into: &json) }
+        }
         json.endArray()
-        return json.bytes
     }
 
     /// Writes a source value: a string, or an array of strings.
