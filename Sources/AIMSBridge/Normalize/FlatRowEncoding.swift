@@ -189,26 +189,35 @@ extension RecordNormalizer {
         defer { swap(&plan, &flatRows) }
         return record.fields.withByteFields { bytes, fields in
             defer { plan.clear(fields) }
-            guard readPieces(of: fields, in: bytes, kind: kind, into: &plan) else { return false }
-            if kind == .control {
-                // A control without references is read as the reference its id names.
-                guard let column = plan.referencesColumn,
-                      plan.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
-            }
-            if plan.hasWarnings {
-                for field in fields {
-                    plan.withInterpretation(at: field.column) { interpretation in
-                        for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
-                    }
+            return encode(record, fields, in: bytes, kind: kind, plan: &plan, into: &records, diagnostics: diagnostics)
+        } ?? false
+    }
+
+    /// `encodeFlatRow` for the row's cells `fields`, in `bytes`. The plan is a parameter, not a
+    /// variable the closure above captures: the plan's methods were handed a copy of a captured
+    /// one (each of its arrays retained and released, three times a row).
+    private mutating func encode(_ record: PendingRecord, _ fields: UnsafeBufferPointer<PendingFields.Field>,
+                                 in bytes: UnsafeBufferPointer<UInt8>, kind: RecordKind, plan: inout FlatRowPlan,
+                                 into records: inout EncodedRecords, diagnostics: some DiagnosticCollector) -> Bool {
+        guard readPieces(of: fields, in: bytes, kind: kind, into: &plan) else { return false }
+        if kind == .control {
+            // A control without references is read as the reference its id names.
+            guard let column = plan.referencesColumn,
+                  plan.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
+        }
+        if plan.hasWarnings {
+            for field in fields {
+                plan.withInterpretation(at: field.column) { interpretation in
+                    for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
                 }
             }
-            let (stem, source) = (sourceStem, sourcePath)
-            records.append(kind: kind) { json in
-                plan.write(fields, in: bytes, kind: kind, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator,
-                           into: &json)
-            }
-            return true
-        } ?? false
+        }
+        let (stem, source) = (sourceStem, sourcePath)
+        records.append(kind: kind, lending: plan) { plan, json in
+            plan.write(fields, in: bytes, kind: kind, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator,
+                       into: &json)
+        }
+        return true
     }
 
     /// Reads each cell of the row into its column's piece; false when the row takes the general

@@ -69,9 +69,16 @@ public struct EncodedRecords: Sendable {
 
     /// Appends a record of `kind` whose JSON (one object) `write` writes.
     mutating func append(kind: RecordKind, _ write: (inout JSONBuffer) -> Void) {
+        append(kind: kind, lending: ()) { _, json in write(&json) }
+    }
+
+    /// `append(kind:_:)`, with `context` lent to `write`: a value that `write` captured instead
+    /// was copied for each call.
+    mutating func append<Context>(kind: RecordKind, lending context: borrowing Context,
+                                  _ write: (borrowing Context, inout JSONBuffer) -> Void) {
         let start = json.count
         json.startNextValue()
-        write(&json)
+        write(context, &json)
         records.append(Slice(kind: kind, range: start..<json.count))
         json.newline()
     }
