@@ -260,6 +260,35 @@ import Testing
         #expect(remembering.parseRemembering("Art. 9; EU AI Act").unrecognised == ["EU AI Act"])
     }
 
+    @Test func piecesThatAreTheSameTextInOtherBytesKeepTheirOwnBytes() {
+        // Composed and decomposed accents are equal as Swift strings; pieces are remembered by
+        // their bytes, so the second cell's are given back in its own spelling.
+        var remembering = RequirementReferenceParser()
+        let composed = "Contr\u{F4}le 7", decomposed = "Contro\u{302}le 7"
+        for piece in [composed, decomposed] {
+            let cell = remembering.parseRemembering("\(piece); ISO 42001 A.7.4 \(piece)")
+            #expect(cell.unrecognised.map { Array($0.utf8) } == [Array(piece.utf8)])
+            #expect(cell.references.map { Array($0.raw.utf8) } == [Array("ISO 42001 A.7.4 \(piece)".utf8)])
+        }
+    }
+
+    @Test func aParserThatHasSeenManyPiecesAndStatesAnswersAsAFreshOne() {
+        // More pieces than it remembers (4,096) and more cell states (1,024: a piece naming only
+        // an edition is a state of its own), then the first cells again, after it forgot them.
+        var remembering = RequirementReferenceParser()
+        let cells = (0..<1_100).map { "ISO 9001:\(1_000 + $0); 8.5.1" } + (0..<4_200).map { "A.5.\($0), A.6.2.4" }
+            + ["ISO 9001:1000; 8.5.1", "A.5.1, A.6.2.4", "Art. 9; EU AI Act"]
+        for cell in cells {
+            let remembered = remembering.parseRemembering(cell)
+            var freshParser = RequirementReferenceParser()
+            let fresh = freshParser.parseRemembering(cell)
+            #expect(remembered.references == fresh.references, "\(cell)")
+            #expect(remembered.warnings == fresh.warnings, "\(cell)")
+            #expect(remembered.unrecognised == fresh.unrecognised, "\(cell)")
+        }
+        #expect(remembering.parseRemembering("ISO 9001:1000; 8.5.1").references.map(\.key) == ["iso9001:1000/8.5.1"])
+    }
+
     @Test func identifierCounts() {
         #expect(AnnexIdentifiers.iso42001_2023.count == 38)
         #expect(AnnexIdentifiers.iso27001_2022.count == 93)

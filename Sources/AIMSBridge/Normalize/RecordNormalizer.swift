@@ -613,9 +613,9 @@ final class SharedProfile: Sendable {
 /// (timestamps, per-row lists of references) stops being cached at all, since filling and
 /// emptying a cache that is never hit costs more than it saves.
 ///
-/// Keyed by bytes rather than by `String` so that a CSV cell is looked up without making a
-/// string of it (see `FlatRowPlan`). The table is written here, open addressing over one
-/// buffer of key bytes: a `Dictionary` needs a key value, an allocation for every lookup.
+/// Keyed by bytes (a ``ByteKeyedTable``) rather than by `String`, so that a CSV cell is looked
+/// up without making a string of it (see `FlatRowPlan`), and a value keeps its own bytes when
+/// another value is the same text in other bytes (`E\u{301}` after `É`).
 struct InterpretationCache {
     /// Values held before the cache is emptied.
     static let capacity = 256
@@ -624,21 +624,8 @@ struct InterpretationCache {
     static let longestValue = 1_024
     /// A field whose cache was hit fewer times than this while it filled up stops being cached.
     static let minimumHits = capacity / 8
-    /// Buckets of the table: a power of two, twice the capacity.
-    private static let bucketCount = capacity * 2
 
-    private struct Entry {
-        let hash: Int
-        let start: Int
-        let count: Int
-        let interpretation: CachedInterpretation
-    }
-
-    /// The entry of each bucket, -1 when empty (made with the first entry).
-    private var buckets: [Int16] = []
-    private var entries: [Entry] = []
-    /// The keys' bytes, back to back.
-    private var keyBytes: [UInt8] = []
+    private var table = ByteKeyedTable<CachedInterpretation>(capacity: InterpretationCache.capacity)
     private var hits = 0
     /// Whether values of this field are still cached.
     private(set) var isOn = true
@@ -650,51 +637,24 @@ struct InterpretationCache {
 
     /// The interpretation of the value with these UTF-8 bytes, if it is held; counts a hit.
     mutating func interpretation(of value: UnsafeBufferPointer<UInt8>) -> CachedInterpretation? {
-        guard !entries.isEmpty else { return nil }
-        let hash = InterpretationCache.hash(value)
-        var bucket = hash & (InterpretationCache.bucketCount - 1)
-        while buckets[bucket] >= 0 {
-            let entry = entries[Int(buckets[bucket])]
-            if entry.hash == hash && entry.count == value.count && keyBytes.withUnsafeBufferPointer({ keys in
-                value.isEmpty || memcmp(keys.baseAddress! + entry.start, value.baseAddress!, value.count) == 0
-            }) {
-                hits += 1
-                return entry.interpretation
-            }
-            bucket = (bucket + 1) & (InterpretationCache.bucketCount - 1)
-        }
-        return nil
+        guard let interpretation = table.value(for: value) else { return nil }
+        hits += 1
+        return interpretation
     }
 
     /// Holds the interpretation of the value with these UTF-8 bytes (not held yet), emptying the
     /// cache first when it is full (and turning it off when it was hardly used).
     mutating func insert(_ interpretation: CachedInterpretation, for value: UnsafeBufferPointer<UInt8>) {
-        if entries.count >= InterpretationCache.capacity {
+        if table.isFull {
             if hits < InterpretationCache.minimumHits {
                 isOn = false
-                buckets = []
-                entries = []
-                keyBytes = []
+                table.removeAll(keepingCapacity: false)
                 return
             }
-            for index in buckets.indices { buckets[index] = -1 }
-            entries.removeAll(keepingCapacity: true)
-            keyBytes.removeAll(keepingCapacity: true)
+            table.removeAll(keepingCapacity: true)
             hits = 0
         }
-        if buckets.isEmpty { buckets = Array(repeating: -1, count: InterpretationCache.bucketCount) }
-        let hash = InterpretationCache.hash(value)
-        var bucket = hash & (InterpretationCache.bucketCount - 1)
-        while buckets[bucket] >= 0 { bucket = (bucket + 1) & (InterpretationCache.bucketCount - 1) }
-        buckets[bucket] = Int16(entries.count)
-        entries.append(Entry(hash: hash, start: keyBytes.count, count: value.count, interpretation: interpretation))
-        keyBytes.append(contentsOf: value)
-    }
-
-    private static func hash(_ value: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(value))
-        return hasher.finalize()
+        table.insert(interpretation, for: value)
     }
 }
 

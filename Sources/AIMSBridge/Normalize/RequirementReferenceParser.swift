@@ -37,11 +37,19 @@
 /// (`DCF-181`, a tool's own control id) is given back as written, with a warning, for the caller
 /// to keep.
 public struct RequirementReferenceParser: Sendable {
-    /// What each piece of text seen recently gave, by the cell state it was read in: reference
-    /// lists in exports are combinations of a few pieces (`A.6.2.4`, `27001:A.5.12`), and
-    /// reading a piece again costs more than looking it up. Cleared when full.
-    private var pieces: [PieceKey: PieceResult] = [:]
-    private static let pieceLimit = 4_096
+    /// What each piece of text seen recently gave, by its bytes and the number of the cell state
+    /// it was read in (in `states`): reference lists in exports are combinations of a few pieces
+    /// (`A.6.2.4`, `27001:A.5.12`), and reading a piece again costs more than looking it up.
+    /// Keyed by bytes, so that a piece keeps its own spelling in `raw` when another piece is the
+    /// same text in other bytes. Cleared, with `states`, before a cell when either is full (so
+    /// that no state is renumbered within a cell); a piece read while it is full is not kept.
+    private var pieces = ByteKeyedTable<PieceResult>(capacity: 4_096)
+    /// The cell states pieces were read in, numbered: a piece's key holds its state's number.
+    private var states: [CellState] = []
+    private var stateNumbers: [CellState: Int] = [:]
+    /// States held before they are cleared: a state holds a piece that names only a framework
+    /// (`pendingPiece`), and a source can hold any number of those.
+    private static let stateLimit = 1_024
 
     /// Creates a parser.
     public init() {}
@@ -127,8 +135,13 @@ public struct RequirementReferenceParser: Sendable {
         }
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
         parsed.references.reserveCapacity(4)
+        if pieces.isFull || states.count >= Self.stateLimit {
+            pieces.removeAll(keepingCapacity: true)
+            states.removeAll(keepingCapacity: true)
+            stateNumbers.removeAll(keepingCapacity: true)
+        }
+        var state = number(of: CellState(column: column))
         cell.withUTF8Bytes { bytes in
-            var state = CellState(column: column)
             var pieceStart = 0
             var depth = 0
             var i = 0
@@ -153,28 +166,30 @@ public struct RequirementReferenceParser: Sendable {
                 }
                 i += 1
             }
-            if let pending = state.pendingPiece { parsed.addUnrecognised(pending) }
         }
+        if let pending = states[state].pendingPiece { parsed.addUnrecognised(pending) }
         parsed.finish()
         return parsed
     }
 
-    /// A piece of a cell and the state of the cell when the piece starts.
-    private struct PieceKey: Hashable {
-        var text: String
-        var state: CellState
+    /// The number of a cell state in `states`, numbering it when it is new.
+    private mutating func number(of state: CellState) -> Int {
+        if let known = stateNumbers[state] { return known }
+        stateNumbers[state] = states.count
+        states.append(state)
+        return states.count - 1
     }
 
-    /// What reading a piece gave, and the cell state after it. A class: a cache hit then costs
-    /// one retain, not a copy of every string in its events and state.
+    /// What reading a piece gave, and the number of the cell state after it. A class: a cache hit
+    /// then costs one retain, not a copy of every string in its events.
     private final class PieceResult: Sendable {
         let events: [PieceEvent]
-        let state: CellState
+        let state: Int
         /// The JSON of each event's reference, by the event's index (empty for other events),
         /// when the piece was read for a cell whose references' JSON was asked for; else empty.
         let encoded: [[UInt8]]
 
-        init(events: [PieceEvent], state: CellState, encoding: Bool) {
+        init(events: [PieceEvent], state: Int, encoding: Bool) {
             self.events = events
             self.state = state
             encoded = encoding ? events.map { event in
@@ -201,24 +216,23 @@ public struct RequirementReferenceParser: Sendable {
     }
 
     /// Reads one piece (from the cache when it has been read in the same state before) and adds
-    /// its references (each once per cell) and warnings.
-    private mutating func readPiece(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ state: inout CellState,
+    /// its references (each once per cell) and warnings. `state` is the cell state's number.
+    private mutating func readPiece(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ state: inout Int,
                                     _ parsed: inout ParsedCell) {
         var start = start
         var end = end
         RatingParser.trim(bytes, &start, &end)
         guard start < end else { return }
-        let key = PieceKey(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), state: state)
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
         let result: PieceResult
-        if let known = pieces[key] {
+        if let known = pieces.value(for: key, tag: state) {
             result = known
         } else {
-            var after = state
+            var after = states[state]
             var events: [PieceEvent] = []
             Self.parsePiece(bytes, start, end, &after, &events)
-            result = PieceResult(events: events, state: after, encoding: parsed.encodedReferences != nil)
-            if pieces.count >= Self.pieceLimit { pieces.removeAll(keepingCapacity: true) }
-            pieces[key] = result
+            result = PieceResult(events: events, state: number(of: after), encoding: parsed.encodedReferences != nil)
+            if !pieces.isFull { pieces.insert(result, for: key, tag: state) }
         }
         state = result.state
         // By index, through the buffer: a `for` loop would copy each event, retaining every
@@ -342,6 +356,24 @@ public struct RequirementReferenceParser: Sendable {
         /// A piece that only names a framework (`EU AI Act, Art. 9`): dropped when the next piece
         /// gives a reference, else unrecognised.
         var pendingPiece: String?
+
+        /// Equal when their pending pieces are the same bytes, not only the same text: a pending
+        /// piece is given back as written.
+        static func == (lhs: CellState, rhs: CellState) -> Bool {
+            guard lhs.column == rhs.column, lhs.context == rhs.context else { return false }
+            switch (lhs.pendingPiece, rhs.pendingPiece) {
+            case (nil, nil): return true
+            case let (left?, right?): return left.utf8.elementsEqual(right.utf8)
+            default: return false
+            }
+        }
+
+        // Strings of the same bytes are the same text, so `String`'s hash agrees with `==`.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(column)
+            hasher.combine(context)
+            hasher.combine(pendingPiece)
+        }
     }
 
     enum Parsed {

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A table of at most `capacity` values, each keyed by a run of bytes and a small number (its
+/// `tag`), looked up without making a key value.
+///
+/// Written here rather than a `Dictionary` because the keys are cells and pieces of cells still
+/// in a row's bytes: a `Dictionary` needs a key of its own for every lookup (a `String`, an
+/// allocation when longer than 15 bytes, hashed and compared by Unicode rules that make two
+/// spellings of one text the same key). This is open addressing over one buffer of key bytes,
+/// with at least twice as many buckets as values, compared byte for byte.
+struct ByteKeyedTable<Value> {
+    /// How many values the table holds before it is full.
+    let capacity: Int
+    private let bucketMask: Int
+
+    /// Where a value's key is, by the value's index.
+    private struct Key {
+        let hash: Int
+        let tag: Int
+        let start: Int
+        let count: Int
+    }
+
+    /// The index of each bucket's value, -1 when empty (made with the first value).
+    private var buckets: [Int32] = []
+    private var keys: [Key] = []
+    private var values: [Value] = []
+    /// The keys' bytes, back to back.
+    private var keyBytes: [UInt8] = []
+
+    /// Creates an empty table for `capacity` values.
+    init(capacity: Int) {
+        precondition(capacity > 0 && capacity < Int(Int32.max) / 2)
+        self.capacity = capacity
+        var buckets = 1
+        while buckets < capacity * 2 { buckets <<= 1 }
+        bucketMask = buckets - 1
+    }
+
+    /// How many values it holds.
+    var count: Int { values.count }
+
+    /// Whether it holds `capacity` values; `insert` then needs a `removeAll` first.
+    var isFull: Bool { values.count >= capacity }
+
+    /// The value held for these bytes and tag, if any.
+    func value(for key: UnsafeBufferPointer<UInt8>, tag: Int = 0) -> Value? {
+        guard !values.isEmpty else { return nil }
+        let hash = ByteKeyedTable.hash(key, tag: tag)
+        var bucket = hash & bucketMask
+        return keyBytes.withUnsafeBufferPointer { bytes -> Value? in
+            while buckets[bucket] >= 0 {
+                let index = Int(buckets[bucket])
+                if keys[index].hash == hash, keys[index].tag == tag, keys[index].count == key.count,
+                   key.isEmpty || memcmp(bytes.baseAddress! + keys[index].start, key.baseAddress!, key.count) == 0 {
+                    return values[index]
+                }
+                bucket = (bucket + 1) & bucketMask
+            }
+            return nil
+        }
+    }
+
+    /// Holds `value` for these bytes and tag, which it does not hold yet; the table is not full.
+    mutating func insert(_ value: Value, for key: UnsafeBufferPointer<UInt8>, tag: Int = 0) {
+        precondition(!isFull, "ByteKeyedTable.insert into a full table")
+        if buckets.isEmpty { buckets = Array(repeating: -1, count: bucketMask + 1) }
+        let hash = ByteKeyedTable.hash(key, tag: tag)
+        var bucket = hash & bucketMask
+        while buckets[bucket] >= 0 { bucket = (bucket + 1) & bucketMask }
+        buckets[bucket] = Int32(values.count)
+        keys.append(Key(hash: hash, tag: tag, start: keyBytes.count, count: key.count))
+        values.append(value)
+        keyBytes.append(contentsOf: key)
+    }
+
+    /// Empties the table; its memory is kept for the next values when `keepingCapacity`.
+    mutating func removeAll(keepingCapacity: Bool) {
+        if keepingCapacity {
+            for index in buckets.indices { buckets[index] = -1 }
+        } else {
+            buckets = []
+        }
+        keys.removeAll(keepingCapacity: keepingCapacity)
+        values.removeAll(keepingCapacity: keepingCapacity)
+        keyBytes.removeAll(keepingCapacity: keepingCapacity)
+    }
+
+    private static func hash(_ key: UnsafeBufferPointer<UInt8>, tag: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(tag)
+        hasher.combine(bytes: UnsafeRawBufferPointer(key))
+        return hasher.finalize()
+    }
+}
+
+extension ByteKeyedTable: Sendable where Value: Sendable {}
