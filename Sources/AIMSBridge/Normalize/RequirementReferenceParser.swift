@@ -50,6 +50,10 @@ public struct RequirementReferenceParser: Sendable {
     /// States held before they are cleared: a state holds a piece that names only a framework
     /// (`pendingPiece`), and a source can hold any number of those.
     private static let stateLimit = 1_024
+    /// The column framework of the last cell and the number of the state its cells start in:
+    /// a column's cells follow one another, and hashing the state for each cost more than a
+    /// piece's lookup.
+    private var columnStart: (column: Designation?, state: Int)?
 
     /// Creates a parser.
     public init() {}
@@ -139,8 +143,12 @@ public struct RequirementReferenceParser: Sendable {
             pieces.removeAll(keepingCapacity: true)
             states.removeAll(keepingCapacity: true)
             stateNumbers.removeAll(keepingCapacity: true)
+            columnStart = nil
         }
-        var state = number(of: CellState(column: column))
+        if columnStart == nil || columnStart!.column != column {
+            columnStart = (column, number(of: CellState(column: column)))
+        }
+        var state = columnStart!.state
         cell.withUTF8Bytes { bytes in
             var pieceStart = 0
             var depth = 0
