@@ -23,25 +23,31 @@ struct PendingRecord: Sendable {
 
 /// The fields of a `PendingRecord`, in order: each value either bytes in one buffer shared by
 /// the record's values or, where the reader had to make one anyway, a value.
+///
+/// A field is plain numbers (its path's and its value's places), so that making and dropping a
+/// record retains and releases nothing per field: its paths are an array of their own, for a
+/// CSV row the header's names, shared by every row.
 struct PendingFields: Sendable {
     enum Value: Sendable {
-        /// UTF-8 bytes at `start..<end` of `bytes`.
+        /// UTF-8 bytes at `start..<end` of the fields' bytes.
         case bytes(start: Int, end: Int)
-        case value(FieldValue)
+        /// The fields' value at this index.
+        case value(Int)
     }
 
     struct Field: Sendable {
-        let path: String
+        /// The index of its path in the fields' paths.
+        let path: Int
         let column: Int
         let value: Value
     }
 
     private var fields: [Field] = []
+    private var paths: [String] = []
+    private var values: [FieldValue] = []
     private var bytes: [UInt8] = []
     /// The UTF-8 bytes of the values held as values.
     private var valueByteCount = 0
-    /// Whether some value is held as a value.
-    private var holdsValues = false
 
     /// How many fields there are.
     var count: Int { fields.count }
@@ -53,15 +59,17 @@ struct PendingFields: Sendable {
     init() {}
 
     /// Creates fields whose values will be ranges of `bytes` (copied once, whole), with room
-    /// for `count` fields.
-    init(copying bytes: UnsafeBufferPointer<UInt8>, fields count: Int) {
+    /// for `count` fields, whose paths will be among `paths` (`append(path:column:range:)`).
+    init(copying bytes: UnsafeBufferPointer<UInt8>, fields count: Int, paths: [String]) {
         self.bytes = Array(bytes)
+        self.paths = paths
         fields.reserveCapacity(count)
     }
 
     /// Makes room for `count` fields holding `byteCount` bytes of values.
     mutating func reserveCapacity(_ count: Int, bytes byteCount: Int) {
         fields.reserveCapacity(count)
+        paths.reserveCapacity(count)
         bytes.reserveCapacity(byteCount)
     }
 
@@ -69,30 +77,46 @@ struct PendingFields: Sendable {
     mutating func insert(path: String, column: Int, utf8: UnsafeBufferPointer<UInt8>, at slot: Int) {
         let start = bytes.count
         bytes.append(contentsOf: utf8)
-        insert(Field(path: path, column: column, value: .bytes(start: start, end: bytes.count)), at: slot)
+        insert(Field(path: add(path), column: column, value: .bytes(start: start, end: bytes.count)), at: slot)
     }
 
-    /// Appends a field whose value is the bytes at `range` of those the fields were made with.
-    mutating func append(path: String, column: Int, range: Range<Int>) {
+    /// Appends a field whose path is `paths[path]` of those the fields were made with, and whose
+    /// value is the bytes at `range` of those they were made with.
+    mutating func append(path: Int, column: Int, range: Range<Int>) {
         fields.append(Field(path: path, column: column, value: .bytes(start: range.lowerBound, end: range.upperBound)))
+    }
+
+    /// Appends a field of a path not among those the fields were made with, as `append(path:column:range:)`.
+    mutating func append(path: String, column: Int, range: Range<Int>) {
+        append(path: add(path), column: column, range: range)
     }
 
     /// Inserts a field holding `value` at `slot`.
     mutating func insert(path: String, column: Int, value: FieldValue, at slot: Int) {
         valueByteCount += value.byteCount
-        holdsValues = true
-        insert(Field(path: path, column: column, value: .value(value)), at: slot)
+        values.append(value)
+        insert(Field(path: add(path), column: column, value: .value(values.count - 1)), at: slot)
+    }
+
+    /// Adds a path; its index.
+    private mutating func add(_ path: String) -> Int {
+        paths.append(path)
+        return paths.count - 1
     }
 
     private mutating func insert(_ field: Field, at slot: Int) {
         if slot == fields.count { fields.append(field) } else { fields.insert(field, at: slot) }
     }
 
-    /// Calls `body` with the bytes of the values and the fields, when every value is held as
-    /// bytes; nil, without calling it, when one was made a value on reading.
-    func withByteFields<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Field>) -> Result) -> Result? {
-        guard !holdsValues else { return nil }
-        return bytes.withUnsafeBufferPointer { bytes in fields.withUnsafeBufferPointer { body(bytes, $0) } }
+    /// Calls `body` with the bytes of the values, the fields and their paths, when every value
+    /// is held as bytes; nil, without calling it, when one was made a value on reading.
+    func withByteFields<Result>(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Field>, UnsafeBufferPointer<String>) -> Result
+    ) -> Result? {
+        guard values.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { bytes in
+            fields.withUnsafeBufferPointer { fields in paths.withUnsafeBufferPointer { body(bytes, fields, $0) } }
+        }
     }
 
     /// The fields with their values made strings.
@@ -104,9 +128,9 @@ struct PendingFields: Sendable {
                 switch field.value {
                 case .bytes(let start, let end):
                     let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-                    result.append(SourceField(path: field.path, value: .text(text), column: field.column))
-                case .value(let value):
-                    result.append(SourceField(path: field.path, value: value, column: field.column))
+                    result.append(SourceField(path: paths[field.path], value: .text(text), column: field.column))
+                case .value(let index):
+                    result.append(SourceField(path: paths[field.path], value: values[index], column: field.column))
                 }
             }
         }

@@ -163,6 +163,14 @@ struct FlatRowPlan {
     }
 }
 
+/// A row's cells as `PendingFields.withByteFields` lends them.
+struct RowFields {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let fields: UnsafeBufferPointer<PendingFields.Field>
+    /// The fields' paths, by `PendingFields.Field.path`.
+    let paths: UnsafeBufferPointer<String>
+}
+
 extension RecordNormalizer {
     /// Turns on writing rows straight to JSON (see `FlatRowPlan`), for a CSV source; it stays
     /// off for a source read with an import profile.
@@ -187,26 +195,26 @@ extension RecordNormalizer {
         var plan = FlatRowPlan()
         swap(&plan, &flatRows)
         defer { swap(&plan, &flatRows) }
-        return record.fields.withByteFields { bytes, fields in
+        return record.fields.withByteFields { bytes, fields, paths in
             defer { plan.clear(fields) }
-            return encode(record, fields, in: bytes, kind: kind, plan: &plan, into: &records, diagnostics: diagnostics)
+            return encode(record, RowFields(bytes: bytes, fields: fields, paths: paths), kind: kind, plan: &plan, into: &records,
+                          diagnostics: diagnostics)
         } ?? false
     }
 
-    /// `encodeFlatRow` for the row's cells `fields`, in `bytes`. The plan is a parameter, not a
-    /// variable the closure above captures: the plan's methods were handed a copy of a captured
-    /// one (each of its arrays retained and released, three times a row).
-    private mutating func encode(_ record: PendingRecord, _ fields: UnsafeBufferPointer<PendingFields.Field>,
-                                 in bytes: UnsafeBufferPointer<UInt8>, kind: RecordKind, plan: inout FlatRowPlan,
+    /// `encodeFlatRow` for the row's cells. The plan is a parameter, not a variable the closure
+    /// above captures: the plan's methods were handed a copy of a captured one (each of its
+    /// arrays retained and released, three times a row).
+    private mutating func encode(_ record: PendingRecord, _ row: RowFields, kind: RecordKind, plan: inout FlatRowPlan,
                                  into records: inout EncodedRecords, diagnostics: some DiagnosticCollector) -> Bool {
-        guard readPieces(of: fields, in: bytes, kind: kind, into: &plan) else { return false }
+        guard readPieces(of: row, kind: kind, into: &plan) else { return false }
         if kind == .control {
             // A control without references is read as the reference its id names.
             guard let column = plan.referencesColumn,
                   plan.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
         }
         if plan.hasWarnings {
-            for field in fields {
+            for field in row.fields {
                 plan.withInterpretation(at: field.column) { interpretation in
                     for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
                 }
@@ -214,32 +222,31 @@ extension RecordNormalizer {
         }
         let (stem, source) = (sourceStem, sourcePath)
         records.append(kind: kind, lending: plan) { plan, json in
-            plan.write(fields, in: bytes, kind: kind, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator,
-                       into: &json)
+            plan.write(row, kind: kind, idStem: stem, source: source, ordinal: record.ordinal, locator: record.locator, into: &json)
         }
         return true
     }
 
     /// Reads each cell of the row into its column's piece; false when the row takes the general
     /// path.
-    private mutating func readPieces(of fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>,
-                                     kind: RecordKind, into plan: inout FlatRowPlan) -> Bool {
-        for field in fields {
+    private mutating func readPieces(of row: RowFields, kind: RecordKind, into plan: inout FlatRowPlan) -> Bool {
+        for field in row.fields {
             guard field.column >= 0, case .bytes(let start, let end) = field.value else { return false }
+            let path = row.paths[field.path]
             if field.column >= plan.columns.count || plan.columns[field.column] == nil {
-                guard let slot = slotIndex(for: SourceField(path: field.path, value: .text(""), column: field.column), kind: kind) else {
+                guard let slot = slotIndex(for: SourceField(path: path, value: .text(""), column: field.column), kind: kind) else {
                     return false
                 }
-                plan.add(number: field.column, path: field.path, slot: slot, target: slots[slot].target)
+                plan.add(number: field.column, path: path, slot: slot, target: slots[slot].target)
             }
-            guard let column = plan.usableColumn(field.column, path: field.path) else { return false }
-            let cell = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard let column = plan.usableColumn(field.column, path: path) else { return false }
+            let cell = UnsafeBufferPointer(rebasing: row.bytes[start..<end])
             switch column.target {
             case nil:
                 noteUnmapped(slot: column.slot)
                 plan.set(.unmapped(start..<end), at: field.column)
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                plan.hold(interpretation(ofCell: cell, path: field.path, as: target, slot: column.slot), at: field.column)
+                plan.hold(interpretation(ofCell: cell, path: path, as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if let head = cell.first, let tail = cell.last, String.hasVisibleASCIIEnds(head, tail) {
@@ -256,8 +263,9 @@ extension RecordNormalizer {
 extension FlatRowPlan {
     /// Writes the row's JSON from its pieces, in `RegisterEncoding.write`'s order.
     /// `idStem` and `ordinal` make the id of a row without one, as `normalize` does.
-    func write(_ fields: UnsafeBufferPointer<PendingFields.Field>, in bytes: UnsafeBufferPointer<UInt8>, kind: RecordKind,
-               idStem: String, source: String, ordinal: Int, locator: Locator, into json: inout JSONBuffer) {
+    func write(_ row: RowFields, kind: RecordKind, idStem: String, source: String, ordinal: Int, locator: Locator,
+               into json: inout JSONBuffer) {
+        let bytes = row.bytes
         json.beginObject()
         json.string("kind", kind.rawValue)
         switch idColumn.map({ pieces[$0] }) {
@@ -299,16 +307,16 @@ extension FlatRowPlan {
             RegisterEncoding.writeReferences([], into: &json)
         }
         json.beginObject("extensions")
-        for field in fields {
+        for field in row.fields {
             // Pieces of a references cell that name no requirement are kept as `apply` keeps them.
             switch pieces[field.column] {
             case .unmapped(let range):
-                json.key(field.path)
+                json.key(row.paths[field.path])
                 json.string(nil, utf8: UnsafeBufferPointer(rebasing: bytes[range]))
             case .cached(let index) where !cached[index].interpretation.unrecognised.isEmpty:
-                FlatRowPlan.write(cached[index].interpretation.unrecognisedValue!, named: field.path, into: &json)
+                FlatRowPlan.write(cached[index].interpretation.unrecognisedValue!, named: row.paths[field.path], into: &json)
             case .fresh(let index) where !fresh[index].unrecognised.isEmpty:
-                FlatRowPlan.write(fresh[index].unrecognisedValue!, named: field.path, into: &json)
+                FlatRowPlan.write(fresh[index].unrecognisedValue!, named: row.paths[field.path], into: &json)
             default:
                 continue
             }

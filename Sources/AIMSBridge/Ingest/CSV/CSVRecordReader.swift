@@ -301,7 +301,8 @@ public struct CSVRecordReader: DeferringRecordReader {
         // whole; the cells of another are decoded here, so that the fallback's warning comes
         // with the first row needing it.
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
-        var fields = isUTF8 ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count) } : PendingFields()
+        var fields = isUTF8
+            ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count, paths: names) } : PendingFields()
         for index in 0..<row.count {
             var value: String?
             if isUTF8 {
@@ -309,6 +310,11 @@ public struct CSVRecordReader: DeferringRecordReader {
             } else {
                 value = cellText(row, index)
                 if CSVRecordReader.isAbsent(value!) { continue }
+            }
+            if value == nil && index < names.count {
+                // The path is the header's name, by its index: the fields share the header's names.
+                fields.append(path: index, column: index, range: row.range(index))
+                continue
             }
             let name: String
             if index < names.count {
