@@ -5,24 +5,43 @@
 extension String {
     /// The string without leading and trailing whitespace (Unicode's definition).
     func trimmingWhitespace() -> String {
-        // Fast path: most values start and end with a visible ASCII character.
-        guard let (head, tail) = utf8Ends else { return self }
-        if String.hasVisibleASCIIEnds(head, tail) { return self }
-        let scalars = unicodeScalars
         // Only the two ends can need trimming: look at them before scanning.
-        if !scalars.first!.isUnicodeWhitespace && !scalars.last!.isUnicodeWhitespace { return self }
+        if withUTF8Bytes(String.hasVisibleEnds) { return self }
+        let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.isUnicodeWhitespace }) else { return "" }
         let last = scalars.lastIndex { !$0.isUnicodeWhitespace }!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
     }
 
-    /// Whether text whose first and last UTF-8 bytes are `head` and `tail` certainly has
-    /// nothing to trim: both are visible ASCII characters (the fast path of
-    /// `trimmingWhitespace()`, also taken on bytes that are not a string yet).
+    /// Whether UTF-8 text has nothing to trim: it is not empty, and neither its first nor its
+    /// last scalar is whitespace (Unicode's definition). Read from the bytes, the ends only, so
+    /// that bytes not yet a string (a CSV cell) are tested without making one; bytes that are
+    /// not UTF-8 count as the replacement character they decode to, which is not whitespace.
     @inline(__always)
-    static func hasVisibleASCIIEnds(_ head: UInt8, _ tail: UInt8) -> Bool {
-        head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80
+    static func hasVisibleEnds(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let head = utf8.first, let tail = utf8.last else { return false }
+        // Most values start and end with a visible ASCII character.
+        if head > 0x20 && head < 0x80 && tail > 0x20 && tail < 0x80 { return true }
+        return !startsWithWhitespace(utf8) && !endsWithWhitespace(utf8)
+    }
+
+    private static func startsWithWhitespace(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bytes = utf8.makeIterator()
+        var decoder = Unicode.UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&bytes) else { return false }
+        return scalar.isUnicodeWhitespace
+    }
+
+    private static func endsWithWhitespace(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        // The last scalar starts at the last byte that is not a continuation byte (10xxxxxx),
+        // at most 3 bytes before the end.
+        var start = utf8.count - 1
+        while start > 0 && utf8.count - start < 4 && utf8[start] & 0xC0 == 0x80 { start -= 1 }
+        var bytes = UnsafeBufferPointer(rebasing: utf8[start...]).makeIterator()
+        var decoder = Unicode.UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&bytes), bytes.next() == nil else { return false }
+        return scalar.isUnicodeWhitespace
     }
 
     /// Whether the string is empty or only whitespace (Unicode's definition), without making
@@ -41,14 +60,6 @@ extension String {
             }
         }
         return true
-    }
-
-    /// The first and last UTF-8 bytes; nil for the empty string. Reads native strings' bytes
-    /// directly: `utf8.last` walks the view's indices and was a measurable part of reading CSV.
-    /// Inlined (every cell is tested with it): a call measured as 1 % of a CSV conversion.
-    @inline(__always)
-    var utf8Ends: (first: UInt8, last: UInt8)? {
-        withUTF8Bytes { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
     }
 
     /// Calls `body` with the string's UTF-8 bytes. A native string's own storage is lent, where

@@ -249,7 +249,7 @@ extension RecordNormalizer {
                 plan.hold(interpretation(ofCell: cell, path: path, as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
-                if let head = cell.first, let tail = cell.last, String.hasVisibleASCIIEnds(head, tail) {
+                if String.hasVisibleEnds(cell) {
                     plan.set(.text(start..<end), at: field.column)
                 } else {
                     plan.hold(trimmed: String(decoding: cell, as: UTF8.self).trimmingWhitespace(), at: field.column)

@@ -401,20 +401,19 @@ public struct CSVRecordReader: DeferringRecordReader {
         CSVRecordReader.isAbsent(text) ? "" : text.trimmingWhitespace()
     }
 
-    /// Whether a cell of `count` bytes from `head` to `tail` is a value whatever its middle: no
-    /// whitespace at its ends, and longer than any null marker or starting with a byte no null
-    /// marker starts with (the fast path of the absence tests).
+    /// Whether a cell is a value whatever its middle: no whitespace at its ends, and longer than
+    /// any null marker or starting with a byte no null marker starts with (the fast path of the
+    /// absence tests).
     @inline(__always)
-    private static func isCertainlyPresent(head: UInt8, tail: UInt8, count: Int) -> Bool {
-        String.hasVisibleASCIIEnds(head, tail) && (count > longestNullMarker || !nullMarkerStarts[Int(head)])
+    private static func isCertainlyPresent(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        String.hasVisibleEnds(utf8) && (utf8.count > longestNullMarker || !nullMarkerStarts[Int(utf8[0])])
     }
 
     /// Whether a cell of valid UTF-8 counts as absent, as `isAbsent(_:)` says of its text: the
     /// same fast path on its end bytes, its text made only when that cannot tell.
     @inline(__always)
     static func isAbsent(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let head = cell.first, let tail = cell.last else { return true }
-        if isCertainlyPresent(head: head, tail: tail, count: cell.count) { return false }
+        if isCertainlyPresent(cell) { return false }
         return isAbsent(String(decoding: cell, as: UTF8.self))
     }
 
@@ -422,11 +421,10 @@ public struct CSVRecordReader: DeferringRecordReader {
     /// the reader's loop over a row's cells, on the thread every record passes through.)
     @inline(__always)
     static func isAbsent(_ value: String) -> Bool {
-        guard let (head, tail) = value.utf8Ends else { return true }
-        if isCertainlyPresent(head: head, tail: tail, count: value.utf8.count) { return false }
+        if value.withUTF8Bytes(isCertainlyPresent) { return false }
         let trimmed = value.trimmingWhitespace()
-        // A value longer than every marker is none (without hashing it: names in other scripts
-        // and values with a trailing space come this way on every row).
+        // A value longer than every marker is none (without hashing it: values with a trailing
+        // space can come this way on every row).
         return trimmed.isEmpty || (trimmed.utf8.count <= longestNullMarker && nullMarkers.contains(trimmed))
     }
 }
