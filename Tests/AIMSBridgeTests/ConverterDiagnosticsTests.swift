@@ -26,6 +26,25 @@ import Testing
         "\(path):\(row + 1):1: warning: Due Date: ambiguous date '05/06/2024' read as 5 June 2024 (day first); use --date-order mdy if it is month first"
     }
 
+    @Test func aBatchMakesTheMessagesOfTheDiagnosticsItKeepsOnly() {
+        let batch = BatchDiagnostics(fullLimit: 2)
+        var made = 0
+        for row in 1...5 {
+            batch.emit(.warning, at: Locator(file: "r.csv", line: row + 1)) {
+                made += 1
+                return "warning \(row)"
+            }
+        }
+        #expect(made == 2)
+        #expect(batch.full.map(\.message) == ["warning 1", "warning 2"])
+        #expect(batch.full.map(\.locator?.line) == [2, 3])
+        #expect(batch.counted.file == "r.csv" && batch.counted.bySeverity.map(\.count) == [3])
+        // A collector that keeps every diagnostic is given each message.
+        let list = DiagnosticList()
+        list.emit(.error, at: Locator(file: "r.csv", line: 9)) { "kept" }
+        #expect(list.diagnostics.map(\.description) == ["r.csv:9:1: error: kept"])
+    }
+
     @Test func aDiagnosticIsOneLineOfNoControlCharacters() {
         let diagnostic = Diagnostic(.warning, "invalid date '\u{1B}[31m1\r\n\t2\u{7F}\u{85}' kept", at: Locator(file: "a\u{1B}.csv", line: 2))
         #expect(diagnostic.description == #"a\u{1B}.csv:2:1: warning: invalid date '\u{1B}[31m1\r\n\t2\u{7F}\u{85}' kept"#)

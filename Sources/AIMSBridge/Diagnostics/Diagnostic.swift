@@ -64,6 +64,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 public protocol DiagnosticCollector: Sendable {
     /// Records one diagnostic.
     func emit(_ diagnostic: Diagnostic)
+    /// Records one diagnostic whose message is made only if the collector keeps it in full
+    /// (see ``fullDiagnosticsPerFile``): most of a warning raised on every row of a large file
+    /// is only counted.
+    func emit(_ severity: Diagnostic.Severity, at locator: Locator, message: () -> String)
     /// How many diagnostics of one file the collector keeps or shows in full, if it only counts
     /// the ones after those; nil when it wants every one. A producer may then hand it the later
     /// ones as counts (`emitCounted`) without making them: a file can raise a warning on each of
@@ -77,6 +81,11 @@ public protocol DiagnosticCollector: Sendable {
 extension DiagnosticCollector {
     /// Every diagnostic in full.
     public var fullDiagnosticsPerFile: Int? { nil }
+
+    /// Makes the message: the diagnostic is kept in full.
+    public func emit(_ severity: Diagnostic.Severity, at locator: Locator, message: () -> String) {
+        emit(Diagnostic(severity, message(), at: locator))
+    }
 
     /// Counts are handed only to collectors that give ``fullDiagnosticsPerFile``; one that wants
     /// every diagnostic is still told how many there were rather than losing them.

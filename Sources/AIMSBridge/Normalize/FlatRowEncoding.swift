@@ -152,6 +152,17 @@ struct FlatRowPlan {
         hasWarnings = false
     }
 
+    /// Calls `body` with each warning about the cell of `column`, and whether the warning names
+    /// the cell's field already: a cached interpretation's do, a fresh one's are named only when
+    /// shown (see `RecordNormalizer.interpretation(ofCell:…)`).
+    func forEachWarning(at column: Int, _ body: (String, _ named: Bool) -> Void) {
+        switch pieces[column] {
+        case .cached(let index): for warning in cached[index].interpretation.warnings { body(warning, true) }
+        case .fresh(let index): for warning in fresh[index].warnings { body(warning, false) }
+        default: return
+        }
+    }
+
     /// The interpretation of the cell of `column`, if it has one: its references and warnings
     /// are read through `body`.
     func withInterpretation<Result>(at column: Int, _ body: (RecordNormalizer.Interpretation) -> Result) -> Result? {
@@ -215,8 +226,8 @@ extension RecordNormalizer {
         }
         if plan.hasWarnings {
             for field in row.fields {
-                plan.withInterpretation(at: field.column) { interpretation in
-                    for warning in interpretation.warnings { diagnostics.emit(Diagnostic(.warning, warning, at: record.locator)) }
+                plan.forEachWarning(at: field.column) { warning, named in
+                    diagnostics.emit(.warning, at: record.locator) { named ? warning : "\(row.paths[field.path]): \(warning)" }
                 }
             }
         }

@@ -476,14 +476,16 @@ public struct RecordNormalizer {
     /// What a text value, given as its UTF-8 bytes (a CSV cell), means for `target`, as
     /// `cachedInterpretation(of:as:slot:)` finds it, for a flat row: its string is made
     /// only when it is not in the field's cache, and a value the field does not cache is kept
-    /// for its row alone, without its JSON made apart.
+    /// for its row alone, without its JSON made apart and with its warnings not yet naming the
+    /// field (most are only counted, see `FlatRowPlan.forEachWarning`).
     mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
         -> FlatRowPlan.CellInterpretation {
         let cached = slots[slot].cache.holds(count: cell.count)
         if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
-        let interpretation = freshInterpretation(of: field, as: target, slot: slot)
+        var interpretation = interpret(field, as: target, slot: slot)
         guard cached else { return .fresh(interpretation) }
+        interpretation.prefixWarnings(with: path)
         let made = CachedInterpretation(interpretation)
         slots[slot].cache.insert(made, for: cell)
         return .cached(made)

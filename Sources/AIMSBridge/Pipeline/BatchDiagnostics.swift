@@ -26,6 +26,14 @@ final class BatchDiagnostics: DiagnosticCollector, @unchecked Sendable {
             full.append(diagnostic)
         }
     }
+
+    func emit(_ severity: Diagnostic.Severity, at locator: Locator, message: () -> String) {
+        if let fullLimit, full.count >= fullLimit {
+            counted.add(severity, file: locator.file)
+        } else {
+            full.append(Diagnostic(severity, message(), at: locator))
+        }
+    }
 }
 
 /// Diagnostics of one file counted by severity, not made one by one.
