@@ -243,21 +243,23 @@ extension RecordNormalizer {
     private mutating func readPieces(of row: RowFields, kind: RecordKind, into plan: inout FlatRowPlan) -> Bool {
         for field in row.fields {
             guard field.column >= 0, case .bytes(let start, let end) = field.value else { return false }
-            let path = row.paths[field.path]
+            // The path is read in place where it is used, not bound: a binding was a retain and a
+            // release for every cell.
             if field.column >= plan.columns.count || plan.columns[field.column] == nil {
+                let path = row.paths[field.path]
                 guard let slot = slotIndex(for: SourceField(path: path, value: .text(""), column: field.column), kind: kind) else {
                     return false
                 }
                 plan.add(number: field.column, path: path, slot: slot, target: slots[slot].target)
             }
-            guard let column = plan.usableColumn(field.column, path: path) else { return false }
+            guard let column = plan.usableColumn(field.column, path: row.paths[field.path]) else { return false }
             let cell = UnsafeBufferPointer(rebasing: row.bytes[start..<end])
             switch column.target {
             case nil:
                 noteUnmapped(slot: column.slot)
                 plan.set(.unmapped(start..<end), at: field.column)
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                plan.hold(interpretation(ofCell: cell, path: path, as: target, slot: column.slot), at: field.column)
+                plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if String.hasVisibleEnds(cell) {
