@@ -51,15 +51,7 @@ public struct DateParser: Sendable {
 
     /// Parses one cell.
     public func parse(_ text: String) -> DateParseResult {
-        let outcome = text.withUTF8Bytes { bytes -> Outcome in
-            var start = 0
-            var end = bytes.count
-            RatingParser.trim(bytes, &start, &end)
-            if start == end { return .empty }
-            var scanner = Scanner(bytes: bytes, start: start, end: end)
-            return scanner.scan(order: order)
-        }
-        switch outcome {
+        switch text.withUTF8Bytes(outcome) {
         case .empty:
             return DateParseResult(value: DateValue(raw: text, iso: nil))
         case .invalid:
@@ -83,6 +75,23 @@ public struct DateParser: Sendable {
             }
             return DateParseResult(value: DateValue(raw: text, iso: iso), warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
         }
+    }
+
+    /// The ISO form of the date in a cell's UTF-8 bytes when `parse` would give it without a
+    /// warning; nil when it would not (not a date, or a reading to warn about): `parse` says why.
+    /// A date read this way needs no string of its cell.
+    func isoDateWithoutWarning(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        guard case .date(let iso, ambiguity: nil, twoDigitYear: nil) = outcome(utf8) else { return nil }
+        return iso
+    }
+
+    private func outcome(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
+        var start = 0
+        var end = bytes.count
+        RatingParser.trim(bytes, &start, &end)
+        if start == end { return .empty }
+        var scanner = Scanner(bytes: bytes, start: start, end: end)
+        return scanner.scan(order: order)
     }
 
     static let monthNames = [

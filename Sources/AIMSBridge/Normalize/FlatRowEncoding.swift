@@ -44,6 +44,9 @@ struct FlatRowPlan {
         case cached(Int)
         /// The interpretation of a cell its field does not cache: `fresh[index]`.
         case fresh(Int)
+        /// A date that needed no warning, its field not cached: its ISO form `trimmed[index]`, and
+        /// the cell's bytes at this range as its text.
+        case date(Int, Range<Int>)
         /// A value kept as an extension under the column's name: the cell's bytes at this range.
         case unmapped(Range<Int>)
     }
@@ -127,6 +130,12 @@ struct FlatRowPlan {
     mutating func hold(trimmed text: String, at column: Int) {
         pieces[column] = .trimmed(trimmed.count)
         trimmed.append(text)
+    }
+
+    /// Holds the ISO form of a date cell at `range` (see `Piece.date`).
+    mutating func hold(date iso: String, range: Range<Int>, at column: Int) {
+        pieces[column] = .date(trimmed.count, range)
+        trimmed.append(iso)
     }
 
     /// Holds the interpretation of a cell.
@@ -258,6 +267,15 @@ extension RecordNormalizer {
             case nil:
                 noteUnmapped(slot: column.slot)
                 plan.set(.unmapped(start..<end), at: field.column)
+            case let target? where target.valueType == .date && !slots[column.slot].cache.holds(count: cell.count)
+                && String.hasVisibleEnds(cell):
+                // A date its field does not cache is written from its ISO form and its bytes,
+                // without an interpretation, unless reading it needs a warning.
+                if let iso = dates.isoDateWithoutWarning(cell) {
+                    plan.hold(date: iso, range: start..<end, at: field.column)
+                } else {
+                    plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
+                }
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
                 plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
             case .some:
@@ -299,6 +317,9 @@ extension FlatRowPlan {
             case .fresh(let index):
                 guard let value = fresh[index].value else { continue }
                 RegisterEncoding.write(value, key: groups.key(for: field, in: &json), into: &json)
+            case .date(let index, let range):
+                RegisterEncoding.writeDate(iso: trimmed[index], raw: UnsafeBufferPointer(rebasing: bytes[range]),
+                                           key: groups.key(for: field, in: &json), into: &json)
             case .absent, .unmapped:
                 continue
             }

@@ -41,7 +41,7 @@ public struct RecordNormalizer {
     /// through a class: read for every field, an optional struct this large was copied (and
     /// each of its collections retained) at every use.
     let profile: SharedProfile?
-    private let dates: DateParser
+    let dates: DateParser
     private var references = RequirementReferenceParser()
     /// Expands resolved references when `--expand` is on.
     private var expander: ReferenceExpander?

@@ -171,11 +171,7 @@ public enum RegisterEncoding {
             if let of = score.of { json.int("of", of) }
             json.endObject()
         case .date(let date):
-            // `raw` is left out when it says exactly what `iso` says.
-            json.beginObject(key)
-            if let iso = date.iso { json.string("iso", iso) }
-            if date.iso != date.raw { json.string("raw", date.raw) }
-            json.endObject()
+            date.raw.withUTF8Bytes { writeDate(iso: date.iso, raw: $0, key: key, into: &json) }
         case .term(let term):
             write(term, key: key, into: &json)
         case .terms(let terms):
@@ -189,6 +185,16 @@ public enum RegisterEncoding {
             json.string("source", riskClass.source)
             json.endObject()
         }
+    }
+
+    /// Writes a date value under `key` from its ISO form and its text's UTF-8 bytes: `raw` is left
+    /// out when it says exactly what `iso` says (an ISO form is ASCII, so equal bytes are equal
+    /// text).
+    static func writeDate(iso: String?, raw: UnsafeBufferPointer<UInt8>, key: StaticString?, into json: inout JSONBuffer) {
+        json.beginObject(key)
+        if let iso { json.string("iso", iso) }
+        if iso.map({ !$0.utf8.elementsEqual(raw) }) ?? true { json.string("raw", utf8: raw) }
+        json.endObject()
     }
 
     private static func write(_ term: Term, key: StaticString?, into json: inout JSONBuffer) {
