@@ -48,17 +48,22 @@ struct ByteKeyedTable<Value> {
         guard !values.isEmpty else { return nil }
         let hash = ByteKeyedTable.hash(key, tag: tag)
         var bucket = hash & bucketMask
-        return keyBytes.withUnsafeBufferPointer { bytes -> Value? in
-            while buckets[bucket] >= 0 {
-                let index = Int(buckets[bucket])
-                if keys[index].hash == hash, keys[index].tag == tag, keys[index].count == key.count,
-                   key.isEmpty || memcmp(bytes.baseAddress! + keys[index].start, key.baseAddress!, key.count) == 0 {
-                    return values[index]
-                }
-                bucket = (bucket + 1) & bucketMask
+        // Not in a closure: one reading the table copied it (each of its arrays retained) for
+        // every lookup.
+        while buckets[bucket] >= 0 {
+            let index = Int(buckets[bucket])
+            if keys[index].hash == hash, keys[index].tag == tag, keys[index].count == key.count,
+               holds(key, at: keys[index].start) {
+                return values[index]
             }
-            return nil
+            bucket = (bucket + 1) & bucketMask
         }
+        return nil
+    }
+
+    /// Whether the key bytes at `start` are `key`'s (as many as it has).
+    private func holds(_ key: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        key.isEmpty || keyBytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
     }
 
     /// Holds `value` for these bytes and tag, which it does not hold yet; the table is not full.
