@@ -37,9 +37,6 @@ struct ByteKeyedTable<Value> {
         bucketMask = buckets - 1
     }
 
-    /// How many values it holds.
-    var count: Int { values.count }
-
     /// Whether it holds `capacity` values; `insert` then needs a `removeAll` first.
     var isFull: Bool { values.count >= capacity }
 

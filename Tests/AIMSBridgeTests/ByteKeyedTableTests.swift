@@ -1,0 +1,48 @@
+import Testing
+@testable import AIMSBridge
+
+/// The table under the interpretation cache and the reference parser's pieces.
+@Suite struct ByteKeyedTableTests {
+    private func look(_ table: ByteKeyedTable<Int>, _ key: String, tag: Int = 0) -> Int? {
+        Array(key.utf8).withUnsafeBufferPointer { table.value(for: $0, tag: tag) }
+    }
+
+    private func insert(_ value: Int, _ key: String, tag: Int = 0, into table: inout ByteKeyedTable<Int>) {
+        Array(key.utf8).withUnsafeBufferPointer { table.insert(value, for: $0, tag: tag) }
+    }
+
+    @Test func aKeyIsItsBytesAndItsTag() {
+        var table = ByteKeyedTable<Int>(capacity: 8)
+        #expect(look(table, "A.5.2") == nil)
+        insert(1, "A.5.2", into: &table)
+        insert(2, "A.5.2", tag: 3, into: &table)
+        insert(3, "", into: &table)
+        // Canonically equivalent text in other bytes is another key.
+        insert(4, "\u{C9}", into: &table)
+        insert(5, "E\u{301}", into: &table)
+        #expect(look(table, "A.5.2") == 1)
+        #expect(look(table, "A.5.2", tag: 3) == 2)
+        #expect(look(table, "A.5.2", tag: 1) == nil)
+        #expect(look(table, "") == 3)
+        #expect(look(table, "\u{C9}") == 4 && look(table, "E\u{301}") == 5)
+        #expect(look(table, "A.5.") == nil && look(table, "A.5.22") == nil)
+        #expect(!table.isFull)
+    }
+
+    @Test func aFullTableIsEmptiedToTakeMore() {
+        var table = ByteKeyedTable<Int>(capacity: 100)
+        // More keys than buckets' worth of any one hash, all found while the table fills.
+        for index in 0..<100 { insert(index, "key \(index)", into: &table) }
+        #expect(table.isFull)
+        let found = (0..<100).map { look(table, "key \($0)") }
+        #expect(found == Array(0..<100))
+        table.removeAll(keepingCapacity: true)
+        #expect(!table.isFull && look(table, "key 7") == nil)
+        insert(7, "key 7", into: &table)
+        #expect(look(table, "key 7") == 7)
+        table.removeAll(keepingCapacity: false)
+        #expect(look(table, "key 7") == nil)
+        insert(8, "key 8", into: &table)
+        #expect(look(table, "key 8") == 8)
+    }
+}
