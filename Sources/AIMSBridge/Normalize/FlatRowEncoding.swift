@@ -37,14 +37,14 @@ struct FlatRowPlan {
         /// A text value: the cell's bytes as they are (nothing to trim), at this range of the
         /// row's bytes.
         case text(Range<Int>)
-        /// A text value that was trimmed: `trimmed[index]`.
+        /// A text value that was trimmed: `strings[index]`.
         case trimmed(Int)
         /// The interpretation of a rating, date, term, list or references cell from its field's
         /// cache, with its JSON: `cached[index]`.
         case cached(Int)
         /// The interpretation of a cell its field does not cache: `fresh[index]`.
         case fresh(Int)
-        /// A date that needed no warning, its field not cached: its ISO form `trimmed[index]`, and
+        /// A date that needed no warning, its field not cached: its ISO form `strings[index]`, and
         /// the cell's bytes at this range as its text.
         case date(Int, Range<Int>)
         /// A value kept as an extension under the column's name: the cell's bytes at this range.
@@ -69,7 +69,7 @@ struct FlatRowPlan {
     /// The current row's pieces, by column number, and what they hold apart (see `Piece`);
     /// reused from row to row.
     private(set) var pieces: [Piece] = []
-    private(set) var trimmed: [String] = []
+    private(set) var strings: [String] = []
     private(set) var cached: [CachedInterpretation] = []
     private(set) var fresh: [RecordNormalizer.Interpretation] = []
     /// Whether an interpretation of the current row has warnings.
@@ -128,14 +128,14 @@ struct FlatRowPlan {
 
     /// Holds the trimmed text of a cell.
     mutating func hold(trimmed text: String, at column: Int) {
-        pieces[column] = .trimmed(trimmed.count)
-        trimmed.append(text)
+        pieces[column] = .trimmed(strings.count)
+        strings.append(text)
     }
 
     /// Holds the ISO form of a date cell at `range` (see `Piece.date`).
     mutating func hold(date iso: String, range: Range<Int>, at column: Int) {
-        pieces[column] = .date(trimmed.count, range)
-        trimmed.append(iso)
+        pieces[column] = .date(strings.count, range)
+        strings.append(iso)
     }
 
     /// Holds the interpretation of a cell.
@@ -155,7 +155,7 @@ struct FlatRowPlan {
     /// Empties the row's pieces (those of `fields`) and what they hold.
     mutating func clear(_ fields: UnsafeBufferPointer<PendingFields.Field>) {
         for field in fields where field.column >= 0 && field.column < pieces.count { pieces[field.column] = .absent }
-        trimmed.removeAll(keepingCapacity: true)
+        strings.removeAll(keepingCapacity: true)
         cached.removeAll(keepingCapacity: true)
         fresh.removeAll(keepingCapacity: true)
         hasWarnings = false
@@ -301,7 +301,7 @@ extension FlatRowPlan {
         json.string("kind", kind.rawValue)
         switch idColumn.map({ pieces[$0] }) {
         case .text(let range)?: json.string("id", utf8: UnsafeBufferPointer(rebasing: bytes[range]))
-        case .trimmed(let index)?: json.string("id", trimmed[index])
+        case .trimmed(let index)?: json.string("id", strings[index])
         default: json.string("id", "\(idStem)#\(ordinal + 1)")
         }
         var groups = RegisterEncoding.ValueGroups()
@@ -310,7 +310,7 @@ extension FlatRowPlan {
             case .text(let range):
                 json.string(groups.key(for: field, in: &json), utf8: UnsafeBufferPointer(rebasing: bytes[range]))
             case .trimmed(let index):
-                json.string(groups.key(for: field, in: &json), trimmed[index])
+                json.string(groups.key(for: field, in: &json), strings[index])
             case .cached(let index):
                 guard let encoded = cached[index].encodedValue else { continue }
                 json.encoded(groups.key(for: field, in: &json), encoded)
@@ -318,7 +318,7 @@ extension FlatRowPlan {
                 guard let value = fresh[index].value else { continue }
                 RegisterEncoding.write(value, key: groups.key(for: field, in: &json), into: &json)
             case .date(let index, let range):
-                RegisterEncoding.writeDate(iso: trimmed[index], raw: UnsafeBufferPointer(rebasing: bytes[range]),
+                RegisterEncoding.writeDate(iso: strings[index], raw: UnsafeBufferPointer(rebasing: bytes[range]),
                                            key: groups.key(for: field, in: &json), into: &json)
             case .absent, .unmapped:
                 continue
