@@ -60,9 +60,31 @@ public struct DateParser: Sendable {
             return DateParseResult(value: DateValue(raw: text, iso: iso),
                                    warning: "'\(text)' read as an Excel date serial number: \(day) \(Self.monthNames[month - 1]) \(year)")
         case .date(let iso, let ambiguity, let twoDigitYear):
+            let caveat = Caveat(ambiguity: ambiguity, twoDigitYear: twoDigitYear, order: order)
+            return DateParseResult(value: DateValue(raw: text, iso: iso), warning: caveat.map { $0.warning(about: text) })
+        }
+    }
+
+    /// What the reading of a date needs a warning about: an ambiguous day and month, a two-digit
+    /// year. Its warning's text is made on demand (`warning(about:)`), as `parse` gives it.
+    struct Caveat {
+        let ambiguity: (day: Int, month: Int, year: Int)?
+        let twoDigitYear: Int?
+        let order: DateOrder
+
+        /// Nil when there is nothing to warn about.
+        init?(ambiguity: (Int, Int, Int)?, twoDigitYear: Int?, order: DateOrder) {
+            guard ambiguity != nil || twoDigitYear != nil else { return nil }
+            self.ambiguity = ambiguity
+            self.twoDigitYear = twoDigitYear
+            self.order = order
+        }
+
+        /// The warning about the date written `text`.
+        func warning(about text: String) -> String {
             var warnings: [String] = []
             if let (day, month, year) = ambiguity {
-                let reading = "\(day) \(Self.monthNames[month - 1]) \(year)"
+                let reading = "\(day) \(DateParser.monthNames[month - 1]) \(year)"
                 switch order {
                 case .dayFirst:
                     warnings.append("ambiguous date '\(text)' read as \(reading) (day first); use --date-order mdy if it is month first")
@@ -73,16 +95,17 @@ public struct DateParser: Sendable {
             if let year = twoDigitYear {
                 warnings.append("two-digit year in '\(text)' read as \(year)")
             }
-            return DateParseResult(value: DateValue(raw: text, iso: iso), warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+            return warnings.joined(separator: "; ")
         }
     }
 
-    /// The ISO form of the date in a cell's UTF-8 bytes when `parse` would give it without a
-    /// warning; nil when it would not (not a date, or a reading to warn about): `parse` says why.
-    /// A date read this way needs no string of its cell.
-    func isoDateWithoutWarning(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
-        guard case .date(let iso, ambiguity: nil, twoDigitYear: nil) = outcome(utf8) else { return nil }
-        return iso
+    /// The ISO form of the date in a cell's UTF-8 bytes, with what its reading needs a warning
+    /// about, when `parse` would read it as a date from the same text; nil when it would not (an
+    /// empty cell, not a date, an Excel serial number): `parse` says why. A date read this way
+    /// needs no string of its cell, and its warning is made only if it is shown.
+    func isoDate(_ utf8: UnsafeBufferPointer<UInt8>) -> (iso: String, caveat: Caveat?)? {
+        guard case .date(let iso, let ambiguity, let twoDigitYear) = outcome(utf8) else { return nil }
+        return (iso, Caveat(ambiguity: ambiguity, twoDigitYear: twoDigitYear, order: order))
     }
 
     private func outcome(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {

@@ -44,9 +44,9 @@ struct FlatRowPlan {
         case cached(Int)
         /// The interpretation of a cell its field does not cache: `fresh[index]`.
         case fresh(Int)
-        /// A date that needed no warning, its field not cached: its ISO form `strings[index]`, and
-        /// the cell's bytes at this range as its text.
-        case date(Int, Range<Int>)
+        /// A date of a field not cached: its ISO form `strings[index]`, the cell's bytes at this
+        /// range as its text, and what its reading needs a warning about, if anything.
+        case date(Int, Range<Int>, DateParser.Caveat?)
         /// A value kept as an extension under the column's name: the cell's bytes at this range.
         case unmapped(Range<Int>)
     }
@@ -132,9 +132,10 @@ struct FlatRowPlan {
         strings.append(text)
     }
 
-    /// Holds the ISO form of a date cell at `range` (see `Piece.date`).
-    mutating func hold(date iso: String, range: Range<Int>, at column: Int) {
-        pieces[column] = .date(strings.count, range)
+    /// Holds the ISO form of a date cell at `range`, and its caveat (see `Piece.date`).
+    mutating func hold(date iso: String, range: Range<Int>, caveat: DateParser.Caveat?, at column: Int) {
+        if caveat != nil { hasWarnings = true }
+        pieces[column] = .date(strings.count, range, caveat)
         strings.append(iso)
     }
 
@@ -161,13 +162,16 @@ struct FlatRowPlan {
         hasWarnings = false
     }
 
-    /// Calls `body` with each warning about the cell of `column`, and whether the warning names
-    /// the cell's field already: a cached interpretation's do, a fresh one's are named only when
-    /// shown (see `RecordNormalizer.interpretation(ofCell:…)`).
-    func forEachWarning(at column: Int, _ body: (String, _ named: Bool) -> Void) {
+    /// Calls `body` with each warning about the cell of `column` (the row's bytes are `bytes`),
+    /// made when `body` asks for it, and whether the warning names the cell's field already: a
+    /// cached interpretation's do; a fresh one's, and a date's, made only when shown, do not
+    /// (see `RecordNormalizer.interpretation(ofCell:…)`).
+    func forEachWarning(at column: Int, in bytes: UnsafeBufferPointer<UInt8>, _ body: (() -> String, _ named: Bool) -> Void) {
         switch pieces[column] {
-        case .cached(let index): for warning in cached[index].interpretation.warnings { body(warning, true) }
-        case .fresh(let index): for warning in fresh[index].warnings { body(warning, false) }
+        case .cached(let index): for warning in cached[index].interpretation.warnings { body({ warning }, true) }
+        case .fresh(let index): for warning in fresh[index].warnings { body({ warning }, false) }
+        case .date(_, let range, let caveat?):
+            body({ caveat.warning(about: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)) }, false)
         default: return
         }
     }
@@ -235,8 +239,8 @@ extension RecordNormalizer {
         }
         if plan.hasWarnings {
             for field in row.fields {
-                plan.forEachWarning(at: field.column) { warning, named in
-                    diagnostics.emit(.warning, at: record.locator) { named ? warning : "\(row.paths[field.path]): \(warning)" }
+                plan.forEachWarning(at: field.column, in: row.bytes) { warning, named in
+                    diagnostics.emit(.warning, at: record.locator) { named ? warning() : "\(row.paths[field.path]): \(warning())" }
                 }
             }
         }
@@ -270,9 +274,9 @@ extension RecordNormalizer {
             case let target? where target.valueType == .date && !slots[column.slot].cache.holds(count: cell.count)
                 && String.hasVisibleEnds(cell):
                 // A date its field does not cache is written from its ISO form and its bytes,
-                // without an interpretation, unless reading it needs a warning.
-                if let iso = dates.isoDateWithoutWarning(cell) {
-                    plan.hold(date: iso, range: start..<end, at: field.column)
+                // without an interpretation (a cell that is not a date takes one, for its warning).
+                if let (iso, caveat) = dates.isoDate(cell) {
+                    plan.hold(date: iso, range: start..<end, caveat: caveat, at: field.column)
                 } else {
                     plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
                 }
@@ -317,7 +321,7 @@ extension FlatRowPlan {
             case .fresh(let index):
                 guard let value = fresh[index].value else { continue }
                 RegisterEncoding.write(value, key: groups.key(for: field, in: &json), into: &json)
-            case .date(let index, let range):
+            case .date(let index, let range, _):
                 RegisterEncoding.writeDate(iso: strings[index], raw: UnsafeBufferPointer(rebasing: bytes[range]),
                                            key: groups.key(for: field, in: &json), into: &json)
             case .absent, .unmapped:
