@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A table of at most `capacity` values, each keyed by a run of bytes and a small number (its
 /// `tag`), looked up without making a key value.

@@ -176,13 +176,12 @@ struct FlatRowPlan {
         }
     }
 
-    /// The interpretation of the cell of `column`, if it has one: its references and warnings
-    /// are read through `body`.
-    func withInterpretation<Result>(at column: Int, _ body: (RecordNormalizer.Interpretation) -> Result) -> Result? {
+    /// Whether the cell of `column` names a requirement.
+    func hasReferences(at column: Int) -> Bool {
         switch pieces[column] {
-        case .cached(let index): return body(cached[index].interpretation)
-        case .fresh(let index): return body(fresh[index])
-        default: return nil
+        case .cached(let index): return !cached[index].interpretation.references.isEmpty
+        case .fresh(let index): return !fresh[index].references.isEmpty
+        default: return false
         }
     }
 }
@@ -234,8 +233,7 @@ extension RecordNormalizer {
         guard readPieces(of: row, kind: kind, into: &plan) else { return false }
         if kind == .control {
             // A control without references is read as the reference its id names.
-            guard let column = plan.referencesColumn,
-                  plan.withInterpretation(at: column, { !$0.references.isEmpty }) == true else { return false }
+            guard let column = plan.referencesColumn, plan.hasReferences(at: column) else { return false }
         }
         if plan.hasWarnings {
             for field in row.fields {
@@ -329,8 +327,6 @@ extension FlatRowPlan {
             }
         }
         groups.close(in: &json)
-        // Switched on here rather than read through `withInterpretation`: a closure using the
-        // plan copied it, each of its arrays retained and released, for every cell.
         // The references' JSON is the parser's, joined from each piece's (none with --expand).
         switch referencesColumn.map({ pieces[$0] }) {
         case .cached(let index)? where cached[index].interpretation.encodedReferences != nil:

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Options of the normalize stage that the user sets.
 public struct NormalizeOptions: Sendable {
     /// How to read dates like 04/05/2025.
