@@ -45,4 +45,31 @@ import Testing
         insert(8, "key 8", into: &table)
         #expect(look(table, "key 8") == 8)
     }
+
+    @Test func everyByteAndTheTagChangeTheHash() {
+        // Keys of 0 to 24 bytes (whole words and tails), each byte flipped in turn, and each
+        // under two tags: a hash that skipped a byte, the tail or the tag would repeat one.
+        var hashes: Set<Int> = []
+        var made = 0
+        for length in 0...24 {
+            let key = (0..<length).map { UInt8(truncatingIfNeeded: 0x41 + $0) }
+            var variants = [key]
+            for position in 0..<length {
+                var changed = key
+                changed[position] ^= 0x01
+                variants.append(changed)
+            }
+            for variant in variants {
+                for tag in [0, 1] {
+                    hashes.insert(variant.withUnsafeBufferPointer { ByteHash.hash($0, tag: tag, seed: ByteHash.seed) })
+                    made += 1
+                }
+            }
+        }
+        #expect(hashes.count == made)
+        // A zero byte at the end is not the same key as none.
+        let short = [UInt8(0x41)].withUnsafeBufferPointer { ByteHash.hash($0, tag: 0, seed: 7) }
+        let padded = [UInt8(0x41), 0].withUnsafeBufferPointer { ByteHash.hash($0, tag: 0, seed: 7) }
+        #expect(short != padded)
+    }
 }
