@@ -127,7 +127,7 @@ import Testing
         var deferred: [DeferredIngestItem] = []
         while let item = try reader.nextDeferred() { deferred.append(item) }
         // The row of valid UTF-8 keeps its cells as bytes; the other's were decoded on reading.
-        #expect(deferred.allSatisfy { if case .pending = $0 { true } else { false } })
+        #expect(deferred.allSatisfy { if case .pending = $0.content { true } else { false } })
         let records = TestSupport.records(deferred.map { $0.materialized() })
         #expect(records == TestSupport.records(try read(bytes: bytes).items))
         #expect(records.map { $0["Title"] } == ["Drift", "Café"])

@@ -66,7 +66,7 @@ import Testing
         flat.writeFlatRows()
         var wentFlat: [Bool] = []
         for item in items {
-            guard case .pending(let pending) = item, case .record(let record) = item.materialized() else {
+            guard case .pending(let pending) = item.content, case .record(let record) = item.materialized() else {
                 Issue.record("not a pending record: \(item)"); continue
             }
             var flatJSON = EncodedRecords()

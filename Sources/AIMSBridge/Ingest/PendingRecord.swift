@@ -138,30 +138,39 @@ struct PendingFields: Sendable {
     }
 }
 
-/// An item from a reader whose records may still be pending (see `DeferringRecordReader`).
-enum DeferredIngestItem: Sendable {
-    case ready(IngestItem)
-    case pending(PendingRecord)
-
-    /// Whether it starts a record tree (anything but a child record).
-    var isTopLevel: Bool {
-        switch self {
-        case .ready(let item): return item.isTopLevel
-        case .pending(let record): return record.parent == nil
-        }
+/// An item from a reader whose records may still be pending (see `DeferringRecordReader`),
+/// with what batching needs to know of it kept apart.
+///
+/// A struct rather than the enum of its two cases: reading `isTopLevel` and `footprint` through
+/// a `switch` over the cases bound a copy of the record (every one of its arrays retained and
+/// released) twice a row on the reading thread and once on a worker.
+struct DeferredIngestItem: Sendable {
+    /// What the item is.
+    enum Content: Sendable {
+        case ready(IngestItem)
+        case pending(PendingRecord)
     }
 
+    let content: Content
+    /// Whether it starts a record tree (anything but a child record).
+    let isTopLevel: Bool
     /// About how many bytes it takes in memory once made (see `IngestItem.footprint`).
-    var footprint: Int {
-        switch self {
-        case .ready(let item): return item.footprint
-        case .pending(let record): return IngestItem.footprint(bytes: record.fields.byteCount, fields: record.fields.count)
-        }
+    let footprint: Int
+
+    /// A ready item.
+    static func ready(_ item: consuming IngestItem) -> DeferredIngestItem {
+        DeferredIngestItem(content: .ready(item), isTopLevel: item.isTopLevel, footprint: item.footprint)
+    }
+
+    /// A pending record.
+    static func pending(_ record: consuming PendingRecord) -> DeferredIngestItem {
+        DeferredIngestItem(content: .pending(record), isTopLevel: record.parent == nil,
+                           footprint: IngestItem.footprint(bytes: record.fields.byteCount, fields: record.fields.count))
     }
 
     /// The item, its record made if it was pending.
     consuming func materialized() -> IngestItem {
-        switch consume self {
+        switch content {
         case .ready(let item): return item
         case .pending(let record): return record.materialized()
         }

@@ -387,12 +387,13 @@ public struct Converter: Sendable {
         while let deferred = items.popFirst() {
             if deferred.isTopLevel { flush() }
             // Most records have no nested ones: those go straight out, without the tree.
-            let childFollows = items.first.map { !$0.isTopLevel } ?? false
+            // Read in place: `items.first` was a copy of the item, retained and released.
+            let childFollows = !items.isEmpty && !items[items.startIndex].isTopLevel
             // A CSV row is written straight from its bytes where it can be (see `FlatRowPlan`).
             // The item is taken apart (`consume`), not matched: a pending record bound out of it
             // was a copy, each of its arrays retained and released.
             let item: IngestItem
-            switch consume deferred {
+            switch (consume deferred).content {
             case .pending(let pending):
                 if tree.isEmpty && !childFollows && normalizer.encodeFlatRow(pending, into: &output.encoded, diagnostics: collected) {
                     output.records += 1
