@@ -106,6 +106,28 @@ import Testing
         #expect(iso("2100-02-29") == nil)
     }
 
+    @Test func extendedISODatesReadAsTheirBasicForm() {
+        // `yyyy-mm-dd` has a path of its own; the basic form `yyyymmdd` takes the general one.
+        // Every day of four years (a leap year, a century that is not one) and impossible days.
+        var checked = 0
+        for year in [1900, 2000, 2023, 2024] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let (m, d) = (month < 10 ? "0\(month)" : "\(month)", day < 10 ? "0\(day)" : "\(day)")
+                    let extended = dmy.parse("\(year)-\(m)-\(d)")
+                    let basic = dmy.parse("\(year)\(m)\(d)")
+                    #expect(extended.value.iso == basic.value.iso, "\(year)-\(m)-\(d)")
+                    #expect((extended.warning == nil) == (basic.warning == nil), "\(year)-\(m)-\(d)")
+                    if extended.value.iso != nil { checked += 1 }
+                }
+            }
+        }
+        #expect(checked == 365 * 2 + 366 * 2)
+        // Ten bytes of another shape go the general way.
+        #expect(iso("2024-1-011") == nil && iso("2024-0a-01") == nil && iso("+024-01-01") == nil && iso("2024/01-01") == nil)
+        #expect(iso("2024/01/01") == "2024-01-01" && iso("01/02/2024") == "2024-02-01")
+    }
+
     @Test func invalidDates() {
         for text in ["31/02/2025", "2025-13-01", "garbage", "2025-04-31", "00/01/2025", "13/13/2025", "2025-03-31T25:00",
                      "2025-03-31T10:61", "2025-03-32", "31/03/202", "TBD", "14 Foo 2025", "2025-03-31 later", "2025-00"] {

@@ -158,14 +158,20 @@ struct DeferredIngestItem: Sendable {
     let footprint: Int
 
     /// A ready item.
+    /// (The facts are read before the item is moved into the content: read after, they made the
+    /// move a copy, every array of the record retained and released.)
+    @inline(__always)
     static func ready(_ item: consuming IngestItem) -> DeferredIngestItem {
-        DeferredIngestItem(content: .ready(item), isTopLevel: item.isTopLevel, footprint: item.footprint)
+        let (isTopLevel, footprint) = (item.isTopLevel, item.footprint)
+        return DeferredIngestItem(content: .ready(item), isTopLevel: isTopLevel, footprint: footprint)
     }
 
     /// A pending record.
+    @inline(__always)
     static func pending(_ record: consuming PendingRecord) -> DeferredIngestItem {
-        DeferredIngestItem(content: .pending(record), isTopLevel: record.parent == nil,
-                           footprint: IngestItem.footprint(bytes: record.fields.byteCount, fields: record.fields.count))
+        let isTopLevel = record.parent == nil
+        let footprint = IngestItem.footprint(bytes: record.fields.byteCount, fields: record.fields.count)
+        return DeferredIngestItem(content: .pending(record), isTopLevel: isTopLevel, footprint: footprint)
     }
 
     /// The item, its record made if it was pending.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Turns field bytes into strings: UTF-8 when valid, else Windows-1252 (the encoding Excel uses
 /// for "CSV" on Western European Windows), which maps every byte to a character.
 enum TextDecoding {
@@ -21,9 +15,7 @@ enum TextDecoding {
         // when it gives them back unchanged. (Cheaper than the generic `String(validating:as:)`,
         // which looks up type metadata on every call: 3 % of merging three registers.)
         var text = String(decoding: bytes, as: UTF8.self)
-        let unchanged = text.withUTF8 { decoded in
-            decoded.count == bytes.count && (bytes.isEmpty || memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
-        }
+        let unchanged = text.withUTF8 { $0.hasSameBytes(as: bytes) }
         return unchanged ? text : nil
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A table of at most `capacity` values, each keyed by a run of bytes and a small number (its
 /// `tag`), looked up without making a key value.
 ///
@@ -66,7 +60,7 @@ struct ByteKeyedTable<Value> {
 
     /// Whether the key bytes at `start` are `key`'s (as many as it has).
     private func holds(_ key: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
-        key.isEmpty || keyBytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
+        keyBytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<start + key.count]).hasSameBytes(as: key) }
     }
 
     /// Holds `value` for these bytes and tag, which it does not hold yet; the table is not full.

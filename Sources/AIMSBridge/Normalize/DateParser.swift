@@ -235,6 +235,18 @@ public struct DateParser: Sendable {
             return b >= 0x61 && b <= 0x7A
         }
 
+        /// The value of the `count` digits at `start`; nil unless they are all digits.
+        @inline(__always)
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for at in start..<start + count {
+                let digit = bytes[at] &- 0x30
+                guard digit <= 9 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+
         /// Reads a run of digits: its value and length.
         mutating func number() -> (value: Int, length: Int)? {
             let start = i
@@ -277,6 +289,13 @@ public struct DateParser: Sendable {
         // MARK: Shapes
 
         mutating func scan(order: DateOrder) -> Outcome {
+            // `yyyy-mm-dd`, the shape most exports write, is read without the general scan (which
+            // reads it the same way, through `yearFirst` and `complete`).
+            if end - i == 10, bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D,
+               let year = digits(i, 4), let month = digits(i + 5, 2), let day = digits(i + 8, 2) {
+                guard DateParser.isValid(year: year, month: month, day: day) else { return .invalid }
+                return .date(DateParser.isoDate(year, month, day), ambiguity: nil, twoDigitYear: nil)
+            }
             if isLetter(i) {
                 if bytes[i] | 0x20 == 0x71 /* q */ { return quarterFirst() }
                 return monthNameFirst()

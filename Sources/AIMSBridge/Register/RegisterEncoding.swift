@@ -193,7 +193,7 @@ public enum RegisterEncoding {
     static func writeDate(iso: String?, raw: UnsafeBufferPointer<UInt8>, key: StaticString?, into json: inout JSONBuffer) {
         json.beginObject(key)
         if let iso { json.string("iso", iso) }
-        if iso.map({ iso in iso.withUTF8Bytes { !$0.elementsEqual(raw) } }) ?? true { json.string("raw", utf8: raw) }
+        if iso.map({ iso in iso.withUTF8Bytes { !$0.hasSameBytes(as: raw) } }) ?? true { json.string("raw", utf8: raw) }
         json.endObject()
     }
 
