@@ -114,6 +114,31 @@ import Testing
         #expect(wentFlat.count == 599 && wentFlat.allSatisfy { $0 })
     }
 
+    @Test func referencesOfAFieldNoLongerCachedAreWrittenAsTheGeneralPathWritesThem() throws {
+        // 600 reference cells, each different (a tool's own id in each): past the first few
+        // hundred the field is not cached, and a cell's references are only encoded, told apart
+        // by requirement (repeated, in other spellings), with their warnings (ambiguous ids) and
+        // the pieces naming nothing.
+        let shapes: [(Int) -> String] = [
+            { "A.\(5 + $0 % 6).\(1 + $0 % 5); 27001:A.8.\($0 % 30 + 1); DCF-\($0)" },
+            { "A.5.2, ISO/IEC 42001:2023 A.5.2; 42001:A.5.2 | A.6.1.\(2 + $0 % 2); DCF-\($0)" },
+            { "EU AI Act, Art. \(9 + $0 % 6); Clause \(4 + $0 % 7).\(1 + $0 % 3); DCF-\($0)" },
+            { "DCF-\($0); ACME-\($0)" },
+        ]
+        let cells = (0..<600).map { shapes[$0 % shapes.count]($0 / shapes.count) }
+        let risks = cells.indices.map { "R-\($0),Risk \($0),\"\(cells[$0])\"" }
+        let wentFlat = try writeBothWays("Risk ID,Title,Controls\n" + risks.joined(separator: "\n") + "\n")
+        #expect(wentFlat.count == 599 && wentFlat.allSatisfy { $0 })
+        // Every control naming a requirement goes flat; one naming none (one row in 50 here: a
+        // row going the general way looks its cell up again, a hit that keeps the field cached)
+        // does not.
+        let names = { (row: Int) in row % 50 == 49 ? shapes[3](row) : shapes[row % 3](row) }
+        let controls = (0..<600).map { "C-\($0),Control \($0),\"\(names($0))\"" }
+        let controlsFlat = try writeBothWays("Control ID,Control,Requirement\n" + controls.joined(separator: "\n") + "\n",
+                                             file: "soa.csv", options: NormalizeOptions(kind: .control))
+        #expect(controlsFlat == (1..<600).map { $0 % 50 != 49 })
+    }
+
     @Test func rowsWhoseCellsMeetGoToTheGeneralPath() throws {
         // Two columns of one field (the first value wins) go to the general path from the first
         // row holding both; so do two references columns (references are merged).

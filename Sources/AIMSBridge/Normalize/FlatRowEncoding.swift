@@ -180,7 +180,7 @@ struct FlatRowPlan {
     func hasReferences(at column: Int) -> Bool {
         switch pieces[column] {
         case .cached(let index): return !cached[index].interpretation.references.isEmpty
-        case .fresh(let index): return !fresh[index].references.isEmpty
+        case .fresh(let index): return fresh[index].referenceCount > 0
         default: return false
         }
     }

@@ -398,6 +398,10 @@ public struct RecordNormalizer {
     struct Interpretation {
         var value: CanonicalValue?
         var references: [RequirementReference] = []
+        /// How many requirements the cell names: `references.count`, or for a cell interpreted
+        /// for a flat row only (see `interpretation(ofCell:…)`) the number of references encoded
+        /// in `encodedReferences`, `references` left empty.
+        var referenceCount = 0
         var warnings: [String] = []
         /// Pieces of a references cell that name no requirement (`DCF-181`): kept as an
         /// extension under the field's name, so that nothing of the cell is lost.
@@ -477,7 +481,8 @@ public struct RecordNormalizer {
         let cached = slots[slot].cache.holds(count: cell.count)
         if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
-        var interpretation = interpret(field, as: target, slot: slot)
+        // An interpretation only this row uses needs its references as JSON only.
+        var interpretation = interpret(field, as: target, slot: slot, keepingReferences: cached)
         guard cached else { return .fresh(interpretation) }
         interpretation.prefixWarnings(with: path)
         let made = CachedInterpretation(interpretation)
@@ -513,8 +518,10 @@ public struct RecordNormalizer {
     }
 
     /// Parses a value of a rating, score, date, term or reference field (`slot` is the field's,
-    /// which holds the framework of its bare requirement ids).
-    private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int) -> Interpretation {
+    /// which holds the framework of its bare requirement ids). Without `keepingReferences`, the
+    /// references of a single cell written flat are only encoded (see `Interpretation.referenceCount`).
+    private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int,
+                                    keepingReferences: Bool = true) -> Interpretation {
         // The parsers of single values read the value as one text; lists and references are
         // read item by item, without it.
         switch target.valueType {
@@ -556,7 +563,7 @@ public struct RecordNormalizer {
             let framework = slots[slot].framework
             if profile == nil, case .text(let cell) = field.value {
                 // The usual case, one cell: read without making arrays of cells.
-                addReferences(in: cell, framework: framework, to: &result)
+                addReferences(in: cell, framework: framework, to: &result, keeping: keepingReferences)
                 return result
             }
             // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
@@ -568,11 +575,13 @@ public struct RecordNormalizer {
     }
 
     /// Adds the references of one cell (each requirement once, expanded when asked) and their
-    /// warnings to `result`.
-    private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation) {
+    /// warnings to `result`; without `keeping`, to a `result` holding none, only their JSON.
+    private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation,
+                                        keeping: Bool = true) {
         // The references' JSON is made with them for rows written flat, which write it as it is
         // (expanded references are written from the record).
-        let parsed = references.parseRemembering(cell, columnFramework: framework, encoding: writesFlatRows && expander == nil)
+        let parsed = references.parseRemembering(cell, columnFramework: framework, encoding: writesFlatRows && expander == nil,
+                                                 keepingReferences: keeping)
         result.unrecognised += parsed.unrecognised
         // The first cell's references (already each once) and warnings are taken whole rather
         // than appended one by one into growing arrays.
@@ -583,10 +592,12 @@ public struct RecordNormalizer {
         }
         if result.references.isEmpty && expander == nil {
             result.references = parsed.references
+            result.referenceCount = parsed.count
             result.encodedReferences = parsed.encodedReferences
             return
         }
         result.references.appendNew(parsed.references) { expander?.expanded($0) ?? $0 }
+        result.referenceCount = result.references.count
         result.encodedReferences = nil
     }
 }

@@ -54,6 +54,14 @@ public struct RequirementReferenceParser: Sendable {
     /// a column's cells follow one another, and hashing the state for each cost more than a
     /// piece's lookup.
     private var columnStart: (column: Designation?, state: Int)?
+    /// A number for each requirement the remembered pieces name, so that a cell tells whether it
+    /// named a requirement already by comparing numbers, not the references' strings. Cleared
+    /// with `pieces`.
+    private var requirementNumbers: [RequirementReference.Requirement: Int] = [:]
+    /// The numbers of the requirements the current cell names: searched one by one while few,
+    /// then hashed. The parser's, emptied for each cell, so that a cell allocates none.
+    private var named: [Int] = []
+    private var hashedNames: Set<Int> = []
 
     /// Creates a parser.
     public init() {}
@@ -66,8 +74,12 @@ public struct RequirementReferenceParser: Sendable {
         public var warnings: [String] = []
         /// The pieces in which no reference was recognised, as written.
         public var unrecognised: [String] = []
-        /// The requirements `references` name (see `addNew`).
-        private var named = NamedRequirements()
+        /// How many requirements the cell names (each once), also when `references` does not
+        /// keep them.
+        public private(set) var count = 0
+        /// Whether `references` keeps the references; off for a cell whose references are only
+        /// wanted as JSON (`encodedReferences`), which saves copying each one.
+        var keepsReferences = true
         /// The JSON of `references` (a `refs` array as the register writes it), when it was
         /// asked for (`parseRemembering(_:columnFramework:encoding:)`), made from each piece's
         /// references encoded once.
@@ -106,9 +118,9 @@ public struct RequirementReferenceParser: Sendable {
             unlistedWarnings = 0
         }
 
-        /// Adds a reference unless one before it names the same requirement; whether it did.
-        mutating func addNew(_ reference: RequirementReference) -> Bool {
-            named.append(reference, to: &references)
+        /// Counts a requirement the cell names (see `RequirementReferenceParser.isNew`).
+        mutating func countNew() {
+            count += 1
         }
     }
 
@@ -129,20 +141,27 @@ public struct RequirementReferenceParser: Sendable {
 
     /// `parseRemembering(_:columnFramework:)`, with the references' JSON too when `encoding`
     /// (see `ParsedCell.encodedReferences`).
-    mutating func parseRemembering(_ cell: String, columnFramework: String?, encoding: Bool) -> ParsedCell {
+    /// With `keepingReferences` false (and `encoding`), the references are only counted and
+    /// encoded, not kept in `references`.
+    mutating func parseRemembering(_ cell: String, columnFramework: String?, encoding: Bool,
+                                   keepingReferences: Bool = true) -> ParsedCell {
         let column = columnFramework.flatMap(Self.designation(of:))
         var parsed = ParsedCell()
+        parsed.keepsReferences = keepingReferences || !encoding
         if encoding {
             // Room for a typical cell's references (about 80 bytes each) at once.
             parsed.encodedReferences = []
             parsed.encodedReferences!.reserveCapacity(min(4096, 64 + cell.utf8.count * 8))
         }
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
-        parsed.references.reserveCapacity(4)
-        if pieces.isFull || states.count >= Self.stateLimit {
+        if parsed.keepsReferences { parsed.references.reserveCapacity(4) }
+        named.removeAll(keepingCapacity: named.count <= NamedRequirements.searchedCount)
+        if !hashedNames.isEmpty { hashedNames = [] }
+        if pieces.isFull || states.count >= Self.stateLimit || requirementNumbers.count >= Self.requirementLimit {
             pieces.removeAll(keepingCapacity: true)
             states.removeAll(keepingCapacity: true)
             stateNumbers.removeAll(keepingCapacity: true)
+            requirementNumbers.removeAll(keepingCapacity: true)
             columnStart = nil
         }
         if columnStart == nil || columnStart!.column != column {
@@ -180,6 +199,30 @@ public struct RequirementReferenceParser: Sendable {
         return parsed
     }
 
+    /// Requirements numbered before the numbers are cleared (with the pieces naming them; a cell
+    /// of many requirements numbers them all, its memory bounded by the cell's size).
+    private static let requirementLimit = 16_384
+
+    /// Whether the current cell did not name the requirement of number `requirement` yet; it
+    /// has now.
+    private mutating func isNew(_ requirement: Int) -> Bool {
+        if named.count < NamedRequirements.searchedCount {
+            guard !named.contains(requirement) else { return false }
+            named.append(requirement)
+            return true
+        }
+        if hashedNames.isEmpty { hashedNames = Set(named) }
+        return hashedNames.insert(requirement).inserted
+    }
+
+    /// The number of a requirement (see `requirementNumbers`), numbering it when it is new.
+    private mutating func number(of requirement: RequirementReference.Requirement) -> Int {
+        if let known = requirementNumbers[requirement] { return known }
+        let number = requirementNumbers.count
+        requirementNumbers[requirement] = number
+        return number
+    }
+
     /// The number of a cell state in `states`, numbering it when it is new.
     private mutating func number(of state: CellState) -> Int {
         if let known = stateNumbers[state] { return known }
@@ -193,12 +236,23 @@ public struct RequirementReferenceParser: Sendable {
     private final class PieceResult: Sendable {
         let events: [PieceEvent]
         let state: Int
+        /// The number of each event's requirement (see `requirementNumbers`), by the event's
+        /// index; -1 for an event that is not a reference.
+        let requirements: [Int]
+        /// The warning of each reference event, by the event's index (read from here, not bound
+        /// out of the event: binding it copied the reference too).
+        let warnings: [String?]
         /// The JSON of each event's reference, by the event's index (empty for other events),
         /// when the piece was read for a cell whose references' JSON was asked for; else empty.
         let encoded: [[UInt8]]
 
-        init(events: [PieceEvent], state: Int, encoding: Bool) {
+        init(events: [PieceEvent], requirements: [Int], state: Int, encoding: Bool) {
             self.events = events
+            self.requirements = requirements
+            warnings = events.map { event in
+                guard case .reference(_, let warning) = event else { return nil }
+                return warning
+            }
             self.state = state
             encoded = encoding ? events.map { event in
                 guard case .reference(let reference, _) = event else { return [] }
@@ -239,25 +293,39 @@ public struct RequirementReferenceParser: Sendable {
             var after = states[state]
             var events: [PieceEvent] = []
             Self.parsePiece(bytes, start, end, &after, &events)
-            result = PieceResult(events: events, state: number(of: after), encoding: parsed.encodedReferences != nil)
+            let requirements = events.map { event in
+                guard case .reference(let reference, _) = event else { return -1 }
+                return number(of: reference.requirement)
+            }
+            result = PieceResult(events: events, requirements: requirements, state: number(of: after),
+                                 encoding: parsed.encodedReferences != nil)
             if !pieces.isFull { pieces.insert(result, for: key, tag: state) }
         }
         state = result.state
-        // By index, through the buffer: a `for` loop would copy each event, retaining every
-        // string of its reference, before the reference is even known to be new.
+        // By index, through the buffers: a `for` loop would copy each event, retaining every
+        // string of its reference, before the reference is even known to be new. A reference is
+        // bound (copied) only when the cell keeps it or has no JSON of it yet.
         result.events.withUnsafeBufferPointer { events in
-            for index in events.indices {
-                switch events[index] {
-                case .reference(let reference, let warning):
-                    guard parsed.addNew(reference) else { continue }
-                    if parsed.encodedReferences != nil {
-                        parsed.addEncoded(index < result.encoded.count ? result.encoded[index] : PieceResult.encoded(reference))
+            result.requirements.withUnsafeBufferPointer { requirements in
+                for index in events.indices {
+                    guard requirements[index] >= 0 else {
+                        switch events[index] {
+                        case .reference: continue
+                        case .warning(let warning): parsed.warn(warning)
+                        case .unrecognised(let piece): parsed.addUnrecognised(piece)
+                        }
+                        continue
                     }
-                    if let warning { parsed.warn(warning) }
-                case .warning(let warning):
-                    parsed.warn(warning)
-                case .unrecognised(let piece):
-                    parsed.addUnrecognised(piece)
+                    guard isNew(requirements[index]) else { continue }
+                    parsed.countNew()
+                    let encoding = parsed.encodedReferences != nil
+                    let encoded = encoding && index < result.encoded.count
+                    if parsed.keepsReferences || (encoding && !encoded), case .reference(let reference, _) = events[index] {
+                        if parsed.keepsReferences { parsed.references.append(reference) }
+                        if encoding && !encoded { parsed.addEncoded(PieceResult.encoded(reference)) }
+                    }
+                    if encoded { parsed.addEncoded(result.encoded[index]) }
+                    if let warning = result.warnings[index] { parsed.warn(warning) }
                 }
             }
         }
