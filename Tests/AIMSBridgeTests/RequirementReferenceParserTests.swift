@@ -12,21 +12,30 @@ import Testing
         #expect(warnings == (warning.map { [$0] } ?? []), "\(cell)")
     }
 
+    private func parse(_ cell: String, with parser: inout RequirementReferenceParser, encoding: Bool,
+                       keeping: Bool = true) -> RequirementReferenceParser.ParsedCell {
+        cell.withUTF8Bytes { parser.parseRemembering(utf8: $0, columnFramework: nil, encoding: encoding, keepingReferences: keeping) }
+    }
+
     @Test func referencesJSONIsTheRegistersJSONOfTheReferences() {
         // Pieces read once and looked up later, a requirement named twice (kept once), pieces of
-        // no reference, and a cell of none.
+        // no reference, and a cell of none; encoded alone, the same JSON and count, no values.
         var remembering = RequirementReferenceParser()
         let cells = ["A.5.2; A.9.2; 27001:A.8.16", "ISO 42001 A.5.2; A.5.2; A.5.3", "DCF-181", "", "ISO 27001 A.5.1, A.5.2 | GOVERN 1.1, 1.2",
                      "A.5.2; A.9.2; 27001:A.8.16", "Art. 10(2), (3); \"quoted\" A.6.2.4"]
         for cell in cells {
-            let parsed = remembering.parseRemembering(cell, columnFramework: nil, encoding: true)
+            let parsed = parse(cell, with: &remembering, encoding: true)
             var written = JSONBuffer()
             RegisterEncoding.writeReferences(parsed.references, into: &written)
             #expect(parsed.encodedReferences.map { #""refs":"# + String(decoding: $0, as: UTF8.self) }
                     == String(decoding: written.bytes, as: UTF8.self), "\(cell)")
-            #expect(remembering.parseRemembering(cell, columnFramework: nil, encoding: false).encodedReferences == nil)
+            #expect(parse(cell, with: &remembering, encoding: false).encodedReferences == nil)
+            let encodedOnly = parse(cell, with: &remembering, encoding: true, keeping: false)
+            #expect(encodedOnly.references.isEmpty && encodedOnly.count == parsed.references.count, "\(cell)")
+            #expect(encodedOnly.encodedReferences == parsed.encodedReferences && encodedOnly.warnings == parsed.warnings
+                    && encodedOnly.unrecognised == parsed.unrecognised, "\(cell)")
         }
-        let twice = remembering.parseRemembering(cells[1], columnFramework: nil, encoding: true)
+        let twice = parse(cells[1], with: &remembering, encoding: true)
         #expect(twice.references.map(\.id) == ["A.5.2", "A.5.3"])
     }
 

@@ -480,9 +480,12 @@ public struct RecordNormalizer {
         -> FlatRowPlan.CellInterpretation {
         let cached = slots[slot].cache.holds(count: cell.count)
         if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
+        if !cached && target.valueType == .references && profile == nil {
+            // References only this row uses are read from the cell's bytes, and wanted as JSON only.
+            return .fresh(referencesInterpretation(of: cell, slot: slot, keeping: false))
+        }
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
-        // An interpretation only this row uses needs its references as JSON only.
-        var interpretation = interpret(field, as: target, slot: slot, keepingReferences: cached)
+        var interpretation = interpret(field, as: target, slot: slot)
         guard cached else { return .fresh(interpretation) }
         interpretation.prefixWarnings(with: path)
         let made = CachedInterpretation(interpretation)
@@ -518,10 +521,8 @@ public struct RecordNormalizer {
     }
 
     /// Parses a value of a rating, score, date, term or reference field (`slot` is the field's,
-    /// which holds the framework of its bare requirement ids). Without `keepingReferences`, the
-    /// references of a single cell written flat are only encoded (see `Interpretation.referenceCount`).
-    private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int,
-                                    keepingReferences: Bool = true) -> Interpretation {
+    /// which holds the framework of its bare requirement ids).
+    private mutating func interpret(_ field: SourceField, as target: CanonicalField, slot: Int) -> Interpretation {
         // The parsers of single values read the value as one text; lists and references are
         // read item by item, without it.
         switch target.valueType {
@@ -559,29 +560,35 @@ public struct RecordNormalizer {
             let text = valueText(field, for: target)
             return Interpretation(value: .riskClass(TermNormalizer.riskClass(text)))
         case .references:
-            var result = Interpretation(value: nil)
-            let framework = slots[slot].framework
             if profile == nil, case .text(let cell) = field.value {
                 // The usual case, one cell: read without making arrays of cells.
-                addReferences(in: cell, framework: framework, to: &result, keeping: keepingReferences)
-                return result
+                return cell.withUTF8Bytes { referencesInterpretation(of: $0, slot: slot, keeping: true) }
             }
+            var result = Interpretation(value: nil)
             // A profile's own separator (and escape) comes first: Hyperproof's "A\\, B,C".
             for cell in field.value.strings.flatMap({ profile?.value.split($0) ?? [$0] }) {
-                addReferences(in: cell, framework: framework, to: &result)
+                cell.withUTF8Bytes { addReferences(in: $0, framework: slots[slot].framework, to: &result) }
             }
             return result
         }
     }
 
+    /// The interpretation of one cell of references, its UTF-8 bytes; without `keeping`, a cell
+    /// of a row written flat, its references only encoded (see `Interpretation.referenceCount`).
+    private mutating func referencesInterpretation(of cell: UnsafeBufferPointer<UInt8>, slot: Int, keeping: Bool) -> Interpretation {
+        var result = Interpretation(value: nil)
+        addReferences(in: cell, framework: slots[slot].framework, to: &result, keeping: keeping)
+        return result
+    }
+
     /// Adds the references of one cell (each requirement once, expanded when asked) and their
     /// warnings to `result`; without `keeping`, to a `result` holding none, only their JSON.
-    private mutating func addReferences(in cell: String, framework: String?, to result: inout Interpretation,
+    private mutating func addReferences(in cell: UnsafeBufferPointer<UInt8>, framework: String?, to result: inout Interpretation,
                                         keeping: Bool = true) {
         // The references' JSON is made with them for rows written flat, which write it as it is
         // (expanded references are written from the record).
-        let parsed = references.parseRemembering(cell, columnFramework: framework, encoding: writesFlatRows && expander == nil,
-                                                 keepingReferences: keeping)
+        let parsed = references.parseRemembering(utf8: cell, columnFramework: framework,
+                                                 encoding: writesFlatRows && expander == nil, keepingReferences: keeping)
         result.unrecognised += parsed.unrecognised
         // The first cell's references (already each once) and warnings are taken whole rather
         // than appended one by one into growing arrays.

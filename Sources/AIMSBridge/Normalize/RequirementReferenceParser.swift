@@ -136,14 +136,14 @@ public struct RequirementReferenceParser: Sendable {
     /// Parses one cell like `parse`, with the pieces it recognised nothing in, remembering the
     /// pieces it reads so that the same piece in a later cell is looked up instead of read again.
     public mutating func parseRemembering(_ cell: String, columnFramework: String? = nil) -> ParsedCell {
-        parseRemembering(cell, columnFramework: columnFramework, encoding: false)
+        cell.withUTF8Bytes { parseRemembering(utf8: $0, columnFramework: columnFramework, encoding: false) }
     }
 
-    /// `parseRemembering(_:columnFramework:)`, with the references' JSON too when `encoding`
-    /// (see `ParsedCell.encodedReferences`).
-    /// With `keepingReferences` false (and `encoding`), the references are only counted and
-    /// encoded, not kept in `references`.
-    mutating func parseRemembering(_ cell: String, columnFramework: String?, encoding: Bool,
+    /// `parseRemembering(_:columnFramework:)` for a cell's UTF-8 bytes, with the references'
+    /// JSON too when `encoding` (see `ParsedCell.encodedReferences`). With `keepingReferences`
+    /// false (and `encoding`), the references are only counted and encoded, not kept in
+    /// `references`.
+    mutating func parseRemembering(utf8 bytes: UnsafeBufferPointer<UInt8>, columnFramework: String?, encoding: Bool,
                                    keepingReferences: Bool = true) -> ParsedCell {
         let column = columnFramework.flatMap(Self.designation(of:))
         var parsed = ParsedCell()
@@ -151,7 +151,7 @@ public struct RequirementReferenceParser: Sendable {
         if encoding {
             // Room for a typical cell's references (about 80 bytes each) at once.
             parsed.encodedReferences = []
-            parsed.encodedReferences!.reserveCapacity(min(4096, 64 + cell.utf8.count * 8))
+            parsed.encodedReferences!.reserveCapacity(min(4096, 64 + bytes.count * 8))
         }
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
         if parsed.keepsReferences { parsed.references.reserveCapacity(4) }
@@ -168,31 +168,29 @@ public struct RequirementReferenceParser: Sendable {
             columnStart = (column, number(of: CellState(column: column)))
         }
         var state = columnStart!.state
-        cell.withUTF8Bytes { bytes in
-            var pieceStart = 0
-            var depth = 0
-            var i = 0
-            let count = bytes.count
-            while i <= count {
-                var cut = i == count
-                if !cut {
-                    switch bytes[i] {
-                    case 0x3B, 0x7C, 0x0A, 0x0D: // ; | LF CR
-                        cut = true
-                    case 0x28: depth += 1
-                    case 0x29: depth = max(0, depth - 1)
-                    case 0x2C: // ,
-                        if depth == 0 { cut = Self.startsReference(bytes, i + 1, count) }
-                    default: break
-                    }
+        var pieceStart = 0
+        var depth = 0
+        var i = 0
+        let count = bytes.count
+        while i <= count {
+            var cut = i == count
+            if !cut {
+                switch bytes[i] {
+                case 0x3B, 0x7C, 0x0A, 0x0D: // ; | LF CR
+                    cut = true
+                case 0x28: depth += 1
+                case 0x29: depth = max(0, depth - 1)
+                case 0x2C: // ,
+                    if depth == 0 { cut = Self.startsReference(bytes, i + 1, count) }
+                default: break
                 }
-                if cut {
-                    readPiece(bytes, pieceStart, i, &state, &parsed)
-                    pieceStart = i + 1
-                    depth = 0
-                }
-                i += 1
             }
+            if cut {
+                readPiece(bytes, pieceStart, i, &state, &parsed)
+                pieceStart = i + 1
+                depth = 0
+            }
+            i += 1
         }
         if let pending = states[state].pendingPiece { parsed.addUnrecognised(pending) }
         parsed.finish()
