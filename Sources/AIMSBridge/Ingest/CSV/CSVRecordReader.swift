@@ -55,6 +55,14 @@ public struct CSVRecordReader: DeferringRecordReader {
     private var sampledBytes = 0
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [DeferredIngestItem?] = []
+    /// The header's names and the file's name as records hold them (their fields' paths, their
+    /// locators' file): copies of their own, made again every `sharingRows` rows. The records
+    /// of a batch share one copy, so that this thread retaining it and the workers releasing it
+    /// as they drop records do not pass one reference count between the cores on every row.
+    private var recordNames: [String] = []
+    private var recordFile = ""
+    private var rowsSharing = 0
+    private static let sharingRows = 256
     private var pendingIndex = 0
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
@@ -274,6 +282,11 @@ public struct CSVRecordReader: DeferringRecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
+        if rowsSharing == 0 {
+            recordNames = names.map { $0 }
+            recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self)
+        }
+        rowsSharing = (rowsSharing + 1) % CSVRecordReader.sharingRows
         pendingByteCount += IngestItem.footprint(bytes: row.bytes.count, fields: row.count)
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
@@ -302,7 +315,7 @@ public struct CSVRecordReader: DeferringRecordReader {
         // with the first row needing it.
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
         var fields = isUTF8
-            ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count, paths: names) } : PendingFields()
+            ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count, paths: recordNames) } : PendingFields()
         for index in 0..<row.count {
             var value: String?
             if isUTF8 {
@@ -338,7 +351,7 @@ public struct CSVRecordReader: DeferringRecordReader {
             lastRowLine = previousRowLine
             return
         }
-        let record = PendingRecord(fields: fields, locator: Locator(file: source.name, line: row.line), ordinal: ordinal)
+        let record = PendingRecord(fields: fields, locator: Locator(file: recordFile, line: row.line), ordinal: ordinal)
         ordinal += 1
         if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
             && footerCandidates.count < CSVRecordReader.footerLimit {
