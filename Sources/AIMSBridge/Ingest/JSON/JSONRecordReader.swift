@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Reads records from a JSON source, streaming: only the current top-level record (with its
 /// child records) is held in memory, whatever the size of the file.
 ///
@@ -881,6 +875,9 @@ struct JSONPathTable {
     private var keyBytes: [UInt8] = []
     /// Open addressing: entry index, or -1.
     private var slots = [Int32](repeating: -1, count: 256)
+    /// Keys are hashed with the process's seed (see `ByteHash`), so that an input's keys cannot
+    /// be chosen to collide and make every lookup walk the table.
+    private let seed = ByteHash.seed
 
     /// Clears the table when it has grown large (input with ever-new keys), so memory stays
     /// bounded. Call only between records: ids are not kept across.
@@ -890,10 +887,7 @@ struct JSONPathTable {
 
     /// The entry for `key` under `parent`; -1 when the key is not valid UTF-8.
     mutating func id(parent: Int32, key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(UInt32(bitPattern: parent))
-        for b in key {
-            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
-        }
+        let hash = UInt64(truncatingIfNeeded: ByteHash.hash(key, tag: Int(parent), seed: seed))
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
         while true {
@@ -902,9 +896,7 @@ struct JSONPathTable {
             let e = Int(entry)
             if hashes[e] == hash && parents[e] == parent && keyLengths[e] == key.count {
                 let start = keyStarts[e]
-                let same = keyBytes.withUnsafeBufferPointer { stored in
-                    key.count == 0 || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
-                }
+                let same = keyBytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<start + key.count]).hasSameBytes(as: key) }
                 if same { return entry }
             }
             slot = (slot + 1) & mask
