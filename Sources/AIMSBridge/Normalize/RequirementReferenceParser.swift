@@ -157,12 +157,8 @@ public struct RequirementReferenceParser: Sendable {
         if parsed.keepsReferences { parsed.references.reserveCapacity(4) }
         named.removeAll(keepingCapacity: named.count <= NamedRequirements.searchedCount)
         if !hashedNames.isEmpty { hashedNames = [] }
-        if pieces.isFull || states.count >= Self.stateLimit || requirementNumbers.count >= Self.requirementLimit {
-            pieces.removeAll(keepingCapacity: true)
-            states.removeAll(keepingCapacity: true)
-            stateNumbers.removeAll(keepingCapacity: true)
-            requirementNumbers.removeAll(keepingCapacity: true)
-            columnStart = nil
+        if pieces.isFull || states.count >= Self.stateLimit {
+            forgetPieces(keepingCapacity: true)
         }
         if columnStart == nil || columnStart!.column != column {
             columnStart = (column, number(of: CellState(column: column)))
@@ -194,11 +190,24 @@ public struct RequirementReferenceParser: Sendable {
         }
         if let pending = states[state].pendingPiece { parsed.addUnrecognised(pending) }
         parsed.finish()
+        // A cell of thousands of requirements leaves nothing behind: kept, their numbers held
+        // megabytes in each worker's parser for the rest of the input.
+        if requirementNumbers.count >= Self.requirementLimit { forgetPieces(keepingCapacity: false) }
         return parsed
     }
 
-    /// Requirements numbered before the numbers are cleared (with the pieces naming them; a cell
-    /// of many requirements numbers them all, its memory bounded by the cell's size).
+    /// Forgets the pieces read, with the states and requirements they are numbered by.
+    private mutating func forgetPieces(keepingCapacity: Bool) {
+        pieces.removeAll(keepingCapacity: keepingCapacity)
+        states.removeAll(keepingCapacity: keepingCapacity)
+        stateNumbers.removeAll(keepingCapacity: keepingCapacity)
+        requirementNumbers.removeAll(keepingCapacity: keepingCapacity)
+        columnStart = nil
+    }
+
+    /// Requirements numbered before the numbers are cleared, with the pieces naming them, at the
+    /// end of the cell that numbered the last of them (a cell numbers all of its requirements,
+    /// its memory bounded by the cell's size).
     private static let requirementLimit = 16_384
 
     /// Whether the current cell did not name the requirement of number `requirement` yet; it
