@@ -16,6 +16,12 @@ extension Array where Element == UInt8 {
     mutating func removeAllReusingStorage() {
         removeAll(keepingCapacity: capacity <= Self.reusedCapacityLimit)
     }
+
+    /// Whether the bytes at `start` are `key`'s, as many as it has (a key stored among others in
+    /// one buffer, as the byte-keyed tables keep them).
+    func holds(_ key: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<start + key.count]).hasSameBytes(as: key) }
+    }
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {

@@ -19,8 +19,11 @@ final class BatchDiagnostics: DiagnosticCollector, @unchecked Sendable {
         self.fullLimit = fullLimit
     }
 
+    /// Whether the diagnostics that come next are only counted.
+    private var isFull: Bool { fullLimit.map { full.count >= $0 } ?? false }
+
     func emit(_ diagnostic: Diagnostic) {
-        if let fullLimit, full.count >= fullLimit, let file = diagnostic.locator?.file {
+        if isFull, let file = diagnostic.locator?.file {
             counted.add(diagnostic.severity, file: file)
         } else {
             full.append(diagnostic)
@@ -28,7 +31,7 @@ final class BatchDiagnostics: DiagnosticCollector, @unchecked Sendable {
     }
 
     func emit(_ severity: Diagnostic.Severity, at locator: Locator, message: () -> String) {
-        if let fullLimit, full.count >= fullLimit {
+        if isFull {
             counted.add(severity, file: locator.file)
         } else {
             full.append(Diagnostic(severity, message(), at: locator))

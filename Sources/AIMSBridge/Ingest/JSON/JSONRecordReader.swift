@@ -895,9 +895,7 @@ struct JSONPathTable {
             if entry < 0 { break }
             let e = Int(entry)
             if hashes[e] == hash && parents[e] == parent && keyLengths[e] == key.count {
-                let start = keyStarts[e]
-                let same = keyBytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<start + key.count]).hasSameBytes(as: key) }
-                if same { return entry }
+                if keyBytes.holds(key, at: keyStarts[e]) { return entry }
             }
             slot = (slot + 1) & mask
         }
