@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AIMSBridgeTests",
-            dependencies: ["AIMSBridge", "CSystemShims"]
+            dependencies: ["AIMSBridge", "CLibCSV", "CSystemShims"]
         ),
     ],
     swiftLanguageModes: [.v6]

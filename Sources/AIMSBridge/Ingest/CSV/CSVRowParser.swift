@@ -79,11 +79,17 @@ final class CSVRowParser {
     @exclusivity(unchecked) private var events: [CSVRowEvent] = []
     /// How many of the completed rows are in `events` already.
     @exclusivity(unchecked) private var collected = 0
+    /// Whether libcsv has `aims_csv_no_spaces` as its space function (else its default test).
+    @exclusivity(unchecked) private var keepsSpaces = true
+    /// Whether lines are parsed without a space function where that reads them the same (see
+    /// `aims_csv_trims_nothing`); off only in tests, to compare with reading every line with one.
+    private let dropsSpaceFunction: Bool
 
-    init(delimiter: UInt8, file: String, limits: ReaderLimits) {
+    init(delimiter: UInt8, file: String, limits: ReaderLimits, dropsSpaceFunction: Bool = true) {
         self.delimiter = delimiter
         self.file = file
         self.limits = limits
+        self.dropsSpaceFunction = dropsSpaceFunction
         state = .allocate(capacity: 1)
         state.initialize(to: CSVCallbackState(maxFieldBytes: limits.maxFieldBytes,
                                               maxFields: limits.maxFieldsPerRecord))
@@ -101,6 +107,15 @@ final class CSVRowParser {
         csv_set_delim(&parser, delimiter)
         // libcsv trims spaces and tabs around unquoted fields by default; keep them.
         csv_set_space_func(&parser, aims_csv_no_spaces)
+        keepsSpaces = true
+    }
+
+    /// Gives libcsv the space function that keeps spaces, or none (its default test), for the
+    /// next line.
+    private func keepSpaces(_ keep: Bool) {
+        guard keep != keepsSpaces else { return }
+        csv_set_space_func(&parser, keep ? aims_csv_no_spaces : nil)
+        keepsSpaces = keep
     }
 
     private func restartParser() {
@@ -169,10 +184,15 @@ final class CSVRowParser {
     }
 
     private func parseLine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
-        if !recordOpen {
+        let startsRecord = !recordOpen
+        if startsRecord {
             state.pointee.current.reset(line: line)
             if isBlank(bytes) { return }
         }
+        // A line that no trimming could change is parsed without a space function; one that
+        // goes on an open record keeps it (the test assumes a line starts outside quotes).
+        keepSpaces(!(dropsSpaceFunction && startsRecord
+            && aims_csv_trims_nothing(bytes.baseAddress, bytes.count, delimiter) != 0))
         state.pointee.line = line
         let consumed = csv_parse(&parser, bytes.baseAddress, bytes.count,
                                  CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)

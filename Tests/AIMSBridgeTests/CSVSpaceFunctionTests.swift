@@ -1,0 +1,104 @@
+import CLibCSV
+import Testing
+@testable import AIMSBridge
+
+/// Lines libcsv reads without a space function (see `aims_csv_trims_nothing`) come out as they
+/// do read with `aims_csv_no_spaces`, which keeps every space.
+@Suite struct CSVSpaceFunctionTests {
+    private func trimsNothing(_ line: String, delimiter: UInt8 = 0x2C) -> Bool {
+        Array(line.utf8).withUnsafeBufferPointer { aims_csv_trims_nothing($0.baseAddress, $0.count, delimiter) != 0 }
+    }
+
+    @Test func linesWithoutSpacesAtFieldEdgesNeedNoSpaceFunction() {
+        #expect(trimsNothing("AIR-1,Model drift,\"Accuracy only, not fairness, or calibration.\",very low\r\n"))
+        #expect(trimsNothing("a b,\"c \"\" d\",e\n"))
+        #expect(trimsNothing("\" a \",\" b\"\n"))
+        #expect(trimsNothing("a\tb;c d\n", delimiter: 0x3B))
+        #expect(trimsNothing("a\t\tb\n", delimiter: 0x09))
+        // A stray quote is a strict-mode error, whatever the spaces.
+        #expect(trimsNothing("a \"b\n"))
+        // Past the first 64 bytes, and a quoted field across them.
+        let long = String(repeating: "word ", count: 20)
+        #expect(trimsNothing("\(long)x,\"\(long), \(long)\",y\n"))
+        #expect(!trimsNothing("\(long)x,\"\(long), \(long)\" ,y\n"))
+        #expect(!trimsNothing("\(long)x ,y\n"))
+        #expect(!trimsNothing("\(long)x\(long),y \n"))
+        #expect(trimsNothing(""))
+    }
+
+    @Test func spacesAtAFieldsStartOrEndNeedIt() {
+        for line in [" a,b\n", "a ,b\n", "a, b\n", "a,b \n", "a,b \r\n", "a,b ", "\tab\n", "a,\"b\" ,c\n",
+                     "a, \"b\"\n", "   \n", "a\r b\n", "a,\"b\"\t\n"] {
+            #expect(!trimsNothing(line), "\(line.debugDescription)")
+        }
+        #expect(!trimsNothing(" a\tb\n", delimiter: 0x09))
+        // Across the scan's 64-byte blocks: a space ending one and an edge starting the next,
+        // and the other way round; a last block that is whole.
+        let stem = String(repeating: "x", count: 63)
+        #expect(!trimsNothing(stem + " ,y\n") && !trimsNothing(stem + ", y\n") && !trimsNothing(stem + " "))
+        #expect(trimsNothing(stem + "y,y\n") && trimsNothing(stem + "y"))
+    }
+
+    /// Random lines of the bytes that matter (spaces, tabs, delimiters, quotes, CR, LF) parsed
+    /// with and without dropping the space function give the same rows and rejects.
+    @Test func randomLinesReadAlikeEitherWay() {
+        let alphabet = Array("ab ,,\t\"\"\r;".utf8)
+        // Long lines, to cross the scan's 64-byte blocks, are mostly letters.
+        let longAlphabet = Array("abcdefghijklmnopqrstuvwxyz ,,\t\"\"\r;".utf8)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func nextRandom() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33)
+        }
+        var differentLines = 0
+        var linesWithoutFunction = 0
+        for delimiter in [UInt8(0x2C), 0x3B, 0x09] {
+            for _ in 0..<4_000 {
+                var lines: [[UInt8]] = []
+                for _ in 0..<(1 + nextRandom() % 3) {
+                    let letters = nextRandom() % 2 == 0 ? alphabet : longAlphabet
+                    let length = letters == alphabet ? nextRandom() % 9 : nextRandom() % 200
+                    var line = (0..<length).map { _ in letters[nextRandom() % letters.count] }
+                    line.append(0x0A)
+                    if line.withUnsafeBufferPointer({ aims_csv_trims_nothing($0.baseAddress, $0.count, delimiter) != 0 }) {
+                        linesWithoutFunction += 1
+                    }
+                    lines.append(line)
+                }
+                let dropping = parse(lines, delimiter: delimiter, dropsSpaceFunction: true)
+                let keeping = parse(lines, delimiter: delimiter, dropsSpaceFunction: false)
+                if dropping != keeping { differentLines += 1 }
+                #expect(dropping == keeping, "\(lines.map { String(decoding: $0, as: UTF8.self) })")
+                if dropping != keeping { return }
+            }
+        }
+        #expect(differentLines == 0)
+        // The lines cover both ways.
+        #expect(linesWithoutFunction > 2_000)
+    }
+
+    /// Each row as its fields and lines, each reject as its place, reason and text.
+    private func parse(_ lines: [[UInt8]], delimiter: UInt8, dropsSpaceFunction: Bool) -> [String] {
+        let parser = CSVRowParser(delimiter: delimiter, file: "t.csv", limits: .standard, dropsSpaceFunction: dropsSpaceFunction)
+        var events: [String] = []
+        func drain() {
+            parser.drain(rows: { row in
+                let fields = (0..<row.count).map { index in row.withField(index) { String(decoding: $0, as: UTF8.self) } }
+                events.append("row \(row.line)-\(row.lastLine) \(fields.debugDescription)")
+            }, rejected: { record in
+                events.append("rejected \(record.locator.line):\(record.locator.column) \(record.reason) \(record.raw.debugDescription)")
+            })
+        }
+        for (index, line) in lines.enumerated() {
+            line.withUnsafeBufferPointer { parser.feed(line: index + 1, bytes: $0) }
+            drain()
+            while parser.replayNext() { drain() }
+        }
+        while !parser.finish() {
+            drain()
+            while parser.replayNext() { drain() }
+        }
+        drain()
+        return events
+    }
+}
