@@ -98,6 +98,15 @@ import Testing
         #expect(TestSupport.records(items).first?.fields == [SourceField("ID", "R-1")])
     }
 
+    /// The literals of the absence test's fast path say what the markers say.
+    @Test func theNullMarkersFirstBytesAndLongestLengthAreTheLiteralsFastPathUses() {
+        for byte in UInt8.min...UInt8.max {
+            let starts = CSVRecordReader.nullMarkers.contains { $0.utf8.first == byte }
+            #expect(CSVRecordReader.someNullMarkerStarts(with: byte) == starts, "byte \(byte)")
+        }
+        #expect(CSVRecordReader.longestNullMarker == CSVRecordReader.nullMarkers.map(\.utf8.count).max())
+    }
+
     @Test func markersInSpacesAreAbsentAndLongerValuesInSpacesAreKept() throws {
         // Quoted, so that libcsv keeps the spaces: a marker with spaces around it is still a
         // marker; a value longer than every marker is kept whatever its ends are.

@@ -14,12 +14,25 @@ import Darwin
 public struct CSVRecordReader: DeferringRecordReader {
     /// Values that mean "no value" in exports.
     public static let nullMarkers: Set<String> = ["--", "—", "–", "N/A", "n/a", "#N/A", "null", "NULL"]
-    /// Whether some null marker starts with the byte at this index.
-    private static let nullMarkerStarts: [Bool] = (0...255).map { byte in
-        nullMarkers.contains { $0.utf8.first == UInt8(byte) }
+    /// The bytes some null marker starts with, as a set of 256 bits (bit `b % 64` of word
+    /// `b / 64`), and the UTF-8 length of the longest null marker. Literals rather than derived
+    /// from `nullMarkers`: a derived static is initialized lazily, and every read of it (two for
+    /// every cell of the input) was a `swift_once` call. A test derives both and compares.
+    static let nullMarkerStartBits: (UInt64, UInt64, UInt64, UInt64) = (0x2008_0000_0000, 0x4000_0000_4000, 0, 0x4_0000_0000)
+    static let longestNullMarker = 4
+
+    /// Whether some null marker starts with `byte`.
+    @inline(__always)
+    static func someNullMarkerStarts(with byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = nullMarkerStartBits.0
+        case 1: word = nullMarkerStartBits.1
+        case 2: word = nullMarkerStartBits.2
+        default: word = nullMarkerStartBits.3
+        }
+        return (word >> UInt64(byte & 63)) & 1 != 0
     }
-    /// The UTF-8 length of the longest null marker.
-    private static let longestNullMarker = nullMarkers.map(\.utf8.count).max()!
     /// How many rows are looked at to find the header: 30, or as many as hold `headerSampleBytes`
     /// (rows of a megabyte are not held by the thirty).
     static let headerSampleRows = 30
@@ -419,7 +432,7 @@ public struct CSVRecordReader: DeferringRecordReader {
     /// absence tests).
     @inline(__always)
     private static func isCertainlyPresent(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        String.hasVisibleEnds(utf8) && (utf8.count > longestNullMarker || !nullMarkerStarts[Int(utf8[0])])
+        String.hasVisibleEnds(utf8) && (utf8.count > longestNullMarker || !someNullMarkerStarts(with: utf8[0]))
     }
 
     /// Whether a cell of valid UTF-8 counts as absent, as `isAbsent(_:)` says of its text: the

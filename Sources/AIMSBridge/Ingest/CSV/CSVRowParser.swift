@@ -346,7 +346,8 @@ final class CSVRowParser {
             let kept = state.pointee.current.overLimit == nil ? length
                 : min(length, RejectedRecord.rawLimit - state.pointee.current.bytes.count)
             if kept > 0 {
-                state.pointee.current.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: kept))
+                // As typed bytes: appending raw ones took the generic, byte-by-byte path.
+                state.pointee.current.bytes.append(contentsOf: UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: kept))
             }
         }
         // Past the field limit the row is rejected; its further fields are not even counted (a
