@@ -27,12 +27,21 @@ enum TestSupport {
         return try body(url.path)
     }
 
-    /// A fresh temporary directory.
+    /// A fresh temporary directory, inside `scratchRoot`.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("aims-tests-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// The folder of the test process's temporary directories, removed, with all they hold, when
+    /// the process exits: the tests make them in many places and did not remove them one by one
+    /// (each run left about thirty in the system's temporary folder).
+    private static let scratchRoot: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("aims-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: TestSupport.scratchRoot) }
+        return url
+    }()
 
     /// A fresh mappings folder holding `files` (paths relative to it, such as
     /// `profiles/mine.yaml`, → their text), for `--mappings` and the loaders.
