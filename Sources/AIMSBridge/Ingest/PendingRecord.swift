@@ -58,12 +58,20 @@ struct PendingFields: Sendable {
     /// Creates no fields.
     init() {}
 
-    /// Creates fields whose values will be ranges of `bytes` (copied once, whole), with room
-    /// for `count` fields, whose paths will be among `paths` (`append(path:column:range:)`).
-    init(copying bytes: UnsafeBufferPointer<UInt8>, fields count: Int, paths: [String]) {
+    /// Creates fields whose values are ranges of `bytes` (copied once, whole) and whose paths are
+    /// among `paths`: `build` initializes up to `fieldCapacity` fields in their storage, in order,
+    /// and returns how many it did.
+    init(copying bytes: UnsafeBufferPointer<UInt8>, paths: [String], fieldCapacity: Int,
+         fields build: (UnsafeMutableBufferPointer<Field>) -> Int) {
         self.bytes = Array(bytes)
         self.paths = paths
-        fields.reserveCapacity(count)
+        fields = [Field](unsafeUninitializedCapacity: fieldCapacity) { buffer, initialized in initialized = build(buffer) }
+    }
+
+    /// Adds a path after the others, for the fields `init(copying:paths:fieldCapacity:fields:)`
+    /// made pointing past those it was given.
+    mutating func addPath(_ path: String) {
+        paths.append(path)
     }
 
     /// Makes room for `count` fields holding `byteCount` bytes of values.
@@ -78,17 +86,6 @@ struct PendingFields: Sendable {
         let start = bytes.count
         bytes.append(contentsOf: utf8)
         insert(Field(path: add(path), column: column, value: .bytes(start: start, end: bytes.count)), at: slot)
-    }
-
-    /// Appends a field whose path is `paths[path]` of those the fields were made with, and whose
-    /// value is the bytes at `range` of those they were made with.
-    mutating func append(path: Int, column: Int, range: Range<Int>) {
-        fields.append(Field(path: path, column: column, value: .bytes(start: range.lowerBound, end: range.upperBound)))
-    }
-
-    /// Appends a field of a path not among those the fields were made with, as `append(path:column:range:)`.
-    mutating func append(path: String, column: Int, range: Range<Int>) {
-        append(path: add(path), column: column, range: range)
     }
 
     /// Inserts a field holding `value` at `slot`.

@@ -327,36 +327,42 @@ public struct CSVRecordReader: DeferringRecordReader {
         // whole; the cells of another are decoded here, so that the fallback's warning comes
         // with the first row needing it.
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
-        var fields = isUTF8
-            ? row.bytes.withUnsafeBufferPointer { PendingFields(copying: $0, fields: row.count, paths: recordNames) } : PendingFields()
-        for index in 0..<row.count {
-            var value: String?
-            if isUTF8 {
-                if row.withField(index, CSVRecordReader.isAbsent) { continue }
-            } else {
-                value = cellText(row, index)
-                if CSVRecordReader.isAbsent(value!) { continue }
-            }
-            if value == nil && index < names.count {
-                // The path is the header's name, by its index: the fields share the header's names.
-                fields.append(path: index, column: index, range: row.range(index))
-                continue
-            }
-            let name: String
-            if index < names.count {
-                name = names[index]
-            } else {
-                name = "column_\(index + 1)"
-                if warnedWide < 10 {
-                    warnedWide += 1
-                    diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
-                                                at: Locator(file: source.name, line: row.line)))
+        var fields: PendingFields
+        if isUTF8 {
+            // The fields are written in one pass over the row's bytes and ends, straight into
+            // their storage (an append per cell checked the array's uniqueness and room each
+            // time). The path of a cell under the header is the header's name, by its index.
+            var extraColumns: [Int] = []
+            fields = row.bytes.withUnsafeBufferPointer { bytes in
+                row.ends.withUnsafeBufferPointer { ends in
+                    PendingFields(copying: bytes, paths: recordNames, fieldCapacity: ends.count) { slots in
+                        var count = 0
+                        var start = 0
+                        for index in ends.indices {
+                            let end = ends[index]
+                            defer { start = end }
+                            if CSVRecordReader.isAbsent(UnsafeBufferPointer(rebasing: bytes[start..<end])) { continue }
+                            var path = index
+                            if index >= names.count {
+                                path = names.count + extraColumns.count
+                                extraColumns.append(index)
+                            }
+                            (slots.baseAddress! + count).initialize(to: PendingFields.Field(path: path, column: index,
+                                                                                          value: .bytes(start: start, end: end)))
+                            count += 1
+                        }
+                        return count
+                    }
                 }
             }
-            if let value {
+            for column in extraColumns { fields.addPath(extraColumnName(column, of: row, header: names)) }
+        } else {
+            fields = PendingFields()
+            for index in 0..<row.count {
+                let value = cellText(row, index)
+                if CSVRecordReader.isAbsent(value) { continue }
+                let name = index < names.count ? names[index] : extraColumnName(index, of: row, header: names)
                 fields.insert(path: name, column: index, value: .text(value), at: fields.count)
-            } else {
-                fields.append(path: name, column: index, range: row.range(index))
             }
         }
         if fields.count == 0 {
@@ -373,6 +379,17 @@ public struct CSVRecordReader: DeferringRecordReader {
         }
         releaseFooterCandidates()
         pending.append(.pending(record))
+    }
+
+    /// The name of the cell at `column` of a row wider than the header (`column_N`), warning about
+    /// such rows (the first ten of a file).
+    private mutating func extraColumnName(_ column: Int, of row: borrowing CSVRow, header names: [String]) -> String {
+        if warnedWide < 10 {
+            warnedWide += 1
+            diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
+                                        at: Locator(file: source.name, line: row.line)))
+        }
+        return "column_\(column + 1)"
     }
 
     /// Rows held as a possible footer that another row follows: they are records after all.
