@@ -35,6 +35,30 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    /// Cells past the header are kept as `column_N`, in UTF-8 rows and in rows read as
+    /// Windows-1252 alike, and the first ten such rows of a file are warned about.
+    @Test func cellsPastTheHeaderAreKeptAsNumberedColumnsWithAWarning() throws {
+        // Rows as wide as the header first, so that the header is found as usual.
+        var text = "ID,Title\n"
+        for row in 1...30 { text += "R-\(row),t\n" }
+        text += "R-31,a,b,,d\n"
+        for row in 32...42 { text += "R-\(row),t,x\n" }
+        var bytes = Array(text.utf8)
+        bytes += [0x52, 0x2D, 0x34, 0x33, 0x2C, 0x63, 0x61, 0x66, 0xE9, 0x2C, 0x6E, 0x61, 0xEF, 0x76, 0x65, 0x0A]  // R-43,café,naïve (cp1252)
+        let (items, diagnostics) = try read(bytes: bytes)
+        let records = TestSupport.records(items)
+        #expect(records.count == 43)
+        #expect(records[29].fields == [SourceField("ID", "R-30"), SourceField("Title", "t")])
+        #expect(records[30].fields == [SourceField("ID", "R-31"), SourceField("Title", "a"), SourceField("column_3", "b"),
+                                       SourceField("column_5", "d")])
+        #expect(records[31].fields == [SourceField("ID", "R-32"), SourceField("Title", "t"), SourceField("column_3", "x")])
+        #expect(records[42].fields == [SourceField("ID", "R-43"), SourceField("Title", "café"), SourceField("column_3", "naïve")])
+        let wide = diagnostics.filter { $0.message.contains("but the header has 2") }
+        #expect(wide.count == 10)
+        #expect(wide.first?.message == "row has 5 fields but the header has 2; extra values kept as column_3…")
+        #expect(wide.map { $0.locator?.line } == Array(32...41))
+    }
+
     @Test func aRepeatedHeaderRowIsSkippedWithAWarningNotConverted() throws {
         // Two exports joined with `cat`: the second one's header is not a risk named "Title". The
         // third header has spaces around its cells and a quoted cell; the last row is data that

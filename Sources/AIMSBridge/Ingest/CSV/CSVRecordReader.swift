@@ -355,15 +355,19 @@ public struct CSVRecordReader: DeferringRecordReader {
                     }
                 }
             }
-            for column in extraColumns { fields.addPath(extraColumnName(column, of: row, header: names)) }
+            for column in extraColumns { fields.addPath("column_\(column + 1)") }
+            if !extraColumns.isEmpty { warnWide(row, header: names) }
         } else {
             fields = PendingFields()
+            var wide = false
             for index in 0..<row.count {
                 let value = cellText(row, index)
                 if CSVRecordReader.isAbsent(value) { continue }
-                let name = index < names.count ? names[index] : extraColumnName(index, of: row, header: names)
+                wide = wide || index >= names.count
+                let name = index < names.count ? names[index] : "column_\(index + 1)"
                 fields.insert(path: name, column: index, value: .text(value), at: fields.count)
             }
+            if wide { warnWide(row, header: names) }
         }
         if fields.count == 0 {
             // A row of empty cells (a blank row as spreadsheets save it) counts as a blank line.
@@ -381,15 +385,13 @@ public struct CSVRecordReader: DeferringRecordReader {
         pending.append(.pending(record))
     }
 
-    /// The name of the cell at `column` of a row wider than the header (`column_N`), warning about
-    /// such rows (the first ten of a file).
-    private mutating func extraColumnName(_ column: Int, of row: borrowing CSVRow, header names: [String]) -> String {
-        if warnedWide < 10 {
-            warnedWide += 1
-            diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
-                                        at: Locator(file: source.name, line: row.line)))
-        }
-        return "column_\(column + 1)"
+    /// Warns about a row with values past the header (kept as `column_N`): the first ten such
+    /// rows of a file.
+    private mutating func warnWide(_ row: borrowing CSVRow, header names: [String]) {
+        guard warnedWide < 10 else { return }
+        warnedWide += 1
+        diagnostics.emit(Diagnostic(.warning, "row has \(row.count) fields but the header has \(names.count); extra values kept as column_\(names.count + 1)…",
+                                    at: Locator(file: source.name, line: row.line)))
     }
 
     /// Rows held as a possible footer that another row follows: they are records after all.
