@@ -17,22 +17,10 @@ static inline int aims_csv_no_spaces(unsigned char c) { (void)c; return 0; }
 /// spaces (space or tab, unless the delimiter).
 typedef struct { uint64_t quotes, edges, spaces; } aims_csv_classes;
 
-static inline aims_csv_classes aims_csv_classify(const unsigned char *block, unsigned char delimiter) {
+/// `aims_csv_classify` a byte at a time: what it is without SSE2, and what a test compares it
+/// with where it has SSE2.
+static inline aims_csv_classes aims_csv_classify_bytewise(const unsigned char *block, unsigned char delimiter) {
     aims_csv_classes classes = {0, 0, 0};
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8((char)delimiter);
-    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-    const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-    for (int part = 0; part < 4; part++) {
-        __m128i bytes = _mm_loadu_si128((const __m128i *)(block + 16 * part));
-        __m128i isDelimiter = _mm_cmpeq_epi8(bytes, comma);
-        __m128i isEdge = _mm_or_si128(isDelimiter, _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
-        __m128i isSpace = _mm_andnot_si128(isDelimiter, _mm_or_si128(_mm_cmpeq_epi8(bytes, space), _mm_cmpeq_epi8(bytes, tab)));
-        classes.quotes |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)) << (16 * part);
-        classes.edges |= (uint64_t)(uint16_t)_mm_movemask_epi8(isEdge) << (16 * part);
-        classes.spaces |= (uint64_t)(uint16_t)_mm_movemask_epi8(isSpace) << (16 * part);
-    }
-#else
     for (int index = 0; index < 64; index++) {
         unsigned char byte = block[index];
         uint64_t bit = (uint64_t)1 << index;
@@ -40,8 +28,29 @@ static inline aims_csv_classes aims_csv_classify(const unsigned char *block, uns
         if (byte == delimiter || byte == '\r' || byte == '\n') classes.edges |= bit;
         else if (byte == ' ' || byte == '\t') classes.spaces |= bit;
     }
-#endif
     return classes;
+}
+
+/// The classes of the 64 bytes at `block`.
+static inline aims_csv_classes aims_csv_classify(const unsigned char *block, unsigned char delimiter) {
+#if defined(__SSE2__)
+    aims_csv_classes classes = {0, 0, 0};
+    const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8((char)delimiter);
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+    for (int part = 0; part < 4; part++) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(block + 16 * part));
+        __m128i isDelimiter = _mm_cmpeq_epi8(bytes, comma);
+        __m128i isEdge = _mm_or_si128(isDelimiter, _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
+        __m128i isSpace = _mm_andnot_si128(isEdge, _mm_or_si128(_mm_cmpeq_epi8(bytes, space), _mm_cmpeq_epi8(bytes, tab)));
+        classes.quotes |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)) << (16 * part);
+        classes.edges |= (uint64_t)(uint16_t)_mm_movemask_epi8(isEdge) << (16 * part);
+        classes.spaces |= (uint64_t)(uint16_t)_mm_movemask_epi8(isSpace) << (16 * part);
+    }
+    return classes;
+#else
+    return aims_csv_classify_bytewise(block, delimiter);
+#endif
 }
 
 /// Whether libcsv, in strict mode and with its default space test (spaces and tabs other than
