@@ -49,14 +49,15 @@ def run(command, output_path):
 
 def measure(conversions, size, runs):
     """Runs the (label, command, output path) conversions in turn, `runs` rounds; returns for each
-    its median MB/s and CPU seconds, its peak memory and the size of its output."""
+    its median MB/s and CPU seconds, its peak memory, the size of its output and each run's seconds."""
     rounds = [[run(command, output) for _, command, output in conversions] for _ in range(runs)]
     results = []
     for index, (label, _, output) in enumerate(conversions):
         taken = [each_round[index] for each_round in rounds]
         seconds = statistics.median(one.seconds for one in taken)
         results.append({"label": label, "mbps": size / 1e6 / seconds, "peak": max(one.peak for one in taken),
-                        "cpu": statistics.median(one.cpu for one in taken), "out": output.stat().st_size})
+                        "cpu": statistics.median(one.cpu for one in taken), "out": output.stat().st_size,
+                        "seconds": [one.seconds for one in taken]})
     return results
 
 
@@ -118,6 +119,11 @@ def main():
                 verdict = f"  {targets[format]:.1f}: {'met' if met else 'not met'}"
             print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['cpu']:>6.2f} "
                   f"{result['out'] / 1e6:>7.0f} {result['peak']:>8.1f} {ratio}{verdict}")
+            if base and index > 0:
+                # Each round's ratio, of two runs next to each other in time: how far the machine's
+                # speed drifted during the benchmark, which the medians alone do not show.
+                rounds = [reference / taken for reference, taken in zip(results[0]["seconds"], result["seconds"])]
+                print(f"{'':<46} ratio in each round: {', '.join(f'{one:.2f}' for one in rounds)}")
 
 
 if __name__ == "__main__":
