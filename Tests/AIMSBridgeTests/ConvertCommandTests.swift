@@ -122,6 +122,9 @@ import Testing
                                              environment: ["MALLOC_CONF": "stats_print:true"])
         #expect(result.status == 0)
         #expect(result.stderr.contains("___ Begin jemalloc statistics ___"))
+        // The output went through `/dev/null`, which is still the device, not a file renamed over it.
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
     }
     #endif
 

@@ -34,6 +34,30 @@ import Testing
         }
     }
 
+    /// A target that is not a file (a pipe here; `/dev/null` in use) is written to, not replaced
+    /// by a file renamed over it.
+    @Test func aPipeIsWrittenThroughAndStaysAPipe() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("pipe").path
+        #expect(mkfifo(path, 0o600) == 0)
+        // The reading end is opened first, without waiting for a writer; what is written fits in
+        // the pipe's buffer, so nothing has to read it while it is written.
+        let reader = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        let bytes = Array(Self.content.prefix(10_000))
+        do {
+            let file = try OutputFile(path: path)
+            try file.write(bytes)
+            try file.commit()
+            #expect(!file.replaced)
+        }
+        var received = [UInt8](repeating: 0, count: 20_000)
+        let count = read(reader, &received, received.count)
+        #expect(count == bytes.count && Array(received.prefix(max(0, count))) == bytes)
+        var info = stat()
+        #expect(stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+    }
+
     @Test func anIdenticalTargetIsKeptAndAChangedOneReplaced() throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("register.json").path
         #expect(try write(Self.content, to: path))

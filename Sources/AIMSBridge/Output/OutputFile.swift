@@ -22,7 +22,8 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 
 /// A buffered output written atomically: bytes go to a temporary file beside the target, which
 /// replaces the target only on `commit()`. A run that stops half-way leaves the old file (or no
-/// file), never a partial one. Standard output (`-`) is written through directly.
+/// file), never a partial one. Standard output (`-`), and a target that is a device or a pipe
+/// (`/dev/null`, `/dev/stdout`, a FIFO), are written through directly.
 public final class OutputFile {
     /// The target path (`-` for standard output).
     public let path: String
@@ -44,6 +45,8 @@ public final class OutputFile {
     private static let writebackStep: Int64 = 8 << 20
     /// A spool's own descriptor for reading it back (see `temporary()`); -1 for other outputs.
     private(set) var spoolReader: Int32 = -1
+    /// Whether `descriptor` is a device or pipe opened by this output, closed with it.
+    private var writesThrough = false
 
     /// Opens an output for `path`; `-` is standard output. With `keepUnchanged`, a target whose
     /// bytes equal the new content is not replaced (nor its modification time touched).
@@ -53,6 +56,19 @@ public final class OutputFile {
         if path == "-" {
             descriptor = 1
             temporaryPath = nil
+            return
+        }
+        // A device or a pipe is written to, not replaced: renaming a file over `/dev/null` (as
+        // root, where `/dev` is writable) made it a regular file for every program after.
+        var target = stat()
+        if stat(path, &target) == 0, (target.st_mode & S_IFMT) != S_IFREG, (target.st_mode & S_IFMT) != S_IFDIR {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            if fd < 0 {
+                throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            descriptor = fd
+            temporaryPath = nil
+            writesThrough = true
             return
         }
         let slash = path.lastIndex(of: "/")
@@ -96,6 +112,8 @@ public final class OutputFile {
         } else if let temporaryPath, !committed {
             close(descriptor)
             unlink(temporaryPath)
+        } else if writesThrough {
+            close(descriptor)
         }
     }
 
