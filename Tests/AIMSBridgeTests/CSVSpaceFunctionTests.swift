@@ -43,13 +43,10 @@ import Testing
     /// ones a byte at a time gives (the only way there is elsewhere).
     @Test func blocksAreClassifiedAsByteByByte() {
         let alphabet = Array("ab ,;\t|\"\r\n\u{0}".utf8) + [0x80, 0xE2, 0xFF]
-        var seed: UInt64 = 42
+        var random = SeededRandom(seed: 42)
         for delimiter in [UInt8(0x2C), 0x3B, 0x09, 0x7C] {
             for _ in 0..<2_000 {
-                let block = (0..<64).map { _ -> UInt8 in
-                    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    return alphabet[Int(seed >> 33) % alphabet.count]
-                }
+                let block = (0..<64).map { _ in alphabet[random.next(below: alphabet.count)] }
                 let (fast, bytewise) = block.withUnsafeBufferPointer {
                     (aims_csv_classify($0.baseAddress, delimiter), aims_csv_classify_bytewise($0.baseAddress, delimiter))
                 }
@@ -66,20 +63,15 @@ import Testing
         let alphabet = Array("ab ,,\t\"\"\r;".utf8)
         // Long lines, to cross the scan's 64-byte blocks, are mostly letters.
         let longAlphabet = Array("abcdefghijklmnopqrstuvwxyz ,,\t\"\"\r;".utf8)
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func nextRandom() -> Int {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: seed >> 33)
-        }
-        var differentLines = 0
+        var random = SeededRandom(seed: 0x9E37_79B9_7F4A_7C15)
         var linesWithoutFunction = 0
         for delimiter in [UInt8(0x2C), 0x3B, 0x09] {
             for _ in 0..<4_000 {
                 var lines: [[UInt8]] = []
-                for _ in 0..<(1 + nextRandom() % 3) {
-                    let letters = nextRandom() % 2 == 0 ? alphabet : longAlphabet
-                    let length = letters == alphabet ? nextRandom() % 9 : nextRandom() % 200
-                    var line = (0..<length).map { _ in letters[nextRandom() % letters.count] }
+                for _ in 0..<(1 + random.next(below: 3)) {
+                    let letters = random.next(below: 2) == 0 ? alphabet : longAlphabet
+                    let length = letters == alphabet ? random.next(below: 9) : random.next(below: 200)
+                    var line = (0..<length).map { _ in letters[random.next(below: letters.count)] }
                     line.append(0x0A)
                     if line.withUnsafeBufferPointer({ aims_csv_trims_nothing($0.baseAddress, $0.count, delimiter) != 0 }) {
                         linesWithoutFunction += 1
@@ -88,12 +80,10 @@ import Testing
                 }
                 let dropping = parse(lines, delimiter: delimiter, dropsSpaceFunction: true)
                 let keeping = parse(lines, delimiter: delimiter, dropsSpaceFunction: false)
-                if dropping != keeping { differentLines += 1 }
                 #expect(dropping == keeping, "\(lines.map { String(decoding: $0, as: UTF8.self) })")
                 if dropping != keeping { return }
             }
         }
-        #expect(differentLines == 0)
         // The lines cover both ways.
         #expect(linesWithoutFunction > 2_000)
     }
@@ -121,5 +111,21 @@ import Testing
         }
         drain()
         return events
+    }
+}
+
+/// A seeded sequence of random numbers (a 64-bit linear congruential generator), so that the
+/// random tests read the same inputs on every run.
+private struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    /// The next number, from 0 up to `bound` (excluded).
+    mutating func next(below bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int(truncatingIfNeeded: state >> 33) % bound
     }
 }
