@@ -179,7 +179,7 @@ struct FlatRowPlan {
     /// Whether the cell of `column` names a requirement.
     func hasReferences(at column: Int) -> Bool {
         switch pieces[column] {
-        case .cached(let index): return !cached[index].interpretation.references.isEmpty
+        case .cached(let index): return cached[index].interpretation.referenceCount > 0
         case .fresh(let index): return fresh[index].referenceCount > 0
         default: return false
         }
