@@ -58,18 +58,19 @@ struct PendingFields: Sendable {
     /// Creates no fields.
     init() {}
 
-    /// Creates fields whose values are ranges of `bytes` (copied once, whole) and whose paths are
-    /// among `paths`: `build` initializes up to `fieldCapacity` fields in their storage, in order,
-    /// and returns how many it did.
-    init(copying bytes: UnsafeBufferPointer<UInt8>, paths: [String], fieldCapacity: Int,
-         fields build: (UnsafeMutableBufferPointer<Field>) -> Int) {
+    /// Creates `fields` (copied), whose values are ranges of `bytes` (copied once, whole) and
+    /// whose paths are among `paths`. Copied from a buffer the caller reuses, rather than written
+    /// in place: the array made for writing in place (`init(unsafeUninitializedCapacity:)`) was
+    /// allocated by the standard library's unspecialized code, which looked up the array's type
+    /// metadata, under a lock, for every row.
+    init(copying bytes: UnsafeBufferPointer<UInt8>, paths: [String], fields: UnsafeBufferPointer<Field>) {
         self.bytes = Array(bytes)
         self.paths = paths
-        fields = [Field](unsafeUninitializedCapacity: fieldCapacity) { buffer, initialized in initialized = build(buffer) }
+        self.fields = Array(fields)
     }
 
-    /// Adds a path after the others, for the fields `init(copying:paths:fieldCapacity:fields:)`
-    /// made pointing past those it was given.
+    /// Adds a path after the others, for the fields `init(copying:paths:fields:)` made pointing
+    /// past those it was given.
     mutating func addPath(_ path: String) {
         paths.append(path)
     }

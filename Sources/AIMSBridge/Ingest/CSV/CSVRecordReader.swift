@@ -77,6 +77,8 @@ public struct CSVRecordReader: DeferringRecordReader {
     private var rowsSharing = 0
     private static let sharingRows = 256
     private var pendingIndex = 0
+    /// The fields of the row being emitted, before they are copied into its record (see `emit`).
+    private var fieldSlots: [PendingFields.Field] = []
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
     /// The chunk being read, and where its next line starts.
@@ -329,13 +331,20 @@ public struct CSVRecordReader: DeferringRecordReader {
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
         var fields: PendingFields
         if isUTF8 {
-            // The fields are written in one pass over the row's bytes and ends, straight into
-            // their storage (an append per cell checked the array's uniqueness and room each
-            // time). The path of a cell under the header is the header's name, by its index.
+            // The fields are written in one pass over the row's bytes and ends, into a buffer
+            // reused from row to row (an append per cell checked the array's uniqueness and room
+            // each time), then copied whole. The path of a cell under the header is the
+            // header's name, by its index.
             var extraColumns: [Int] = []
+            var slots: [PendingFields.Field] = []
+            swap(&slots, &fieldSlots)
+            defer { swap(&slots, &fieldSlots) }
+            if slots.count < row.count {
+                slots = Array(repeating: PendingFields.Field(path: 0, column: 0, value: .bytes(start: 0, end: 0)), count: row.count)
+            }
             fields = row.bytes.withUnsafeBufferPointer { bytes in
                 row.ends.withUnsafeBufferPointer { ends in
-                    PendingFields(copying: bytes, paths: recordNames, fieldCapacity: ends.count) { slots in
+                    slots.withUnsafeMutableBufferPointer { slots in
                         var count = 0
                         var start = 0
                         for index in ends.indices {
@@ -347,11 +356,11 @@ public struct CSVRecordReader: DeferringRecordReader {
                                 path = names.count + extraColumns.count
                                 extraColumns.append(index)
                             }
-                            (slots.baseAddress! + count).initialize(to: PendingFields.Field(path: path, column: index,
-                                                                                          value: .bytes(start: start, end: end)))
+                            slots[count] = PendingFields.Field(path: path, column: index, value: .bytes(start: start, end: end))
                             count += 1
                         }
-                        return count
+                        return PendingFields(copying: bytes, paths: recordNames,
+                                             fields: UnsafeBufferPointer(rebasing: slots[..<count]))
                     }
                 }
             }
@@ -374,9 +383,12 @@ public struct CSVRecordReader: DeferringRecordReader {
             lastRowLine = previousRowLine
             return
         }
-        let record = PendingRecord(fields: fields, locator: Locator(file: recordFile, line: row.line), ordinal: ordinal)
+        // The fields are moved into the record, not copied: a copy retained each of their four
+        // arrays and the file's name, to release them again at the end of the row.
+        let isSingleValue = fields.count == 1
+        let record = PendingRecord(fields: consume fields, locator: Locator(file: recordFile, line: row.line), ordinal: ordinal)
         ordinal += 1
-        if fields.count == 1 && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
+        if isSingleValue && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
             && footerCandidates.count < CSVRecordReader.footerLimit {
             footerCandidates.append((record, parser.rawText(of: row)))
             return
