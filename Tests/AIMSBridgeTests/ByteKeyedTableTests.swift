@@ -1,7 +1,8 @@
 import Testing
 @testable import AIMSBridge
 
-/// The table under the interpretation cache and the reference parser's pieces.
+/// The table under the interpretation cache, the reference parser's pieces and the JSON reader's
+/// paths.
 @Suite struct ByteKeyedTableTests {
     private func look(_ table: ByteKeyedTable<Int>, _ key: String, tag: Int = 0) -> Int? {
         Array(key.utf8).withUnsafeBufferPointer { table.value(for: $0, tag: tag) }
@@ -44,6 +45,19 @@ import Testing
         #expect(look(table, "key 7") == nil)
         insert(8, "key 8", into: &table)
         #expect(look(table, "key 8") == 8)
+    }
+
+    @Test func aTableStartedSmallGrowsAndFindsEveryKey() {
+        // Buckets for 4 values at first (8), doubled four times on the way to 100 values: each
+        // key is found after every doubling, under its own tag only.
+        var table = ByteKeyedTable<Int>(capacity: 1_000, expected: 4)
+        for index in 0..<100 {
+            insert(index, "key \(index % 10)", tag: index / 10, into: &table)
+            let found = (0...index).map { look(table, "key \($0 % 10)", tag: $0 / 10) }
+            #expect(found == Array(0...index))
+        }
+        #expect(look(table, "key 3", tag: 10) == nil && look(table, "key 10") == nil)
+        #expect(!table.isFull && table.keyByteCount == 100 * 5)
     }
 
     @Test func everyByteAndTheTagChangeTheHash() {

@@ -868,59 +868,25 @@ struct JSONPathTable {
     private(set) var keys: [String] = [""]
     /// The dotted path of each entry.
     private(set) var paths: [String] = [""]
-    private var parents: [Int32] = [-1]
-    private var keyStarts: [Int] = [0]
-    private var keyLengths: [Int] = [0]
-    private var hashes: [UInt64] = [0]
-    private var keyBytes: [UInt8] = []
-    /// Open addressing: entry index, or -1.
-    private var slots = [Int32](repeating: -1, count: 256)
-    /// Keys are hashed with the process's seed (see `ByteHash`), so that an input's keys cannot
-    /// be chosen to collide and make every lookup walk the table.
-    private let seed = ByteHash.seed
+    /// Each entry but the root, by its key's bytes and its parent's entry (the tag). Not limited
+    /// but by what an int holds: a record's keys are all kept while it is read, however many
+    /// (the reader's limits bound them), and `trimIfLarge` empties the table between records.
+    private var entries = ByteKeyedTable<Int32>(capacity: Int(Int32.max) / 2 - 1, expected: 128)
 
     /// Clears the table when it has grown large (input with ever-new keys), so memory stays
     /// bounded. Call only between records: ids are not kept across.
     mutating func trimIfLarge() {
-        if keys.count > 16_384 || keyBytes.count > 1 << 20 { self = JSONPathTable() }
+        if keys.count > 16_384 || entries.keyByteCount > 1 << 20 { self = JSONPathTable() }
     }
 
     /// The entry for `key` under `parent`; -1 when the key is not valid UTF-8.
     mutating func id(parent: Int32, key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = UInt64(truncatingIfNeeded: ByteHash.hash(key, tag: Int(parent), seed: seed))
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        while true {
-            let entry = slots[slot]
-            if entry < 0 { break }
-            let e = Int(entry)
-            if hashes[e] == hash && parents[e] == parent && keyLengths[e] == key.count {
-                if keyBytes.holds(key, at: keyStarts[e]) { return entry }
-            }
-            slot = (slot + 1) & mask
-        }
+        if let entry = entries.value(for: key, tag: Int(parent)) { return entry }
         guard let string = String(validating: key, as: UTF8.self) else { return -1 }
         let entry = Int32(keys.count)
         keys.append(string)
         paths.append(parent == 0 ? string : paths[Int(parent)] + "." + string)
-        parents.append(parent)
-        keyStarts.append(keyBytes.count)
-        keyLengths.append(key.count)
-        hashes.append(hash)
-        keyBytes.append(contentsOf: key)
-        slots[slot] = entry
-        if keys.count * 2 > slots.count { rehash() }
+        entries.insert(entry, for: key, tag: Int(parent))
         return entry
-    }
-
-    private mutating func rehash() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        for e in 1..<keys.count {
-            let hash = hashes[e]
-            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(e)
-        }
     }
 }
