@@ -335,6 +335,19 @@ import Testing
         #expect(TestSupport.records(items).map(\.locator.line) == [5])
     }
 
+    @Test func aRowOfMegabytesIsReadWholeAndTheRowsAfterIt() throws {
+        // Three fields of 900 KB: the parser's field buffer grows past what it keeps for reuse,
+        // starts small again, and the rows after hold none of the large row's bytes.
+        let large = ["a", "b", "c"].map { String(repeating: $0, count: 900_000) }
+        let text = "ID,A,B,C\nR-1,\(large.joined(separator: ","))\nR-2,x,\"y\nz\",\nR-3,,,w\n"
+        let records = TestSupport.records(try read(text).items)
+        #expect(records.map { $0["ID"] } == ["R-1", "R-2", "R-3"])
+        #expect(records.first?["A"] == large[0] && records.first?["B"] == large[1] && records.first?["C"] == large[2])
+        #expect(records.dropFirst().first?.fields == [SourceField("ID", "R-2"), SourceField("A", "x"), SourceField("B", "y\nz")])
+        #expect(records.last?.fields == [SourceField("ID", "R-3"), SourceField("C", "w")])
+        #expect(records.map(\.locator.line) == [2, 3, 5])
+    }
+
     @Test func nulBytesRejectTheRecord() throws {
         let (items, _) = try readFixture("Fixtures/bad/nul-bytes.csv")
         let rejected = TestSupport.rejected(items)

@@ -33,6 +33,108 @@ struct CSVRow {
         self.line = line
         overLimit = nil
     }
+
+    /// Becomes `row` (its lines and what it went over), with the fields `fields` holds: their
+    /// bytes and ends copied into this row's buffers, each in one piece.
+    mutating func fill(as row: borrowing CSVRow, from fields: CSVFieldBuffer) {
+        bytes.removeAllReusingStorage()
+        ends.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: fields.bytes)
+        ends.append(contentsOf: fields.ends)
+        line = row.line
+        lastLine = row.lastLine
+        overLimit = row.overLimit
+    }
+}
+
+/// The fields of the row libcsv is reading, in buffers of its own: appended to for every field,
+/// and copied into a `CSVRow` once, when the row is complete. Written here rather than kept in
+/// the row's arrays because an `Array` append for every field (checking the array's uniqueness
+/// and room, then copying through the generic path) took about 140 instructions a field, a tenth
+/// of the reading thread's work.
+///
+/// Its memory is its owner's to free (`deallocate()`): it lives in the parser's callback state
+/// and is never copied.
+struct CSVFieldBuffer {
+    private var byteStorage: UnsafeMutablePointer<UInt8>
+    private var byteCapacity: Int
+    private(set) var byteCount = 0
+    private var endStorage: UnsafeMutablePointer<Int>
+    private var endCapacity: Int
+    /// How many fields it holds.
+    private(set) var count = 0
+
+    /// The capacities it starts with, and returns to when emptied after a large row.
+    private static let startingBytes = 4_096
+    private static let startingEnds = 64
+
+    init() {
+        byteCapacity = CSVFieldBuffer.startingBytes
+        byteStorage = .allocate(capacity: byteCapacity)
+        endCapacity = CSVFieldBuffer.startingEnds
+        endStorage = .allocate(capacity: endCapacity)
+    }
+
+    /// The fields' bytes, back to back (valid until it is next changed).
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: byteStorage, count: byteCount) }
+    /// Where each field ends in `bytes` (valid until it is next changed).
+    var ends: UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: endStorage, count: count) }
+
+    /// Appends `count` bytes to the current field.
+    @inline(__always)
+    mutating func append(_ data: UnsafeRawPointer, count: Int) {
+        if byteCount + count > byteCapacity { growBytes(to: byteCount + count) }
+        (byteStorage + byteCount).initialize(from: data.assumingMemoryBound(to: UInt8.self), count: count)
+        byteCount += count
+    }
+
+    /// Ends the current field where its bytes end.
+    @inline(__always)
+    mutating func endField() {
+        if count == endCapacity { growEnds() }
+        (endStorage + count).initialize(to: byteCount)
+        count += 1
+    }
+
+    /// Empties it; storage grown past what is reused (`Array.reusedCapacityLimit`) is given back.
+    mutating func removeAll() {
+        byteCount = 0
+        count = 0
+        if byteCapacity > [UInt8].reusedCapacityLimit {
+            byteStorage.deallocate()
+            byteCapacity = CSVFieldBuffer.startingBytes
+            byteStorage = .allocate(capacity: byteCapacity)
+        }
+        if endCapacity > [UInt8].reusedCapacityLimit / MemoryLayout<Int>.stride {
+            endStorage.deallocate()
+            endCapacity = CSVFieldBuffer.startingEnds
+            endStorage = .allocate(capacity: endCapacity)
+        }
+    }
+
+    /// Frees its memory; it is not used again.
+    func deallocate() {
+        byteStorage.deallocate()
+        endStorage.deallocate()
+    }
+
+    private mutating func growBytes(to needed: Int) {
+        var capacity = byteCapacity * 2
+        while capacity < needed { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.initialize(from: byteStorage, count: byteCount)
+        byteStorage.deallocate()
+        byteStorage = grown
+        byteCapacity = capacity
+    }
+
+    private mutating func growEnds() {
+        let grown = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+        grown.initialize(from: endStorage, count: count)
+        endStorage.deallocate()
+        endStorage = grown
+        endCapacity *= 2
+    }
 }
 
 /// What the row parser completed: a row (by its place among the parser's completed rows) or a
@@ -45,7 +147,10 @@ private enum CSVRowEvent {
 /// The state libcsv's callbacks reach through their context pointer (a struct on the heap:
 /// cheaper than a class, which pays exclusivity checks on every property access).
 private struct CSVCallbackState {
+    /// The row being read: its lines and whether it went over a limit; its fields are in
+    /// `fields` until it is complete.
     var current = CSVRow()
+    var fields = CSVFieldBuffer()
     /// Rows completed since the parser's events were last drained: the first `completedCount`.
     /// The ones after are spare rows whose buffers the next rows reuse (see `rowCallback`).
     var completed: [CSVRow] = []
@@ -98,6 +203,7 @@ final class CSVRowParser {
 
     deinit {
         csv_free(&parser)
+        state.pointee.fields.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -123,6 +229,7 @@ final class CSVRowParser {
         parser = csv_parser()
         startParser()
         state.pointee.current.reset(line: state.pointee.line)
+        state.pointee.fields.removeAll()
     }
 
     /// Whether libcsv is in the middle of a record (a quoted field spans lines).
@@ -187,6 +294,7 @@ final class CSVRowParser {
         let startsRecord = !recordOpen
         if startsRecord {
             state.pointee.current.reset(line: line)
+            state.pointee.fields.removeAll()
             if isBlank(bytes) { return }
         }
         // A line that no trimming could change is parsed without a space function; one that
@@ -269,7 +377,8 @@ final class CSVRowParser {
     private func recoverUnterminated() {
         guard openLines.count > 0 else {
             // The open record is the current unterminated last line (no newline at the end).
-            let row = state.pointee.current
+            var row = CSVRow()
+            row.fill(as: state.pointee.current, from: state.pointee.fields)
             events.append(.rejected(RejectedRecord(
                 locator: Locator(file: file, line: row.line),
                 reason: "unterminated quoted field at the end of the input",
@@ -336,35 +445,33 @@ final class CSVRowParser {
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
         if state.pointee.current.overLimit == nil {
             if length > state.pointee.maxFieldBytes {
-                state.pointee.current.overLimit = "field \(state.pointee.current.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
-            } else if state.pointee.current.count >= state.pointee.maxFields {
+                state.pointee.current.overLimit = "field \(state.pointee.fields.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
+            } else if state.pointee.fields.count >= state.pointee.maxFields {
                 state.pointee.current.overLimit = "more than \(state.pointee.maxFields) fields in one record"
             }
         }
         if let data, length > 0 {
             // A row over a limit keeps only as much as its rejection's raw text shows.
             let kept = state.pointee.current.overLimit == nil ? length
-                : min(length, RejectedRecord.rawLimit - state.pointee.current.bytes.count)
-            if kept > 0 {
-                // As typed bytes: appending raw ones took the generic, byte-by-byte path.
-                state.pointee.current.bytes.append(contentsOf: UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: kept))
-            }
+                : min(length, RejectedRecord.rawLimit - state.pointee.fields.byteCount)
+            if kept > 0 { state.pointee.fields.append(data, count: kept) }
         }
         // Past the field limit the row is rejected; its further fields are not even counted (a
         // 4 MiB line of empty fields would otherwise hold two million offsets).
-        if state.pointee.current.count <= state.pointee.maxFields {
-            state.pointee.current.ends.append(state.pointee.current.bytes.count)
+        if state.pointee.fields.count <= state.pointee.maxFields {
+            state.pointee.fields.endField()
         }
     }
 
-    /// Moves the current row into the completed ones, and gives the current row the buffers of a
-    /// spare one (a row handed over and drained already), so that rows do not allocate.
+    /// Adds the current row to the completed ones, in the buffers of a spare one (a row handed
+    /// over and drained already), so that rows do not allocate.
     private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
         let index = state.pointee.completedCount
         state.pointee.current.lastLine = state.pointee.line
         if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
-        swap(&state.pointee.completed[index], &state.pointee.current)
+        state.pointee.completed[index].fill(as: state.pointee.current, from: state.pointee.fields)
+        state.pointee.fields.removeAll()
         state.pointee.completedCount = index + 1
         // A row ending inside a line (libcsv also ends rows at a CR alone in a file of LF lines,
         // or at an LF alone in a file of CR lines) is followed by one on the same line; a row
