@@ -27,23 +27,17 @@ struct CSVRow {
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
-    mutating func reset(line: Int) {
-        bytes.removeAllReusingStorage()
-        ends.removeAll(keepingCapacity: true)
-        self.line = line
-        overLimit = nil
-    }
-
-    /// Becomes `row` (its lines and what it went over), with the fields `fields` holds: their
-    /// bytes and ends copied into this row's buffers, each in one piece.
-    mutating func fill(as row: borrowing CSVRow, from fields: CSVFieldBuffer) {
+    /// Becomes the row on lines `line` to `lastLine` (rejected for `overLimit`, if set), with
+    /// the fields `fields` holds: their bytes and ends copied into this row's buffers, each in
+    /// one piece.
+    mutating func fill(line: Int, lastLine: Int, overLimit: String?, from fields: CSVFieldBuffer) {
         bytes.removeAllReusingStorage()
         ends.removeAll(keepingCapacity: true)
         bytes.append(contentsOf: fields.bytes)
         ends.append(contentsOf: fields.ends)
-        line = row.line
-        lastLine = row.lastLine
-        overLimit = row.overLimit
+        self.line = line
+        self.lastLine = lastLine
+        self.overLimit = overLimit
     }
 }
 
@@ -147,9 +141,10 @@ private enum CSVRowEvent {
 /// The state libcsv's callbacks reach through their context pointer (a struct on the heap:
 /// cheaper than a class, which pays exclusivity checks on every property access).
 private struct CSVCallbackState {
-    /// The row being read: its lines and whether it went over a limit; its fields are in
-    /// `fields` until it is complete.
-    var current = CSVRow()
+    /// The row being read: the line it starts on, why it is rejected (a limit it went over), if
+    /// it is, and its fields until it is complete.
+    var rowLine = 1
+    var rowOverLimit: String?
     var fields = CSVFieldBuffer()
     /// Rows completed since the parser's events were last drained: the first `completedCount`.
     /// The ones after are spare rows whose buffers the next rows reuse (see `rowCallback`).
@@ -158,6 +153,13 @@ private struct CSVCallbackState {
     var line = 1
     var maxFieldBytes = 0
     var maxFields = 0
+
+    /// Starts reading a row on `line`.
+    mutating func startRow(line: Int) {
+        rowLine = line
+        rowOverLimit = nil
+        fields.removeAll()
+    }
 }
 
 /// Wraps libcsv in strict mode and feeds it one physical line at a time, so that line numbers
@@ -228,8 +230,7 @@ final class CSVRowParser {
         csv_free(&parser)
         parser = csv_parser()
         startParser()
-        state.pointee.current.reset(line: state.pointee.line)
-        state.pointee.fields.removeAll()
+        state.pointee.startRow(line: state.pointee.line)
     }
 
     /// Whether libcsv is in the middle of a record (a quoted field spans lines).
@@ -293,8 +294,7 @@ final class CSVRowParser {
     private func parseLine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
         let startsRecord = !recordOpen
         if startsRecord {
-            state.pointee.current.reset(line: line)
-            state.pointee.fields.removeAll()
+            state.pointee.startRow(line: line)
             if isBlank(bytes) { return }
         }
         // A line that no trimming could change is parsed without a space function; one that
@@ -378,7 +378,8 @@ final class CSVRowParser {
         guard openLines.count > 0 else {
             // The open record is the current unterminated last line (no newline at the end).
             var row = CSVRow()
-            row.fill(as: state.pointee.current, from: state.pointee.fields)
+            row.fill(line: state.pointee.rowLine, lastLine: state.pointee.line, overLimit: state.pointee.rowOverLimit,
+                     from: state.pointee.fields)
             events.append(.rejected(RejectedRecord(
                 locator: Locator(file: file, line: row.line),
                 reason: "unterminated quoted field at the end of the input",
@@ -443,16 +444,16 @@ final class CSVRowParser {
 
     private static let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
-        if state.pointee.current.overLimit == nil {
+        if state.pointee.rowOverLimit == nil {
             if length > state.pointee.maxFieldBytes {
-                state.pointee.current.overLimit = "field \(state.pointee.fields.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
+                state.pointee.rowOverLimit = "field \(state.pointee.fields.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
             } else if state.pointee.fields.count >= state.pointee.maxFields {
-                state.pointee.current.overLimit = "more than \(state.pointee.maxFields) fields in one record"
+                state.pointee.rowOverLimit = "more than \(state.pointee.maxFields) fields in one record"
             }
         }
         if let data, length > 0 {
             // A row over a limit keeps only as much as its rejection's raw text shows.
-            let kept = state.pointee.current.overLimit == nil ? length
+            let kept = state.pointee.rowOverLimit == nil ? length
                 : min(length, RejectedRecord.rawLimit - state.pointee.fields.byteCount)
             if kept > 0 { state.pointee.fields.append(data, count: kept) }
         }
@@ -468,15 +469,14 @@ final class CSVRowParser {
     private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
         let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
         let index = state.pointee.completedCount
-        state.pointee.current.lastLine = state.pointee.line
         if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
-        state.pointee.completed[index].fill(as: state.pointee.current, from: state.pointee.fields)
-        state.pointee.fields.removeAll()
+        state.pointee.completed[index].fill(line: state.pointee.rowLine, lastLine: state.pointee.line,
+                                            overLimit: state.pointee.rowOverLimit, from: state.pointee.fields)
         state.pointee.completedCount = index + 1
         // A row ending inside a line (libcsv also ends rows at a CR alone in a file of LF lines,
         // or at an LF alone in a file of CR lines) is followed by one on the same line; a row
         // starting on a later line is given that line when the line is fed.
-        state.pointee.current.reset(line: state.pointee.line)
+        state.pointee.startRow(line: state.pointee.line)
     }
 }
 
