@@ -139,17 +139,18 @@ struct FlatRowPlan {
         strings.append(iso)
     }
 
-    /// Holds the interpretation of a cell.
+    /// Holds the interpretation of a cell. It is moved into its list (`consume`): appended as
+    /// bound, it was copied (retained) and the one bound released, for every interpreted cell.
     mutating func hold(_ interpretation: consuming CellInterpretation, at column: Int) {
         switch consume interpretation {
         case .cached(let cell):
             if !cell.interpretation.warnings.isEmpty { hasWarnings = true }
             pieces[column] = .cached(cached.count)
-            cached.append(cell)
+            cached.append(consume cell)
         case .fresh(let interpretation):
             if !interpretation.warnings.isEmpty { hasWarnings = true }
             pieces[column] = .fresh(fresh.count)
-            fresh.append(interpretation)
+            fresh.append(consume interpretation)
         }
     }
 
@@ -276,10 +277,10 @@ extension RecordNormalizer {
                 if let (iso, caveat) = dates.isoDate(cell) {
                     plan.hold(date: iso, range: start..<end, caveat: caveat, at: field.column)
                 } else {
-                    plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
+                    plan.hold(interpretation(ofCell: cell, path: field.path, of: row.paths, as: target, slot: column.slot), at: field.column)
                 }
             case let target? where target.valueType.isInterpreted || target.valueType == .list:
-                plan.hold(interpretation(ofCell: cell, path: row.paths[field.path], as: target, slot: column.slot), at: field.column)
+                plan.hold(interpretation(ofCell: cell, path: field.path, of: row.paths, as: target, slot: column.slot), at: field.column)
             case .some:
                 // A text value is its trimmed text (`valueText`): most cells have nothing to trim.
                 if String.hasVisibleEnds(cell) {

@@ -475,15 +475,18 @@ public struct RecordNormalizer {
     /// `cachedInterpretation(of:as:slot:)` finds it, for a flat row: its string is made
     /// only when it is not in the field's cache, and a value the field does not cache is kept
     /// for its row alone, without its JSON made apart and with its warnings not yet naming the
-    /// field (most are only counted, see `FlatRowPlan.forEachWarning`).
-    mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path: String, as target: CanonicalField, slot: Int)
-        -> FlatRowPlan.CellInterpretation {
+    /// field (most are only counted, see `FlatRowPlan.forEachWarning`). The cell's field name is
+    /// `paths[path]`, read only when the cell is interpreted (a name passed was retained and
+    /// released for every cell, and the header's names are shared by the worker threads).
+    mutating func interpretation(ofCell cell: UnsafeBufferPointer<UInt8>, path index: Int, of paths: UnsafeBufferPointer<String>,
+                                 as target: CanonicalField, slot: Int) -> FlatRowPlan.CellInterpretation {
         let cached = slots[slot].cache.holds(count: cell.count)
         if cached, let known = slots[slot].cache.interpretation(of: cell) { return .cached(known) }
         if !cached && target.valueType == .references && profile == nil {
             // References only this row uses are read from the cell's bytes, and wanted as JSON only.
             return .fresh(referencesInterpretation(of: cell, slot: slot, keeping: false))
         }
+        let path = paths[index]
         let field = SourceField(path: path, value: .text(String(decoding: cell, as: UTF8.self)))
         var interpretation = interpret(field, as: target, slot: slot)
         guard cached else { return .fresh(interpretation) }
