@@ -590,20 +590,21 @@ public struct RecordNormalizer {
                                         keeping: Bool = true) {
         // The references' JSON is made with them for rows written flat, which write it as it is
         // (expanded references are written from the record).
-        let parsed = references.parseRemembering(utf8: cell, columnFramework: framework,
+        var parsed = references.parseRemembering(utf8: cell, columnFramework: framework,
                                                  encoding: writesFlatRows && expander == nil, keepingReferences: keeping)
         result.unrecognised += parsed.unrecognised
         // The first cell's references (already each once) and warnings are taken whole rather
-        // than appended one by one into growing arrays.
+        // than appended one by one into growing arrays, and moved (swapped with the empty ones),
+        // not copied: a copy retained each array, to be released with the parsed cell.
         if result.warnings.isEmpty {
-            result.warnings = parsed.warnings
+            swap(&result.warnings, &parsed.warnings)
         } else {
             result.warnings += parsed.warnings
         }
         if result.references.isEmpty && expander == nil {
-            result.references = parsed.references
+            swap(&result.references, &parsed.references)
             result.referenceCount = parsed.count
-            result.encodedReferences = parsed.encodedReferences
+            swap(&result.encodedReferences, &parsed.encodedReferences)
             return
         }
         result.references.appendNew(parsed.references) { expander?.expanded($0) ?? $0 }
