@@ -50,60 +50,34 @@ struct CSVRow {
 /// Its memory is its owner's to free (`deallocate()`): it lives in the parser's callback state
 /// and is never copied.
 struct CSVFieldBuffer {
-    private var byteStorage: UnsafeMutablePointer<UInt8>
-    private var byteCapacity: Int
-    private(set) var byteCount = 0
-    private var endStorage: UnsafeMutablePointer<Int>
-    private var endCapacity: Int
+    private var byteStorage = GrowingStorage<UInt8>(capacity: 4_096)
+    private var endStorage = GrowingStorage<Int>(capacity: 64)
+
+    /// How many bytes its fields take.
+    var byteCount: Int { byteStorage.count }
     /// How many fields it holds.
-    private(set) var count = 0
-
-    /// The capacities it starts with, and returns to when emptied after a large row.
-    private static let startingBytes = 4_096
-    private static let startingEnds = 64
-
-    init() {
-        byteCapacity = CSVFieldBuffer.startingBytes
-        byteStorage = .allocate(capacity: byteCapacity)
-        endCapacity = CSVFieldBuffer.startingEnds
-        endStorage = .allocate(capacity: endCapacity)
-    }
-
+    var count: Int { endStorage.count }
     /// The fields' bytes, back to back (valid until it is next changed).
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: byteStorage, count: byteCount) }
+    var bytes: UnsafeBufferPointer<UInt8> { byteStorage.elements }
     /// Where each field ends in `bytes` (valid until it is next changed).
-    var ends: UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: endStorage, count: count) }
+    var ends: UnsafeBufferPointer<Int> { endStorage.elements }
 
     /// Appends `count` bytes to the current field.
     @inline(__always)
     mutating func append(_ data: UnsafeRawPointer, count: Int) {
-        if byteCount + count > byteCapacity { growBytes(to: byteCount + count) }
-        (byteStorage + byteCount).initialize(from: data.assumingMemoryBound(to: UInt8.self), count: count)
-        byteCount += count
+        byteStorage.append(data.assumingMemoryBound(to: UInt8.self), count: count)
     }
 
     /// Ends the current field where its bytes end.
     @inline(__always)
     mutating func endField() {
-        if count == endCapacity { growEnds() }
-        (endStorage + count).initialize(to: byteCount)
-        count += 1
+        endStorage.append(byteStorage.count)
     }
 
     /// Empties it; storage grown past what is reused (`Array.reusedCapacityLimit`) is given back.
     mutating func removeAll() {
-        byteCount = 0
-        count = 0
-        if byteCapacity > [UInt8].reusedCapacityLimit {
-            byteStorage.deallocate()
-            byteCapacity = CSVFieldBuffer.startingBytes
-            byteStorage = .allocate(capacity: byteCapacity)
-        }
-        if endCapacity > [UInt8].reusedCapacityLimit / MemoryLayout<Int>.stride {
-            endStorage.deallocate()
-            endCapacity = CSVFieldBuffer.startingEnds
-            endStorage = .allocate(capacity: endCapacity)
-        }
+        byteStorage.removeAll()
+        endStorage.removeAll()
     }
 
     /// Frees its memory; it is not used again.
@@ -111,23 +85,61 @@ struct CSVFieldBuffer {
         byteStorage.deallocate()
         endStorage.deallocate()
     }
+}
 
-    private mutating func growBytes(to needed: Int) {
-        var capacity = byteCapacity * 2
-        while capacity < needed { capacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.initialize(from: byteStorage, count: byteCount)
-        byteStorage.deallocate()
-        byteStorage = grown
-        byteCapacity = capacity
+/// Elements in memory of its own that doubles when full and returns to its starting capacity
+/// when emptied after growing past `Array.reusedCapacityLimit` bytes: the one mechanism behind
+/// both of `CSVFieldBuffer`'s buffers. Its memory is its owner's to free (`deallocate()`).
+private struct GrowingStorage<Element: BitwiseCopyable> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private let startingCapacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        startingCapacity = capacity
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
     }
 
-    private mutating func growEnds() {
-        let grown = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
-        grown.initialize(from: endStorage, count: count)
-        endStorage.deallocate()
-        endStorage = grown
-        endCapacity *= 2
+    /// The elements held (valid until it is next changed).
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ elements: UnsafePointer<Element>, count added: Int) {
+        if count + added > capacity { grow(to: count + added) }
+        (base + count).initialize(from: elements, count: added)
+        count += added
+    }
+
+    mutating func removeAll() {
+        count = 0
+        if capacity * MemoryLayout<Element>.stride > [UInt8].reusedCapacityLimit {
+            base.deallocate()
+            capacity = startingCapacity
+            base = .allocate(capacity: capacity)
+        }
+    }
+
+    func deallocate() {
+        base.deallocate()
+    }
+
+    private mutating func grow(to needed: Int) {
+        var grownCapacity = capacity * 2
+        while grownCapacity < needed { grownCapacity *= 2 }
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: grownCapacity)
+        grown.initialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = grownCapacity
     }
 }
 
