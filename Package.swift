@@ -21,10 +21,12 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // System calls that Swift's Glibc module does not declare.
         .systemLibrary(name: "CSystemShims"),
+        // Byte scans over all of a conversion's input and output, with SSE2 (see its header).
+        .systemLibrary(name: "CByteScan"),
         .target(
             name: "AIMSBridge",
             dependencies: [
-                "CLibCSV", "CLibXML2", "CSystemShims",
+                "CLibCSV", "CLibXML2", "CSystemShims", "CByteScan",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -47,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AIMSBridgeTests",
-            dependencies: ["AIMSBridge", "CLibCSV", "CSystemShims"]
+            dependencies: ["AIMSBridge", "CLibCSV", "CSystemShims", "CByteScan"]
         ),
     ],
     swiftLanguageModes: [.v6]

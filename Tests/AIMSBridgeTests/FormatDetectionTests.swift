@@ -79,13 +79,14 @@ import Testing
 
     @Test func utf8ValidationAgreesWithMakingTheString() {
         // Every lead byte with continuations at the edges of their ranges, at several offsets
-        // (so that the 8-byte ASCII steps meet them anywhere), and cut short.
+        // (so that the 16-byte ASCII steps, and the 8-byte ones of shorter texts, meet them
+        // anywhere), and cut short.
         let tails: [[UInt8]] = [[], [0x7F], [0x80], [0x8F], [0x90], [0x9F], [0xA0], [0xBF], [0xC0],
                                 [0x80, 0x80], [0xBF, 0xBF], [0x80, 0x80, 0x80], [0xBF, 0xBF, 0xBF], [0x80, 0x41]]
         var checked = 0
         for lead in UInt8(0x41)...UInt8(0xFF) {
             for tail in tails {
-                for padding in [0, 3, 8, 13] {
+                for padding in [0, 3, 8, 13, 16, 21, 31] {
                     let bytes = Array(repeating: UInt8(ascii: "a"), count: padding) + [lead] + tail + [UInt8(ascii: "z")]
                     bytes.withUnsafeBufferPointer { buffer in
                         #expect(TextDecoding.isValidUTF8(buffer) == (TextDecoding.validUTF8(buffer) != nil), "\(bytes)")
@@ -94,7 +95,7 @@ import Testing
                 }
             }
         }
-        #expect(checked == 191 * 14 * 4)
+        #expect(checked == 191 * 14 * 7)
         for text in ["", "plain ASCII longer than a word", "李伟 Łukasz €", "emoji 🙂 at the end 🙂"] {
             Array(text.utf8).withUnsafeBufferPointer { #expect(TextDecoding.isValidUTF8($0)) }
             Array(text.utf8.dropLast()).withUnsafeBufferPointer { buffer in

@@ -14,12 +14,13 @@ import Testing
     }
 
     @Test func everyByteAtEveryOffsetRoundTrips() throws {
-        // Strings are scanned 8 bytes at a time (the last word overlapping the one before, a
-        // string shorter than a word padded): put each character that needs an escape (and one
-        // that does not) at each position of strings of every length up to 24.
+        // Strings are scanned 16 bytes at a time (the last block overlapping the one before;
+        // strings shorter than a block 8 bytes at a time, then byte by byte): put each character
+        // that needs an escape (and one that does not) at each position of strings of every
+        // length up to 40.
         let specials: [Character] = ["\"", "\\", "\n", "\u{00}", "\u{1F}", " ", "~", "é"]
         for special in specials {
-            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+            for (length, position) in (1...40).flatMap({ length in (0..<length).map { (length, $0) } }) {
                 var characters = Array(repeating: Character("x"), count: length)
                 characters[position] = special
                 let value = String(characters)

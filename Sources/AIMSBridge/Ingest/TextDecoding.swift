@@ -1,3 +1,5 @@
+import CByteScan
+
 /// Turns field bytes into strings: UTF-8 when valid, else Windows-1252 (the encoding Excel uses
 /// for "CSV" on Western European Windows), which maps every byte to a character.
 enum TextDecoding {
@@ -20,7 +22,7 @@ enum TextDecoding {
     }
 
     /// Whether `bytes` are valid UTF-8 (what `validUTF8` accepts), found without making a
-    /// string: ASCII is skipped 8 bytes at a time, and each other sequence is checked against
+    /// string: ASCII is skipped 16 bytes at a time (`aims_ascii_prefix`), and each other sequence is checked against
     /// the well-formed sequences of the Unicode standard (table 3-7: no overlong forms, no
     /// surrogates, nothing past U+10FFFF). Written here because the standard library only
     /// validates while making a string, and the CSV reader checks every row before its cells
@@ -30,15 +32,9 @@ enum TextDecoding {
         let count = bytes.count
         var index = 0
         while index < count {
-            if index + 8 <= count && ByteWords.isASCII(ByteWords.load(base + index)) {
-                index += 8
-                continue
-            }
+            index += aims_ascii_prefix(base + index, count - index)
+            guard index < count else { return true }
             let lead = base[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
             // The sequence's length, and the range its second byte must be in.
             let length: Int
             var low: UInt8 = 0x80

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// A byte buffer that JSON is written into, with a fixed key order chosen by the caller.
 ///
 /// Written by hand rather than with `JSONEncoder` because the register needs a fixed,
@@ -342,34 +344,23 @@ public struct JSONBuffer: Sendable {
 /// interrupt a string's plain text.
 enum JSONEscapes {
     /// Calls `plain` with each run of bytes of `utf8` that need no escape and `escaped` with each
-    /// byte that does, in order. Most text needs no escape at all: it is tested 8 bytes at a time
-    /// and handed over whole.
+    /// byte that does, in order. Most text needs no escape at all: it is handed over whole.
     @inline(__always)
     static func forEachRun(_ utf8: UnsafeBufferPointer<UInt8>, plain: (UnsafeBufferPointer<UInt8>) -> Void,
                            escaped: (UInt8) -> Void) {
-        guard var index = firstEscapeCandidate(utf8) else {
+        guard let base = utf8.baseAddress else {
             plain(utf8)
             return
         }
-        var runStart = 0
         let count = utf8.count
-        while index < count {
-            // Text between escapes is tested a word at a time too.
-            if index + 8 <= count {
-                guard let offset = firstSpecial(in: ByteWords.load(utf8.baseAddress! + index)) else {
-                    index += 8
-                    continue
-                }
-                index += offset
-            }
-            let byte = utf8[index]
-            index += 1
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            plain(UnsafeBufferPointer(rebasing: utf8[runStart..<index - 1]))
-            runStart = index
-            escaped(byte)
+        var runStart = 0
+        while true {
+            let escape = runStart + aims_json_first_escape(base + runStart, count - runStart)
+            plain(UnsafeBufferPointer(rebasing: utf8[runStart..<escape]))
+            guard escape < count else { return }
+            escaped(base[escape])
+            runStart = escape + 1
         }
-        plain(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
     }
 
     /// The offset of the first control, `"` or `\` among the 8 bytes of `word` (the first in its
@@ -378,13 +369,6 @@ enum JSONEscapes {
     static func firstSpecial(in word: UInt64) -> Int? {
         let flags = specialFlags(word)
         return flags == 0 ? nil : ByteWords.firstFlagged(flags)
-    }
-
-    /// Where escaping `utf8` has to start looking byte by byte: the start of the first 8-byte word
-    /// holding a byte that needs an escape; nil when none does.
-    @inline(__always)
-    private static func firstEscapeCandidate(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
-        ByteWords.firstFlaggedWord(utf8, specialFlags)
     }
 
     /// Flags the bytes of `word` that are controls, `"` or `\`.

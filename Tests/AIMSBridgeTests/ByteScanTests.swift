@@ -1,0 +1,48 @@
+import CByteScan
+import Testing
+
+/// The byte scans of `CByteScan` (16 bytes at a time, the last block overlapping; shorter texts
+/// 8 bytes at a time, then byte by byte) against their byte-by-byte definitions.
+@Suite struct ByteScanTests {
+    /// Texts of every length up to 48 with one byte of interest at each position, and none.
+    private static func cases(marking marks: [UInt8], filler: UInt8) -> [([UInt8], Int)] {
+        var cases: [([UInt8], Int)] = []
+        for length in 0...48 {
+            let plain = Array(repeating: filler, count: length)
+            cases.append((plain, length))
+            for position in 0..<length {
+                for mark in marks {
+                    var bytes = plain
+                    bytes[position] = mark
+                    // A second mark later must not hide the first.
+                    if position + 5 < length { bytes[position + 5] = mark }
+                    cases.append((bytes, position))
+                }
+            }
+        }
+        return cases
+    }
+
+    @Test func findsTheFirstByteJSONEscapes() {
+        // Controls, the quote and the backslash are escaped; the bytes around them are not.
+        let marks: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x22, 0x5C]
+        for (bytes, expected) in Self.cases(marking: marks, filler: UInt8(ascii: "a")) {
+            let found = bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) }
+            #expect(found == expected, "\(bytes)")
+        }
+        for byte in UInt8.min...UInt8.max {
+            let bytes = Array(repeating: byte, count: 20)
+            let escaped = byte < 0x20 || byte == 0x22 || byte == 0x5C
+            #expect(bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) } == (escaped ? 0 : 20),
+                    "byte \(byte)")
+            #expect((aims_json_escapes(byte) != 0) == escaped)
+        }
+    }
+
+    @Test func findsTheFirstByteThatIsNotASCII() {
+        for (bytes, expected) in Self.cases(marking: [0x80, 0xC3, 0xFF], filler: 0x7F) {
+            let found = bytes.withUnsafeBufferPointer { aims_ascii_prefix($0.baseAddress, $0.count) }
+            #expect(found == expected, "\(bytes)")
+        }
+    }
+}
