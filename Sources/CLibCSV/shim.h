@@ -3,6 +3,7 @@
 #include <csv.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -105,5 +106,133 @@ static inline int aims_csv_trims_nothing(const unsigned char *line, size_t count
         spaceBefore = spaces >> 63;
     }
     return !spaceBefore;
+}
+/// Why the row being read is rejected: a limit one of its fields went over.
+typedef enum {
+    AIMS_CSV_WITHIN_LIMITS = 0,
+    /// Field `aims_csv_row_fields.overLimitField` is larger than `maxFieldBytes`.
+    AIMS_CSV_FIELD_TOO_LARGE = 1,
+    /// The row has more than `maxFields` fields.
+    AIMS_CSV_TOO_MANY_FIELDS = 2,
+} aims_csv_limit;
+
+/// The fields of the row libcsv is reading: their bytes back to back and where each ends, in
+/// memory that doubles when full. libcsv's field callback (`aims_csv_append_field`) appends to
+/// them; the row callback copies them out once the row is complete. In C because the callback
+/// runs for every field of the input: in Swift it took about 60 instructions a field beyond
+/// copying the bytes, in C about 10.
+typedef struct {
+    unsigned char *bytes;
+    size_t byteCount, byteCapacity, startingByteCapacity;
+    size_t *ends;
+    size_t count, endCapacity, startingEndCapacity;
+    /// The limits: a field's bytes, the fields of a row, and the bytes a rejected row keeps.
+    size_t maxFieldBytes, maxFields, keptWhenOver;
+    aims_csv_limit overLimit;
+    /// The 1-based number of the field that went over `maxFieldBytes`.
+    size_t overLimitField;
+} aims_csv_row_fields;
+
+/// What libcsv's callbacks reach through their context pointer: the row's fields, and the
+/// state of the reader that owns them (for the row callback).
+typedef struct {
+    aims_csv_row_fields fields;
+    void *owner;
+} aims_csv_context;
+
+/// Sets up `fields` empty, with room for `bytes` bytes and `ends` fields, and the limits.
+/// Returns 0, or -1 when the memory could not be had.
+static inline int aims_csv_row_fields_init(aims_csv_row_fields *fields, size_t bytes, size_t ends, size_t maxFieldBytes,
+                                           size_t maxFields, size_t keptWhenOver) {
+    memset(fields, 0, sizeof *fields);
+    fields->bytes = (unsigned char *)malloc(bytes);
+    fields->ends = (size_t *)malloc(ends * sizeof(size_t));
+    if (fields->bytes == NULL || fields->ends == NULL) return -1;
+    fields->byteCapacity = fields->startingByteCapacity = bytes;
+    fields->endCapacity = fields->startingEndCapacity = ends;
+    fields->maxFieldBytes = maxFieldBytes;
+    fields->maxFields = maxFields;
+    fields->keptWhenOver = keptWhenOver;
+    return 0;
+}
+
+/// Frees the memory of `fields`.
+static inline void aims_csv_row_fields_free(aims_csv_row_fields *fields) {
+    free(fields->bytes);
+    free(fields->ends);
+    fields->bytes = NULL;
+    fields->ends = NULL;
+}
+
+/// Empties `fields` for the next row, within the limits again; memory grown past `reused` bytes
+/// (for each of the two buffers) goes back to its starting size.
+static inline void aims_csv_row_fields_clear(aims_csv_row_fields *fields, size_t reused) {
+    fields->byteCount = 0;
+    fields->count = 0;
+    fields->overLimit = AIMS_CSV_WITHIN_LIMITS;
+    fields->overLimitField = 0;
+    if (fields->byteCapacity > reused) {
+        unsigned char *smaller = (unsigned char *)realloc(fields->bytes, fields->startingByteCapacity);
+        if (smaller != NULL) {
+            fields->bytes = smaller;
+            fields->byteCapacity = fields->startingByteCapacity;
+        }
+    }
+    if (fields->endCapacity * sizeof(size_t) > reused) {
+        size_t *smaller = (size_t *)realloc(fields->ends, fields->startingEndCapacity * sizeof(size_t));
+        if (smaller != NULL) {
+            fields->ends = smaller;
+            fields->endCapacity = fields->startingEndCapacity;
+        }
+    }
+}
+
+/// Makes room for `needed` bytes, doubling. Running out of memory ends the process, as it does
+/// in Swift.
+static inline void aims_csv_row_fields_grow_bytes(aims_csv_row_fields *fields, size_t needed) {
+    size_t capacity = fields->byteCapacity * 2;
+    while (capacity < needed) capacity *= 2;
+    unsigned char *grown = (unsigned char *)realloc(fields->bytes, capacity);
+    if (grown == NULL) abort();
+    fields->bytes = grown;
+    fields->byteCapacity = capacity;
+}
+
+/// libcsv's field callback for a context that is an `aims_csv_context`: checks the limits and
+/// appends the field. A row over a limit keeps only `keptWhenOver` bytes (what its rejection
+/// shows), and past `maxFields` its fields are not even counted (a 4 MiB line of empty fields
+/// would otherwise hold two million ends).
+static inline void aims_csv_append_field(void *data, size_t length, void *context) {
+    aims_csv_row_fields *fields = &((aims_csv_context *)context)->fields;
+    if (fields->overLimit == AIMS_CSV_WITHIN_LIMITS) {
+        if (length > fields->maxFieldBytes) {
+            fields->overLimit = AIMS_CSV_FIELD_TOO_LARGE;
+            fields->overLimitField = fields->count + 1;
+        } else if (fields->count >= fields->maxFields) {
+            fields->overLimit = AIMS_CSV_TOO_MANY_FIELDS;
+        }
+    }
+    if (data != NULL && length > 0) {
+        size_t kept = length;
+        if (fields->overLimit != AIMS_CSV_WITHIN_LIMITS) {
+            size_t room = fields->byteCount < fields->keptWhenOver ? fields->keptWhenOver - fields->byteCount : 0;
+            if (kept > room) kept = room;
+        }
+        if (kept > 0) {
+            if (fields->byteCount + kept > fields->byteCapacity) aims_csv_row_fields_grow_bytes(fields, fields->byteCount + kept);
+            memcpy(fields->bytes + fields->byteCount, data, kept);
+            fields->byteCount += kept;
+        }
+    }
+    if (fields->count <= fields->maxFields) {
+        if (fields->count == fields->endCapacity) {
+            size_t capacity = fields->endCapacity * 2;
+            size_t *grown = (size_t *)realloc(fields->ends, capacity * sizeof(size_t));
+            if (grown == NULL) abort();
+            fields->ends = grown;
+            fields->endCapacity = capacity;
+        }
+        fields->ends[fields->count++] = fields->byteCount;
+    }
 }
 #endif

@@ -30,116 +30,14 @@ struct CSVRow {
     /// Becomes the row on lines `line` to `lastLine` (rejected for `overLimit`, if set), with
     /// the fields `fields` holds: their bytes and ends copied into this row's buffers, each in
     /// one piece.
-    mutating func fill(line: Int, lastLine: Int, overLimit: String?, from fields: CSVFieldBuffer) {
+    mutating func fill(line: Int, lastLine: Int, overLimit: String?, from fields: UnsafePointer<aims_csv_row_fields>) {
         bytes.removeAllReusingStorage()
         ends.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: fields.bytes)
-        ends.append(contentsOf: fields.ends)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: fields.pointee.bytes, count: fields.pointee.byteCount))
+        ends.append(contentsOf: UnsafeBufferPointer(start: fields.pointee.ends, count: fields.pointee.count))
         self.line = line
         self.lastLine = lastLine
         self.overLimit = overLimit
-    }
-}
-
-/// The fields of the row libcsv is reading, in buffers of its own: appended to for every field,
-/// and copied into a `CSVRow` once, when the row is complete. Written here rather than kept in
-/// the row's arrays because an `Array` append for every field (checking the array's uniqueness
-/// and room, then copying through the generic path) took about 140 instructions a field, a tenth
-/// of the reading thread's work.
-///
-/// Its memory is its owner's to free (`deallocate()`): it lives in the parser's callback state
-/// and is never copied.
-struct CSVFieldBuffer {
-    private var byteStorage = GrowingStorage<UInt8>(capacity: 4_096)
-    private var endStorage = GrowingStorage<Int>(capacity: 64)
-
-    /// How many bytes its fields take.
-    var byteCount: Int { byteStorage.count }
-    /// How many fields it holds.
-    var count: Int { endStorage.count }
-    /// The fields' bytes, back to back (valid until it is next changed).
-    var bytes: UnsafeBufferPointer<UInt8> { byteStorage.elements }
-    /// Where each field ends in `bytes` (valid until it is next changed).
-    var ends: UnsafeBufferPointer<Int> { endStorage.elements }
-
-    /// Appends `count` bytes to the current field.
-    @inline(__always)
-    mutating func append(_ data: UnsafeRawPointer, count: Int) {
-        byteStorage.append(data.assumingMemoryBound(to: UInt8.self), count: count)
-    }
-
-    /// Ends the current field where its bytes end.
-    @inline(__always)
-    mutating func endField() {
-        endStorage.append(byteStorage.count)
-    }
-
-    /// Empties it; storage grown past what is reused (`Array.reusedCapacityLimit`) is given back.
-    mutating func removeAll() {
-        byteStorage.removeAll()
-        endStorage.removeAll()
-    }
-
-    /// Frees its memory; it is not used again.
-    func deallocate() {
-        byteStorage.deallocate()
-        endStorage.deallocate()
-    }
-}
-
-/// Elements in memory of its own that doubles when full and returns to its starting capacity
-/// when emptied after growing past `Array.reusedCapacityLimit` bytes: the one mechanism behind
-/// both of `CSVFieldBuffer`'s buffers. Its memory is its owner's to free (`deallocate()`).
-private struct GrowingStorage<Element: BitwiseCopyable> {
-    private var base: UnsafeMutablePointer<Element>
-    private var capacity: Int
-    private let startingCapacity: Int
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        startingCapacity = capacity
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    /// The elements held (valid until it is next changed).
-    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
-
-    @inline(__always)
-    mutating func append(_ element: Element) {
-        if count == capacity { grow(to: count + 1) }
-        (base + count).initialize(to: element)
-        count += 1
-    }
-
-    @inline(__always)
-    mutating func append(_ elements: UnsafePointer<Element>, count added: Int) {
-        if count + added > capacity { grow(to: count + added) }
-        (base + count).initialize(from: elements, count: added)
-        count += added
-    }
-
-    mutating func removeAll() {
-        count = 0
-        if capacity * MemoryLayout<Element>.stride > [UInt8].reusedCapacityLimit {
-            base.deallocate()
-            capacity = startingCapacity
-            base = .allocate(capacity: capacity)
-        }
-    }
-
-    func deallocate() {
-        base.deallocate()
-    }
-
-    private mutating func grow(to needed: Int) {
-        var grownCapacity = capacity * 2
-        while grownCapacity < needed { grownCapacity *= 2 }
-        let grown = UnsafeMutablePointer<Element>.allocate(capacity: grownCapacity)
-        grown.initialize(from: base, count: count)
-        base.deallocate()
-        base = grown
-        capacity = grownCapacity
     }
 }
 
@@ -150,27 +48,38 @@ private enum CSVRowEvent {
     case rejected(RejectedRecord)
 }
 
-/// The state libcsv's callbacks reach through their context pointer (a struct on the heap:
-/// cheaper than a class, which pays exclusivity checks on every property access).
+/// The state of libcsv's row callback, which it reaches through the context pointer's `owner`
+/// (a struct on the heap: cheaper than a class, which pays exclusivity checks on every property
+/// access).
 private struct CSVCallbackState {
-    /// The row being read: the line it starts on, why it is rejected (a limit it went over), if
-    /// it is, and its fields until it is complete.
+    /// The row being read: the line it starts on, and its fields until it is complete (in the
+    /// context libcsv's field callback, `aims_csv_append_field`, writes to).
     var rowLine = 1
-    var rowOverLimit: String?
-    var fields = CSVFieldBuffer()
+    let fields: UnsafeMutablePointer<aims_csv_row_fields>
     /// Rows completed since the parser's events were last drained: the first `completedCount`.
     /// The ones after are spare rows whose buffers the next rows reuse (see `rowCallback`).
     var completed: [CSVRow] = []
     var completedCount = 0
     var line = 1
-    var maxFieldBytes = 0
-    var maxFields = 0
 
-    /// Starts reading a row on `line`.
+    /// Starts reading a row on `line`; memory its fields grew past what is reused
+    /// (`Array.reusedCapacityLimit`) is given back.
     mutating func startRow(line: Int) {
         rowLine = line
-        rowOverLimit = nil
-        fields.removeAll()
+        aims_csv_row_fields_clear(fields, [UInt8].reusedCapacityLimit)
+    }
+
+    /// Why the row being read is rejected (a limit one of its fields went over), if it is.
+    var rowOverLimit: String? {
+        let fields = fields.pointee
+        switch fields.overLimit {
+        case AIMS_CSV_FIELD_TOO_LARGE:
+            return "field \(fields.overLimitField) is larger than the \(fields.maxFieldBytes)-byte field limit"
+        case AIMS_CSV_TOO_MANY_FIELDS:
+            return "more than \(fields.maxFields) fields in one record"
+        default:
+            return nil
+        }
     }
 }
 
@@ -186,6 +95,8 @@ final class CSVRowParser {
     // Unchecked exclusivity: a parser serves one reader on one thread, and the dynamic checks
     // on these properties, four or more for every line, measured as 1 % of a conversion.
     @exclusivity(unchecked) private var parser = csv_parser()
+    /// What libcsv's callbacks are given: the row's fields, and `state` as their owner.
+    private let context: UnsafeMutablePointer<aims_csv_context>
     private let state: UnsafeMutablePointer<CSVCallbackState>
     private let delimiter: UInt8
     private let file: String
@@ -209,17 +120,27 @@ final class CSVRowParser {
         self.file = file
         self.limits = limits
         self.dropsSpaceFunction = dropsSpaceFunction
+        context = .allocate(capacity: 1)
+        context.initialize(to: aims_csv_context())
+        let fields = context.pointer(to: \.fields)!
+        // Room for 4 KiB of bytes and 64 fields to start with; a row that is rejected for a limit
+        // keeps only as much as its rejection's raw text shows.
+        let started = aims_csv_row_fields_init(fields, 4_096, 64, limits.maxFieldBytes, limits.maxFieldsPerRecord,
+                                               RejectedRecord.rawLimit)
+        precondition(started == 0, "out of memory")
         state = .allocate(capacity: 1)
-        state.initialize(to: CSVCallbackState(maxFieldBytes: limits.maxFieldBytes,
-                                              maxFields: limits.maxFieldsPerRecord))
+        state.initialize(to: CSVCallbackState(fields: fields))
+        context.pointee.owner = UnsafeMutableRawPointer(state)
         startParser()
     }
 
     deinit {
         csv_free(&parser)
-        state.pointee.fields.deallocate()
+        aims_csv_row_fields_free(state.pointee.fields)
         state.deinitialize(count: 1)
         state.deallocate()
+        context.deinitialize(count: 1)
+        context.deallocate()
     }
 
     private func startParser() {
@@ -280,7 +201,7 @@ final class CSVRowParser {
     /// false after a recovery: the lines it holds are then read (`replayNext()`) and `finish`
     /// called again.
     func finish() -> Bool {
-        let result = csv_fini(&parser, CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
+        let result = csv_fini(&parser, aims_csv_append_field, CSVRowParser.rowCallback, context)
         collectCompleted()
         if result == 0 { return true }
         recoverUnterminated()
@@ -315,7 +236,7 @@ final class CSVRowParser {
             && aims_csv_trims_nothing(bytes.baseAddress, bytes.count, delimiter) != 0))
         state.pointee.line = line
         let consumed = csv_parse(&parser, bytes.baseAddress, bytes.count,
-                                 CSVRowParser.fieldCallback, CSVRowParser.rowCallback, state)
+                                 aims_csv_append_field, CSVRowParser.rowCallback, context)
         collectCompleted()
         if consumed < bytes.count || csv_error(&parser) != 0 {
             rejectStrictError(line: line, bytes: bytes, at: consumed)
@@ -454,32 +375,11 @@ final class CSVRowParser {
         return String(decoding: raw.prefix(RejectedRecord.rawLimit), as: UTF8.self)
     }
 
-    private static let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
-        let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
-        if state.pointee.rowOverLimit == nil {
-            if length > state.pointee.maxFieldBytes {
-                state.pointee.rowOverLimit = "field \(state.pointee.fields.count + 1) is larger than the \(state.pointee.maxFieldBytes)-byte field limit"
-            } else if state.pointee.fields.count >= state.pointee.maxFields {
-                state.pointee.rowOverLimit = "more than \(state.pointee.maxFields) fields in one record"
-            }
-        }
-        if let data, length > 0 {
-            // A row over a limit keeps only as much as its rejection's raw text shows.
-            let kept = state.pointee.rowOverLimit == nil ? length
-                : min(length, RejectedRecord.rawLimit - state.pointee.fields.byteCount)
-            if kept > 0 { state.pointee.fields.append(data, count: kept) }
-        }
-        // Past the field limit the row is rejected; its further fields are not even counted (a
-        // 4 MiB line of empty fields would otherwise hold two million offsets).
-        if state.pointee.fields.count <= state.pointee.maxFields {
-            state.pointee.fields.endField()
-        }
-    }
-
     /// Adds the current row to the completed ones, in the buffers of a spare one (a row handed
     /// over and drained already), so that rows do not allocate.
     private static let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
-        let state = context!.assumingMemoryBound(to: CSVCallbackState.self)
+        let state = context!.assumingMemoryBound(to: aims_csv_context.self).pointee.owner!
+            .assumingMemoryBound(to: CSVCallbackState.self)
         let index = state.pointee.completedCount
         if index == state.pointee.completed.count { state.pointee.completed.append(CSVRow()) }
         state.pointee.completed[index].fill(line: state.pointee.rowLine, lastLine: state.pointee.line,
