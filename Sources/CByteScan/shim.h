@@ -7,32 +7,66 @@
 #include <emmintrin.h>
 #endif
 
-/* Scans over every byte a conversion reads or writes: what JSON must escape, and where a text
-   stops being ASCII. In C, 16 bytes at a time with SSE2 where the machine has it (every x86-64
-   does), because they run over all of a conversion's input and output: with Swift's 8-byte word
-   tricks (`ByteWords`) they took about 1,500 more instructions a row of the benchmark's
-   register. Elsewhere the same answers come a byte at a time. */
+/* Scans over every byte a conversion reads or writes, and every cell of a CSV report: what JSON
+   must escape (and where a JSON string's plain text ends), where a text stops being ASCII, what
+   a CSV cell must be quoted for. In C, 16 bytes at a time with SSE2 where the machine has it
+   (every x86-64 does), because they run over all of a conversion's input and output: with Swift's
+   8-byte word tricks they took about 1,500 more instructions a row of the benchmark's register.
+   Elsewhere the same answers come a byte at a time. */
 
 /// Whether JSON writes `byte` escaped: a control character (below 0x20), `"` or `\`.
 static inline int aims_json_escapes(uint8_t byte) {
     return byte < 0x20 || byte == '"' || byte == '\\';
 }
 
+/// Whether a CSV cell holding `byte` must be quoted: a comma, `"`, LF or CR.
+static inline int aims_csv_needs_quotes(uint8_t byte) {
+    return byte == ',' || byte == '"' || byte == '\n' || byte == '\r';
+}
+
 #if defined(__SSE2__)
 /// A bit for each byte of a 16-byte block that a scan looks for (bit 0: the first byte).
 typedef unsigned (*aims_block_test)(__m128i block);
 
+/// `aims_first_flagged` for 1 to 15 bytes, without reading past them or calling `memcpy` (a call
+/// for every short string was more than the scan): the first and last 8 bytes (or 4) side by
+/// side in one block, overlapping in the middle; 1 to 3 bytes alone.
+static inline size_t aims_first_flagged_short(const uint8_t *bytes, size_t count, aims_block_test test) {
+    uint64_t low, high = 0;
+    size_t highStart = 0;
+    unsigned valid;
+    if (count >= 8) {
+        memcpy(&low, bytes, 8);
+        memcpy(&high, bytes + count - 8, 8);
+        highStart = count - 8;
+        valid = 0xFFFFu;
+    } else if (count >= 4) {
+        uint32_t first, last;
+        memcpy(&first, bytes, 4);
+        memcpy(&last, bytes + count - 4, 4);
+        low = first;
+        high = last;
+        highStart = count - 4;
+        valid = 0x0F0Fu;
+    } else {
+        low = bytes[0];
+        if (count > 1) low |= (uint64_t)bytes[1] << 8;
+        if (count > 2) low |= (uint64_t)bytes[2] << 16;
+        valid = (1u << count) - 1;
+    }
+    unsigned mask = test(_mm_set_epi64x((long long)high, (long long)low)) & valid;
+    if (mask == 0) return count;
+    /* A flag in the high half is past the low half's bytes, none of which is flagged. */
+    size_t bit = (size_t)__builtin_ctz(mask);
+    return bit < 8 ? bit : highStart + (bit - 8);
+}
+
 /// The offset of the first of the `count` bytes at `bytes` that `test` flags, or `count` when
 /// none is: 16 at a time, the last block overlapping the one before it (a text shorter than a
-/// block is copied into one), so that nothing past the text is read.
+/// block: see `aims_first_flagged_short`), so that nothing past the text is read.
 static inline size_t aims_first_flagged(const uint8_t *bytes, size_t count, aims_block_test test) {
     if (count == 0) return 0;
-    if (count < 16) {
-        uint8_t padded[16] = {0};
-        memcpy(padded, bytes, count);
-        unsigned mask = test(_mm_loadu_si128((const __m128i *)padded)) & ((1u << count) - 1);
-        return mask != 0 ? (size_t)__builtin_ctz(mask) : count;
-    }
+    if (count < 16) return aims_first_flagged_short(bytes, count, test);
     size_t index = 0;
     for (; index + 16 <= count; index += 16) {
         unsigned mask = test(_mm_loadu_si128((const __m128i *)(bytes + index)));
@@ -51,6 +85,13 @@ static inline unsigned aims_json_escape_mask(__m128i block) {
     __m128i isControl = _mm_cmpeq_epi8(_mm_min_epu8(block, highestControl), block);
     __m128i isQuoteOrBackslash = _mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(isControl, isQuoteOrBackslash));
+}
+
+/// The bytes of `block` a CSV cell is quoted for (see `aims_csv_needs_quotes`).
+static inline unsigned aims_csv_quote_mask(__m128i block) {
+    __m128i commaOrQuote = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8(',')), _mm_cmpeq_epi8(block, _mm_set1_epi8('"')));
+    __m128i lineBreak = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(block, _mm_set1_epi8('\r')));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(commaOrQuote, lineBreak));
 }
 
 /// The bytes of `block` that are not ASCII (their high bit set).
@@ -79,6 +120,17 @@ static inline size_t aims_ascii_prefix(const uint8_t *bytes, size_t count) {
 #else
     size_t index = 0;
     while (index < count && bytes[index] < 0x80) index++;
+    return index;
+#endif
+}
+/// The offset of the first byte of the `count` at `bytes` that a CSV cell is quoted for (see
+/// `aims_csv_needs_quotes`), or `count` when there is none.
+static inline size_t aims_csv_first_quoted(const uint8_t *bytes, size_t count) {
+#if defined(__SSE2__)
+    return aims_first_flagged(bytes, count, aims_csv_quote_mask);
+#else
+    size_t index = 0;
+    while (index < count && !aims_csv_needs_quotes(bytes[index])) index++;
     return index;
 #endif
 }

@@ -1,8 +1,8 @@
 import CByteScan
 import Testing
 
-/// The byte scans of `CByteScan` (16 bytes at a time, the last block overlapping; shorter texts
-/// 8 bytes at a time, then byte by byte) against their byte-by-byte definitions.
+/// The byte scans of `CByteScan` (16 bytes at a time, the last block overlapping the one before,
+/// a shorter text read as its first and last 8 or 4 bytes) against their byte-by-byte definitions.
 @Suite struct ByteScanTests {
     /// Texts of every length up to 48 with one byte of interest at each position, and none.
     private static func cases(marking marks: [UInt8], filler: UInt8) -> [([UInt8], Int)] {
@@ -36,6 +36,13 @@ import Testing
             #expect(bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) } == (escaped ? 0 : 20),
                     "byte \(byte)")
             #expect((aims_json_escapes(byte) != 0) == escaped)
+        }
+    }
+
+    @Test func findsTheFirstByteACSVCellIsQuotedFor() {
+        for (bytes, expected) in Self.cases(marking: [0x2C, 0x22, 0x0A, 0x0D], filler: UInt8(ascii: ";")) {
+            let found = bytes.withUnsafeBufferPointer { aims_csv_first_quoted($0.baseAddress, $0.count) }
+            #expect(found == expected, "\(bytes)")
         }
     }
 

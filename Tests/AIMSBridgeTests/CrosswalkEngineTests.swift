@@ -146,12 +146,12 @@ import Testing
     }
 
     @Test func cellsAreQuotedForACommaQuoteOrLineBreakAtEveryOffset() {
-        // The cell is tested 8 bytes at a time (the last word overlapping the one before, a cell
-        // shorter than a word padded): put each character that needs quotes (and some that do
-        // not) at each position of cells of every length up to 24.
+        // The cell is tested 16 bytes at a time (the last block overlapping the one before, a
+        // shorter cell read as its first and last 8 or 4 bytes): put each character that needs quotes (and
+        // some that do not) at each position of cells of every length up to 40.
         let needing: [Character] = [",", "\"", "\n", "\r"]
         for special in needing + [";", "'", "\t", "é", "李"] {
-            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+            for (length, position) in (1...40).flatMap({ length in (0..<length).map { (length, $0) } }) {
                 var characters = Array(repeating: Character("x"), count: length)
                 characters[position] = special
                 #expect(SpreadsheetSafeCSV.needsQuotes(String(characters)) == needing.contains(special),

@@ -79,8 +79,8 @@ import Testing
 
     @Test func utf8ValidationAgreesWithMakingTheString() {
         // Every lead byte with continuations at the edges of their ranges, at several offsets
-        // (so that the 16-byte ASCII steps, and the 8-byte ones of shorter texts, meet them
-        // anywhere), and cut short.
+        // (so that the 16-byte ASCII steps, the overlapping last block and the halves of short
+        // texts meet them anywhere), and cut short.
         let tails: [[UInt8]] = [[], [0x7F], [0x80], [0x8F], [0x90], [0x9F], [0xA0], [0xBF], [0xC0],
                                 [0x80, 0x80], [0xBF, 0xBF], [0x80, 0x80, 0x80], [0xBF, 0xBF, 0xBF], [0x80, 0x41]]
         var checked = 0

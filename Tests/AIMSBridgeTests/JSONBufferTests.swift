@@ -14,10 +14,9 @@ import Testing
     }
 
     @Test func everyByteAtEveryOffsetRoundTrips() throws {
-        // Strings are scanned 16 bytes at a time (the last block overlapping the one before;
-        // strings shorter than a block 8 bytes at a time, then byte by byte): put each character
-        // that needs an escape (and one that does not) at each position of strings of every
-        // length up to 40.
+        // Strings are scanned 16 bytes at a time (the last block overlapping the one before, a
+        // shorter string read as its first and last 8 or 4 bytes): put each character that needs
+        // an escape (and one that does not) at each position of strings of every length up to 40.
         let specials: [Character] = ["\"", "\\", "\n", "\u{00}", "\u{1F}", " ", "~", "é"]
         for special in specials {
             for (length, position) in (1...40).flatMap({ length in (0..<length).map { (length, $0) } }) {

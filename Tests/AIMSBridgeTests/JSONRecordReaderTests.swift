@@ -342,12 +342,13 @@ struct JSONRecordReaderTests {
     }
 
     @Test func stringsAreReadWithEscapesAndControlsAtEveryOffset() throws {
-        // Strings are skipped 8 bytes at a time up to the first quote, backslash or control: put
-        // an escape (and characters beyond ASCII) at each offset of values of every length up to
-        // 24, read from memory and in chunks of 7 bytes.
+        // Strings are skipped 16 bytes at a time up to the first quote, backslash or control (the
+        // last block overlapping, a shorter run read as its first and last 8 or 4 bytes), and tested for bytes beyond
+        // ASCII: put an escape (and characters beyond ASCII) at each offset of values of every
+        // length up to 40, read from memory and in chunks of 7 bytes.
         let escapes = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u00e9"#, "é"), ("é", "é"), ("李", "李")]
         for (escape, decoded) in escapes {
-            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+            for (length, position) in (1...40).flatMap({ length in (0..<length).map { (length, $0) } }) {
                 let before = String(repeating: "x", count: position)
                 let after = String(repeating: "y", count: length - position - 1)
                 let text = #"[{"a": ""# + before + escape + after + #"", "b": "z"# + after + #""}]"#

@@ -335,9 +335,9 @@ import Testing
     }
 
     @Test func stringsAreEscapedAsTheEncoderEscapesThemAtEveryOffset() throws {
-        // Plain text is found 8 bytes at a time and copied a run at a time: put each character
+        // Plain text is found 16 bytes at a time and copied a run at a time: put each character
         // that needs an escape (and some that do not) at each position of strings of every
-        // length up to 24, and a run of every length up to 40 on both sides of an escape.
+        // length up to 40, and a run of every length up to 40 on both sides of an escape.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         func written(_ value: String) -> String {
@@ -347,7 +347,7 @@ import Testing
         }
         let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}", "/", "\u{7F}", "é"]
         for special in specials {
-            for (length, position) in (1...24).flatMap({ length in (0..<length).map { (length, $0) } }) {
+            for (length, position) in (1...40).flatMap({ length in (0..<length).map { (length, $0) } }) {
                 var characters = Array(repeating: Character("x"), count: length)
                 characters[position] = special
                 let value = String(characters)

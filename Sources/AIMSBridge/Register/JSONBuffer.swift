@@ -338,10 +338,9 @@ public struct JSONBuffer: Sendable {
     }
 }
 
-/// Finds what a JSON string needs escaped: the controls, `"` and `\`. Shared by the register's
-/// writer (`JSONBuffer`) and the reports' (`PrettyJSONWriter`), which escape those bytes each
-/// in their own way, and by the JSON tokenizer, for which they are the bytes that end or
-/// interrupt a string's plain text.
+/// Finds what a JSON string needs escaped: the controls, `"` and `\` (`aims_json_first_escape`).
+/// Shared by the register's writer (`JSONBuffer`) and the reports' (`PrettyJSONWriter`), which
+/// escape those bytes each in their own way.
 enum JSONEscapes {
     /// Calls `plain` with each run of bytes of `utf8` that need no escape and `escaped` with each
     /// byte that does, in order. Most text needs no escape at all: it is handed over whole.
@@ -363,17 +362,4 @@ enum JSONEscapes {
         }
     }
 
-    /// The offset of the first control, `"` or `\` among the 8 bytes of `word` (the first in its
-    /// lowest bits, see `ByteWords.load`); nil when there is none.
-    @inline(__always)
-    static func firstSpecial(in word: UInt64) -> Int? {
-        let flags = specialFlags(word)
-        return flags == 0 ? nil : ByteWords.firstFlagged(flags)
-    }
-
-    /// Flags the bytes of `word` that are controls, `"` or `\`.
-    @inline(__always)
-    private static func specialFlags(_ word: UInt64) -> UInt64 {
-        ByteWords.below(word, 0x20) | ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C)
-    }
 }

@@ -1,3 +1,4 @@
+import CByteScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -318,8 +319,8 @@ struct JSONTokenizer {
         var i = pos + 1
         valueStart = i
         var pendingEscape = false
-        // The bytes of the string's plain text, ORed: it is ASCII when no high bit is set.
-        var high: UInt64 = 0
+        // Whether a byte of the string's plain text is not ASCII.
+        var sawNonASCII = false
         while true {
             if pendingEscape && i < count {
                 // The byte after a backslash that ended the previous chunk.
@@ -328,28 +329,20 @@ struct JSONTokenizer {
                 pendingEscape = false
             }
             while i < count {
-                // Text is skipped 8 bytes at a time, up to the first quote, backslash or control
-                // (descriptions of hundreds of bytes come this way).
-                if i + 8 <= count {
-                    let word = ByteWords.load(p + i)
-                    guard let offset = JSONEscapes.firstSpecial(in: word) else {
-                        high |= word
-                        i += 8
-                        continue
-                    }
-                    high |= word & ((1 << UInt64(offset * 8)) &- 1)
-                    i += offset
+                // Plain text is skipped 16 bytes at a time, up to the first quote, backslash or
+                // control (descriptions of hundreds of bytes come this way), and tested for
+                // bytes that are not ASCII until one is found (`CByteScan`).
+                let plain = aims_json_first_escape(p + i, count - i)
+                if plain > 0 {
+                    if !sawNonASCII { sawNonASCII = aims_ascii_prefix(p + i, plain) < plain }
+                    i += plain
+                    if i == count { break }
                 }
                 let b = p[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C {
-                    high |= UInt64(b)
-                    i += 1
-                    continue
-                }
                 if b == 0x22 {
                     valueEnd = i
                     pos = i + 1
-                    isASCII = ByteWords.isASCII(high)
+                    isASCII = !sawNonASCII
                     if !oversized && valueEnd - valueStart > maxTokenBytes { oversized = true }
                     return
                 }
