@@ -89,8 +89,10 @@ static inline unsigned aims_json_escape_mask(__m128i block) {
 
 /// The bytes of `block` a CSV cell is quoted for (see `aims_csv_needs_quotes`).
 static inline unsigned aims_csv_quote_mask(__m128i block) {
-    __m128i commaOrQuote = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8(',')), _mm_cmpeq_epi8(block, _mm_set1_epi8('"')));
-    __m128i lineBreak = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(block, _mm_set1_epi8('\r')));
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    __m128i commaOrQuote = _mm_or_si128(_mm_cmpeq_epi8(block, comma), _mm_cmpeq_epi8(block, quote));
+    __m128i lineBreak = _mm_or_si128(_mm_cmpeq_epi8(block, lf), _mm_cmpeq_epi8(block, cr));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(commaOrQuote, lineBreak));
 }
 

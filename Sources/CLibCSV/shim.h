@@ -219,7 +219,9 @@ static inline void aims_csv_append_field(void *data, size_t length, void *contex
             if (kept > room) kept = room;
         }
         if (kept > 0) {
-            if (fields->byteCount + kept > fields->byteCapacity) aims_csv_row_fields_grow_bytes(fields, fields->byteCount + kept);
+            if (fields->byteCount + kept > fields->byteCapacity) {
+                aims_csv_row_fields_grow_bytes(fields, fields->byteCount + kept);
+            }
             memcpy(fields->bytes + fields->byteCount, data, kept);
             fields->byteCount += kept;
         }

@@ -33,8 +33,8 @@ import Testing
         for byte in UInt8.min...UInt8.max {
             let bytes = Array(repeating: byte, count: 20)
             let escaped = byte < 0x20 || byte == 0x22 || byte == 0x5C
-            #expect(bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) } == (escaped ? 0 : 20),
-                    "byte \(byte)")
+            let found = bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) }
+            #expect(found == (escaped ? 0 : 20), "byte \(byte)")
             #expect((aims_json_escapes(byte) != 0) == escaped)
         }
     }

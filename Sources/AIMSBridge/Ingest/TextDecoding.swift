@@ -22,11 +22,11 @@ enum TextDecoding {
     }
 
     /// Whether `bytes` are valid UTF-8 (what `validUTF8` accepts), found without making a
-    /// string: ASCII is skipped 16 bytes at a time (`aims_ascii_prefix`), and each other sequence is checked against
-    /// the well-formed sequences of the Unicode standard (table 3-7: no overlong forms, no
-    /// surrogates, nothing past U+10FFFF). Written here because the standard library only
-    /// validates while making a string, and the CSV reader checks every row before its cells
-    /// are made strings on another thread.
+    /// string: ASCII is skipped 16 bytes at a time (`aims_ascii_prefix`), and each other
+    /// sequence is checked against the well-formed sequences of the Unicode standard (table 3-7:
+    /// no overlong forms, no surrogates, nothing past U+10FFFF). Written here because the
+    /// standard library only validates while making a string, and the CSV reader checks every
+    /// row before its cells are made strings on another thread.
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let count = bytes.count
