@@ -33,8 +33,10 @@ struct CSVRow {
     mutating func fill(line: Int, lastLine: Int, overLimit: String?, from fields: UnsafePointer<aims_csv_row_fields>) {
         bytes.removeAllReusingStorage()
         ends.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: UnsafeBufferPointer(start: fields.pointee.bytes, count: fields.pointee.byteCount))
-        ends.append(contentsOf: UnsafeBufferPointer(start: fields.pointee.ends, count: fields.pointee.count))
+        let (fieldBytes, fieldEnds) = (fields.pointee.bytes, fields.pointee.ends)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: fieldBytes.elements, count: fieldBytes.count))
+        ends.append(contentsOf: UnsafeBufferPointer(start: fieldEnds.elements?.assumingMemoryBound(to: Int.self),
+                                                    count: fieldEnds.count))
         self.line = line
         self.lastLine = lastLine
         self.overLimit = overLimit
