@@ -24,6 +24,22 @@ static inline int aims_csv_needs_quotes(uint8_t byte) {
     return byte == ',' || byte == '"' || byte == '\n' || byte == '\r';
 }
 
+/// Whether `byte` is not ASCII (0x80 or above).
+static inline int aims_is_non_ascii(uint8_t byte) {
+    return byte >= 0x80;
+}
+
+/// A byte that a scan looks for (one of the three tests above).
+typedef int (*aims_byte_test)(uint8_t byte);
+
+/// The offset of the first of the `count` bytes at `bytes` that `test` flags, or `count` when
+/// none is, a byte at a time: the scans where there is no SSE2.
+static inline size_t aims_first_byte(const uint8_t *bytes, size_t count, aims_byte_test test) {
+    size_t index = 0;
+    while (index < count && !test(bytes[index])) index++;
+    return index;
+}
+
 #if defined(__SSE2__)
 /// A bit for each byte of a 16-byte block that a scan looks for (bit 0: the first byte).
 typedef unsigned (*aims_block_test)(__m128i block);
@@ -102,38 +118,29 @@ static inline unsigned aims_non_ascii_mask(__m128i block) {
 }
 #endif
 
+/// A scan with the block test `mask` where there is SSE2, else with the byte test `test`: the
+/// one place the choice is made (without SSE2 the block tests are not even defined).
+#if defined(__SSE2__)
+#define AIMS_SCAN(bytes, count, mask, test) aims_first_flagged(bytes, count, mask)
+#else
+#define AIMS_SCAN(bytes, count, mask, test) aims_first_byte(bytes, count, test)
+#endif
+
 /// The offset of the first byte of the `count` at `bytes` that JSON writes escaped (see
 /// `aims_json_escapes`), or `count` when there is none.
 static inline size_t aims_json_first_escape(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return aims_first_flagged(bytes, count, aims_json_escape_mask);
-#else
-    size_t index = 0;
-    while (index < count && !aims_json_escapes(bytes[index])) index++;
-    return index;
-#endif
+    return AIMS_SCAN(bytes, count, aims_json_escape_mask, aims_json_escapes);
 }
 
 /// The offset of the first byte of the `count` at `bytes` that is not ASCII (0x80 or above), or
 /// `count` when all are.
 static inline size_t aims_ascii_prefix(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return aims_first_flagged(bytes, count, aims_non_ascii_mask);
-#else
-    size_t index = 0;
-    while (index < count && bytes[index] < 0x80) index++;
-    return index;
-#endif
+    return AIMS_SCAN(bytes, count, aims_non_ascii_mask, aims_is_non_ascii);
 }
+
 /// The offset of the first byte of the `count` at `bytes` that a CSV cell is quoted for (see
 /// `aims_csv_needs_quotes`), or `count` when there is none.
 static inline size_t aims_csv_first_quoted(const uint8_t *bytes, size_t count) {
-#if defined(__SSE2__)
-    return aims_first_flagged(bytes, count, aims_csv_quote_mask);
-#else
-    size_t index = 0;
-    while (index < count && !aims_csv_needs_quotes(bytes[index])) index++;
-    return index;
-#endif
+    return AIMS_SCAN(bytes, count, aims_csv_quote_mask, aims_csv_needs_quotes);
 }
 #endif

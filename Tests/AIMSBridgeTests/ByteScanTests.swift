@@ -23,13 +23,22 @@ import Testing
         return cases
     }
 
+    /// Runs `scan`, and the byte-at-a-time scan with `test` that machines without SSE2 use, on
+    /// every case; both must find the marked byte.
+    private static func check(_ scan: (UnsafePointer<UInt8>?, Int) -> Int, byteByByte test: aims_byte_test,
+                              marking marks: [UInt8], filler: UInt8) {
+        for (bytes, expected) in cases(marking: marks, filler: filler) {
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(scan(buffer.baseAddress, buffer.count) == expected, "\(bytes)")
+                #expect(aims_first_byte(buffer.baseAddress, buffer.count, test) == expected, "\(bytes), byte by byte")
+            }
+        }
+    }
+
     @Test func findsTheFirstByteJSONEscapes() {
         // Controls, the quote and the backslash are escaped; the bytes around them are not.
-        let marks: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x22, 0x5C]
-        for (bytes, expected) in Self.cases(marking: marks, filler: UInt8(ascii: "a")) {
-            let found = bytes.withUnsafeBufferPointer { aims_json_first_escape($0.baseAddress, $0.count) }
-            #expect(found == expected, "\(bytes)")
-        }
+        Self.check(aims_json_first_escape, byteByByte: aims_json_escapes, marking: [0x00, 0x09, 0x0A, 0x1F, 0x22, 0x5C],
+                   filler: UInt8(ascii: "a"))
         for byte in UInt8.min...UInt8.max {
             let bytes = Array(repeating: byte, count: 20)
             let escaped = byte < 0x20 || byte == 0x22 || byte == 0x5C
@@ -40,16 +49,11 @@ import Testing
     }
 
     @Test func findsTheFirstByteACSVCellIsQuotedFor() {
-        for (bytes, expected) in Self.cases(marking: [0x2C, 0x22, 0x0A, 0x0D], filler: UInt8(ascii: ";")) {
-            let found = bytes.withUnsafeBufferPointer { aims_csv_first_quoted($0.baseAddress, $0.count) }
-            #expect(found == expected, "\(bytes)")
-        }
+        Self.check(aims_csv_first_quoted, byteByByte: aims_csv_needs_quotes, marking: [0x2C, 0x22, 0x0A, 0x0D],
+                   filler: UInt8(ascii: ";"))
     }
 
     @Test func findsTheFirstByteThatIsNotASCII() {
-        for (bytes, expected) in Self.cases(marking: [0x80, 0xC3, 0xFF], filler: 0x7F) {
-            let found = bytes.withUnsafeBufferPointer { aims_ascii_prefix($0.baseAddress, $0.count) }
-            #expect(found == expected, "\(bytes)")
-        }
+        Self.check(aims_ascii_prefix, byteByByte: aims_is_non_ascii, marking: [0x80, 0xC3, 0xFF], filler: 0x7F)
     }
 }

@@ -361,5 +361,4 @@ enum JSONEscapes {
             runStart = escape + 1
         }
     }
-
 }
