@@ -3,8 +3,9 @@
 
 Generates a synthetic register with ../shared/bench/gen_register.py (deterministic), builds
 `aims` in release mode (the Swift runtime linked statically, as the README builds it) and the
-reference libcsv converter (csv2ndjson.c), then converts the same file with aims and the
-format's reference (csv2ndjson for CSV; `xmllint --stream` for XML, from Debian's libxml2-utils,
+reference libcsv converter (csv2ndjson.c), then converts the same file with aims (twice: to
+standard output as the reference does, and with `-o`, atomically and durably) and the format's
+reference (csv2ndjson for CSV; `xmllint --stream` for XML, from Debian's libxml2-utils,
 which `Scripts/install-deps --bench` installs with gcc; none for JSON), several times, in the same
 run, the two taking turns (the machine's speed drifts; alternating runs share its spells). Prints the median MB/s
 (input bytes / wall-clock seconds), the median CPU seconds (user + system, from wait4's rusage),
@@ -35,9 +36,9 @@ class Run(typing.NamedTuple):
     cpu: float
 
 
-def run(command, output_path):
+def run(command, stdout_path):
     """Runs a command with stdout to a file."""
-    with open(output_path, "wb") as out:
+    with open(stdout_path, "wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
@@ -48,11 +49,12 @@ def run(command, output_path):
 
 
 def measure(conversions, size, runs):
-    """Runs the (label, command, output path) conversions in turn, `runs` rounds; returns for each
-    its median MB/s and CPU seconds, its peak memory, the size of its output and each run's seconds."""
-    rounds = [[run(command, output) for _, command, output in conversions] for _ in range(runs)]
+    """Runs the (label, command, output path, stdout path) conversions in turn, `runs` rounds;
+    returns for each its median MB/s and CPU seconds, its peak memory, the size of its output and
+    each run's seconds."""
+    rounds = [[run(command, stdout) for _, command, _, stdout in conversions] for _ in range(runs)]
     results = []
-    for index, (label, _, output) in enumerate(conversions):
+    for index, (label, _, output, _) in enumerate(conversions):
         taken = [each_round[index] for each_round in rounds]
         seconds = statistics.median(one.seconds for one in taken)
         results.append({"label": label, "mbps": size / 1e6 / seconds, "peak": max(one.peak for one in taken),
@@ -99,22 +101,27 @@ def main():
         conversions = []
         if format == "csv":
             conversions.append(("C libcsv reference (csv2ndjson.c)", [str(reference), str(source)],
-                                data / "reference.ndjson"))
+                                data / "reference.ndjson", data / "reference.ndjson"))
         elif format == "xml" and shutil.which("xmllint"):
             # The XML reference: libxml2's own streaming reader walking the whole file.
             conversions.append(("xmllint --stream (libxml2 reference)", ["xmllint", "--stream", "--noout", str(source)],
-                                data / "reference.out"))
+                                data / "reference.out", data / "reference.out"))
         elif format == "xml":
             print("(no XML reference: xmllint not found; on Debian, Scripts/install-deps --bench installs it)")
-        conversions.append((f"aims convert {format} --format ndjson",
-                            [str(aims), "convert", str(source), "--format", "ndjson", "-q"], data / "aims.ndjson"))
+        # aims twice: to standard output, as the reference writes, and with -o, as users convert
+        # (written atomically and made durable before it replaces the target; see the README).
+        command = [str(aims), "convert", str(source), "--format", "ndjson", "-q"]
+        conversions.append((f"aims convert {format} --format ndjson > file", command,
+                            data / "aims.ndjson", data / "aims.ndjson"))
+        conversions.append((f"aims convert {format} --format ndjson -o file", command + ["-o", str(data / "aims-o.ndjson")],
+                            data / "aims-o.ndjson", os.devnull))
         results = measure(conversions, size, args.runs)
         # Ratios are against the reference of the format (libcsv for CSV, xmllint for XML); JSON has none.
         base = results[0]["mbps"] if len(results) > 1 else None
         for index, result in enumerate(results):
             ratio = f"{result['mbps'] / base:>6.2f}" if base else f"{'-':>6}"
             verdict = ""
-            if base and index == len(results) - 1 and format in targets:
+            if base and index > 0 and format in targets:
                 met = result["mbps"] / base >= targets[format]
                 verdict = f"  {targets[format]:.1f}: {'met' if met else 'not met'}"
             print(f"{result['label']:<46} {size / 1e6:>8.0f} {result['mbps']:>7.1f} {result['cpu']:>6.2f} "

@@ -1,6 +1,8 @@
 #ifndef AIMS_CSYSTEM_SHIMS_H
 #define AIMS_CSYSTEM_SHIMS_H
 #include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 
 #ifdef __linux__
@@ -20,6 +22,22 @@ static inline int aims_start_writeback(int fd, int64_t offset, int64_t count) {
 #else
     (void)fd; (void)offset; (void)count;
     return 0;
+#endif
+}
+/// Turns direct I/O on (`on` nonzero) or off for file `fd`: Linux `O_DIRECT`, under which writes
+/// go from the caller's memory to the disk without a copy in the page cache, and must start,
+/// end and lie in memory at multiples of the disk's block size. glibc names the flag `O_DIRECT`
+/// only under _GNU_SOURCE, `__O_DIRECT` always. Elsewhere fails with `ENOTSUP`. Returns 0, or -1
+/// with `errno` set (`EINVAL` where the file system has no direct I/O).
+static inline int aims_set_direct_io(int fd, int on) {
+#ifdef __linux__
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFL, on ? (flags | __O_DIRECT) : (flags & ~__O_DIRECT));
+#else
+    (void)fd; (void)on;
+    errno = ENOTSUP;
+    return -1;
 #endif
 }
 /// Makes the calling thread yield to the process's other threads when they compete for the
