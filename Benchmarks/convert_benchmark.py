@@ -108,6 +108,7 @@ def main():
                                 data / "reference.out", data / "reference.out"))
         elif format == "xml":
             print("(no XML reference: xmllint not found; on Debian, Scripts/install-deps --bench installs it)")
+        has_reference = bool(conversions)
         # aims twice: to standard output, as the reference writes, and with -o, as users convert
         # (written atomically and made durable before it replaces the target; see the README).
         command = [str(aims), "convert", str(source), "--format", "ndjson", "-q"]
@@ -117,7 +118,7 @@ def main():
                             data / "aims-o.ndjson", os.devnull))
         results = measure(conversions, size, args.runs)
         # Ratios are against the reference of the format (libcsv for CSV, xmllint for XML); JSON has none.
-        base = results[0]["mbps"] if len(results) > 1 else None
+        base = results[0]["mbps"] if has_reference else None
         for index, result in enumerate(results):
             ratio = f"{result['mbps'] / base:>6.2f}" if base else f"{'-':>6}"
             verdict = ""
