@@ -128,6 +128,40 @@ import Testing
         #expect(iso("2024/01/01") == "2024-01-01" && iso("01/02/2024") == "2024-02-01")
     }
 
+    /// `dd/mm/yyyy` and `yyyy-mm-ddThh:mm:ssZ` have paths of their own too; the same dates with
+    /// a time after them, and the same timestamps with a lowercase `z`, take the general one.
+    @Test func dayMonthDatesAndTimestampsReadAsTheGeneralScanReadsThem() {
+        var checked = 0
+        for parser in [dmy, mdy] {
+            for year in [1900, 2000, 2024] {
+                for first in 0...32 {
+                    for second in 0...32 {
+                        let (a, b) = (first < 10 ? "0\(first)" : "\(first)", second < 10 ? "0\(second)" : "\(second)")
+                        for separator in ["/", ".", "-"] {
+                            let text = "\(a)\(separator)\(b)\(separator)\(year)"
+                            let own = parser.parse(text)
+                            let general = parser.parse("\(text) 00:00")
+                            #expect(own.value.iso.map { "\($0)T00:00" } == general.value.iso, "\(text)")
+                            #expect((own.warning == nil) == (general.warning == nil), "\(text)")
+                            if own.value.iso != nil { checked += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        // Each order reads every real day of the three years once or twice (day and month both
+        // 12 or under, and different, read either way), with each of the three separators.
+        #expect(checked > 2 * 3 * (365 + 366 + 366))
+        for (date, time) in [("2024-02-29", "23:59:60"), ("2023-02-29", "10:00:00"), ("2024-12-31", "24:00:00"),
+                             ("2024-06-15", "12:60:00"), ("2024-06-15", "12:30:61"), ("2024-00-10", "00:00:00"),
+                             ("2024-06-15", "00:00:00"), ("2024-06-15", "9a:00:00")] {
+            let own = dmy.parse("\(date)T\(time)Z")
+            let general = dmy.parse("\(date)T\(time)z")
+            #expect(own.value.iso == general.value.iso && own.warning?.isEmpty == general.warning?.isEmpty, "\(date)T\(time)")
+        }
+        #expect(iso("2024-06-15T12:30:45Z") == "2024-06-15T12:30:45Z" && iso("2024-12-31T24:00:00Z") == nil)
+    }
+
     @Test func invalidDates() {
         for text in ["31/02/2025", "2025-13-01", "garbage", "2025-04-31", "00/01/2025", "13/13/2025", "2025-03-31T25:00",
                      "2025-03-31T10:61", "2025-03-32", "31/03/202", "TBD", "14 Foo 2025", "2025-03-31 later", "2025-00"] {

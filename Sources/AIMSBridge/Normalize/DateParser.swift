@@ -296,6 +296,23 @@ public struct DateParser: Sendable {
                 guard DateParser.isValid(year: year, month: month, day: day) else { return .invalid }
                 return .date(DateParser.isoDate(year, month, day), ambiguity: nil, twoDigitYear: nil)
             }
+            // `dd/mm/yyyy` (or `mm/dd/yyyy`; `.` or `-` between), the next most common, likewise
+            // (the general scan reads it through `dayOrMonthFirst` to the same `reading`).
+            if end - i == 10, bytes[i + 2] == bytes[i + 5], Scanner.isDayMonthSeparator(bytes[i + 2]),
+               let first = digits(i, 2), let second = digits(i + 3, 2), let year = digits(i + 6, 4) {
+                i = end
+                return reading(first, second, year: year, widened: nil, order: order)
+            }
+            // `yyyy-mm-ddThh:mm:ssZ`, the usual timestamp, is its own ISO form (the general scan
+            // reads it through `yearFirst`, `complete` and `time`, and copies it as it is).
+            if end - i == 20, bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D, bytes[i + 10] == 0x54,
+               bytes[i + 13] == 0x3A, bytes[i + 16] == 0x3A, bytes[i + 19] == 0x5A,
+               let year = digits(i, 4), let month = digits(i + 5, 2), let day = digits(i + 8, 2),
+               let hour = digits(i + 11, 2), let minute = digits(i + 14, 2), let second = digits(i + 17, 2) {
+                guard DateParser.isValid(year: year, month: month, day: day), hour <= 23, minute <= 59, second <= 60
+                else { return .invalid }
+                return .date(text(i, end), ambiguity: nil, twoDigitYear: nil)
+            }
             if isLetter(i) {
                 if bytes[i] | 0x20 == 0x71 /* q */ { return quarterFirst() }
                 return monthNameFirst()
@@ -367,7 +384,7 @@ public struct DateParser: Sendable {
                 }
                 i = save
             }
-            guard separator == 0x2F || separator == 0x2E || separator == 0x2D else { return .invalid }
+            guard Scanner.isDayMonthSeparator(separator) else { return .invalid }
             i += 1
             guard let second = number() else { return .invalid }
             // `03/2021`: a month and a four-digit year (federal AI inventories date things so).
@@ -377,7 +394,18 @@ public struct DateParser: Sendable {
             }
             guard second.length <= 2, accept(separator) else { return .invalid }
             guard let (year, widened) = year() else { return .invalid }
-            let a = first, b = second.value
+            return reading(first, second.value, year: year, widened: widened, order: order)
+        }
+
+        /// Whether `byte` may stand between the day, month and year of a date that starts with
+        /// its day or month: `/`, `.` or `-`.
+        static func isDayMonthSeparator(_ byte: UInt8) -> Bool {
+            byte == 0x2F || byte == 0x2E || byte == 0x2D
+        }
+
+        /// The date of the numbers `a` and `b` (day and month, in either order) and `year`, read
+        /// in `order` when that gives a date, else the other way when only that one can be right.
+        mutating func reading(_ a: Int, _ b: Int, year: Int, widened: Int?, order: DateOrder) -> Outcome {
             // (day, month) readings in the configured order, then the other one.
             let preferred = order == .dayFirst ? (a, b) : (b, a)
             let other = (preferred.1, preferred.0)
