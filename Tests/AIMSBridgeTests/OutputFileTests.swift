@@ -1,3 +1,4 @@
+import CSystemShims
 import Foundation
 import Testing
 @testable import AIMSBridge
@@ -115,6 +116,29 @@ import Testing
         #expect(!file.writesDirectly)
         #expect(expected.count > 2 * (8 << 20) && expected.count % 4096 != 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+    }
+
+    /// A write refused under direct I/O (here for its length and place in memory, which a file
+    /// system without direct I/O would refuse whatever they were) is made through the page
+    /// cache, and the descriptor leaves direct I/O.
+    @Test(.enabled(if: SystemShimsTests.directIOWorks(in: FileManager.default.temporaryDirectory.path)))
+    func aRefusedDirectWriteGoesThroughThePageCache() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("refused").path
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        try #require(aims_set_direct_io(descriptor, 1) == 0)
+        let bytes = Array(Self.content[1..<1001])
+        var direct = true
+        let status = bytes.withUnsafeBytes { OutputFile.writeFully(descriptor, $0, direct: &direct) }
+        #expect(status == 0 && !direct)
+        #expect(fcntl(descriptor, F_GETFL) & __O_DIRECT == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        // Any other failure is returned, not retried: the descriptor is not open for reading.
+        let reader = open(path, O_RDONLY)
+        defer { close(reader) }
+        direct = false
+        #expect(bytes.withUnsafeBytes { OutputFile.writeFully(reader, $0, direct: &direct) } == EBADF)
     }
 
     /// A sink that notes how many records and bytes each batch handed to it held.

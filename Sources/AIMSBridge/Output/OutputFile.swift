@@ -185,23 +185,36 @@ public final class OutputFile {
     }
 
     private func writeAll(_ raw: UnsafeRawBufferPointer) throws(OutputError) {
+        var direct = writesDirectly
+        let status = OutputFile.writeFully(descriptor, raw, direct: &direct)
+        if writesDirectly && !direct { endDirectIO() }
+        if status != 0 {
+            throw OutputError("cannot write '\(path)': \(String(cString: strerror(status)))")
+        }
+        written += Int64(raw.count)
+        startWriteback()
+    }
+
+    /// Writes all of `raw` to `descriptor`; returns 0, or the `errno` of the write that failed.
+    /// A file system (or disk) may refuse a write under direct I/O only when it comes (`EINVAL`):
+    /// the descriptor then leaves direct I/O (`direct` becomes false) and the same bytes go
+    /// through the page cache.
+    static func writeFully(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer, direct: inout Bool) -> Int32 {
         var offset = 0
         while offset < raw.count {
             let done = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
             if done < 0 {
                 if errno == EINTR { continue }
-                // A file system (or disk) may refuse direct writes only when they come: the
-                // same bytes are then written through the page cache.
-                if errno == EINVAL && writesDirectly {
-                    endDirectIO()
+                if errno == EINVAL && direct {
+                    _ = aims_set_direct_io(descriptor, 0)
+                    direct = false
                     continue
                 }
-                throw OutputError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+                return errno
             }
             offset += done
         }
-        written += Int64(raw.count)
-        startWriteback()
+        return 0
     }
 
     /// Writes through the page cache from here on; the bytes already written are on the disk.
