@@ -30,4 +30,55 @@ import Testing
         }
         #expect(record == SourceRecord(fields: [SourceField(path: "a", value: .text("x"), column: 0)], locator: locator, ordinal: 1))
     }
+
+    @Test func rowsInABlockKeepTheirOwnFieldsBytesAndCounts() {
+        let block = PendingRowBlock(paths: ["id", "title"], bytes: 0, fields: 0)
+        func add(_ cells: [String]) -> PendingFields {
+            let bytes = Array(cells.joined().utf8)
+            return bytes.withUnsafeBufferPointer { bytes in
+                block.append(bytes, maxFields: cells.count) { slots in
+                    var start = 0
+                    var count = 0
+                    for (column, cell) in cells.enumerated() {
+                        let end = start + cell.utf8.count
+                        defer { start = end }
+                        guard !cell.isEmpty else { continue }
+                        slots[count] = PendingFields.Field(path: column, column: column, value: .bytes(start: start, end: end))
+                        count += 1
+                    }
+                    return count
+                }
+            }
+        }
+        let first = add(["R-1", "Tëst ☃"])
+        let second = add(["", "Second"])
+        let third = add(["R-3", "Third"])
+        #expect(first.materialized() == [SourceField("id", "R-1"), SourceField("title", "Tëst ☃")])
+        #expect(second.materialized() == [SourceField("title", "Second")])
+        #expect(second.materialized().map(\.column) == [1])
+        #expect(third.materialized() == [SourceField("id", "R-3"), SourceField("title", "Third")])
+        #expect([first.count, second.count, third.count] == [2, 1, 2])
+        #expect([first.byteCount, second.byteCount, third.byteCount] == ["R-1Tëst ☃".utf8.count, 6, 8])
+        // A row's byte fields are its own bytes, the value ranges within them.
+        let lent = third.withByteFields { bytes, fields, paths in
+            fields.map { field -> String in
+                guard case .bytes(let start, let end) = field.value else { return "?" }
+                return paths[field.path] + "=" + String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            }
+        }
+        #expect(lent == ["id=R-3", "title=Third"])
+    }
+
+    @Test func aBlockIsFullByRowsBytesOrFieldsAndGrowsForALargeRow() {
+        let block = PendingRowBlock(paths: ["a"], bytes: 0, fields: 0)
+        #expect(block.hasRoom(bytes: PendingRowBlock.byteCapacity, fields: PendingRowBlock.fieldCapacity))
+        #expect(!block.hasRoom(bytes: PendingRowBlock.byteCapacity + 1, fields: 1))
+        #expect(!block.hasRoom(bytes: 1, fields: PendingRowBlock.fieldCapacity + 1))
+        for _ in 0..<PendingRowBlock.rowCapacity {
+            _ = block.append(UnsafeBufferPointer(start: nil, count: 0), maxFields: 0) { _ in 0 }
+        }
+        #expect(!block.hasRoom(bytes: 0, fields: 0))
+        let large = PendingRowBlock(paths: ["a"], bytes: 1 << 20, fields: 5_000)
+        #expect(large.hasRoom(bytes: 1 << 20, fields: 5_000))
+    }
 }

@@ -68,17 +68,13 @@ public struct CSVRecordReader: DeferringRecordReader {
     private var sampledBytes = 0
     /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
     private var pending: [DeferredIngestItem?] = []
-    /// The header's names and the file's name as records hold them (their fields' paths, their
-    /// locators' file): copies of their own, made again every `sharingRows` rows. The records
-    /// of a batch share one copy, so that this thread retaining it and the workers releasing it
-    /// as they drop records do not pass one reference count between the cores on every row.
-    private var recordNames: [String] = []
+    /// The block the rows' fields are written into (see `PendingRowBlock`), and the file's name
+    /// as records hold it (their locators' file): a copy of its own for each block, so that this
+    /// thread retaining it and the workers releasing it as they drop records do not pass one
+    /// reference count between the cores on every row.
+    private var rowBlock: PendingRowBlock?
     private var recordFile = ""
-    private var rowsSharing = 0
-    private static let sharingRows = 256
     private var pendingIndex = 0
-    /// The fields of the row being emitted, before they are copied into its record (see `emit`).
-    private var fieldSlots: [PendingFields.Field] = []
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
     /// The chunk being read, and where its next line starts.
@@ -297,11 +293,7 @@ public struct CSVRecordReader: DeferringRecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
-        if rowsSharing == 0 {
-            recordNames = names.map { $0 }
-            recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self)
-        }
-        rowsSharing = (rowsSharing + 1) % CSVRecordReader.sharingRows
+        if recordFile.isEmpty { recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self) }
         pendingByteCount += IngestItem.footprint(bytes: row.bytes.count, fields: row.count)
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
@@ -325,26 +317,22 @@ public struct CSVRecordReader: DeferringRecordReader {
                 raw: parser.rawText(of: row)))))
             return
         }
-        // A row of valid UTF-8 (nearly every row) keeps its cells as bytes, the row's copied
-        // whole; the cells of another are decoded here, so that the fallback's warning comes
-        // with the first row needing it.
+        // A row of valid UTF-8 (nearly every row) keeps its cells as bytes, written into the
+        // current row block; the cells of another are decoded here, so that the fallback's
+        // warning comes with the first row needing it.
         let isUTF8 = row.bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
         var fields: PendingFields
         if isUTF8 {
-            // The fields are written in one pass over the row's bytes and ends, into a buffer
-            // reused from row to row (an append per cell checked the array's uniqueness and room
-            // each time), then copied whole. The path of a cell under the header is the
-            // header's name, by its index.
-            var extraColumns: [Int] = []
-            var slots: [PendingFields.Field] = []
-            swap(&slots, &fieldSlots)
-            defer { swap(&slots, &fieldSlots) }
-            if slots.count < row.count {
-                slots = Array(repeating: PendingFields.Field(path: 0, column: 0, value: .bytes(start: 0, end: 0)), count: row.count)
+            if rowBlock?.hasRoom(bytes: row.bytes.count, fields: row.count) != true {
+                rowBlock = PendingRowBlock(paths: names.map { $0 }, bytes: row.bytes.count, fields: row.count)
+                recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self)
             }
+            // The fields are written in one pass over the row's bytes and ends. The path of a
+            // cell under the header is the header's name, by its index.
+            var extraColumns: [Int] = []
             fields = row.bytes.withUnsafeBufferPointer { bytes in
                 row.ends.withUnsafeBufferPointer { ends in
-                    slots.withUnsafeMutableBufferPointer { slots in
+                    rowBlock!.append(bytes, maxFields: ends.count) { slots in
                         var count = 0
                         var start = 0
                         for index in ends.indices {
@@ -359,13 +347,19 @@ public struct CSVRecordReader: DeferringRecordReader {
                             slots[count] = PendingFields.Field(path: path, column: index, value: .bytes(start: start, end: end))
                             count += 1
                         }
-                        return PendingFields(copying: bytes, paths: recordNames,
-                                             fields: UnsafeBufferPointer(rebasing: slots[..<count]))
+                        return count
                     }
                 }
             }
-            for column in extraColumns { fields.addPath("column_\(column + 1)") }
-            if !extraColumns.isEmpty { warnWide(row, header: names) }
+            if !extraColumns.isEmpty {
+                // Paths past the header's are the row's own: its fields are copied into arrays
+                // of their own, where those paths are added.
+                fields = fields.withByteFields { bytes, fields, paths in
+                    PendingFields(copying: bytes, paths: Array(paths), fields: fields)
+                }!
+                for column in extraColumns { fields.addPath("column_\(column + 1)") }
+                warnWide(row, header: names)
+            }
         } else {
             fields = PendingFields()
             var wide = false
@@ -390,11 +384,11 @@ public struct CSVRecordReader: DeferringRecordReader {
         ordinal += 1
         if isSingleValue && names.count > 1 && (afterBlankLine || !footerCandidates.isEmpty)
             && footerCandidates.count < CSVRecordReader.footerLimit {
-            footerCandidates.append((record, parser.rawText(of: row)))
+            footerCandidates.append((consume record, parser.rawText(of: row)))
             return
         }
         releaseFooterCandidates()
-        pending.append(.pending(record))
+        pending.append(.pending(consume record))
     }
 
     /// Warns about a row with values past the header (kept as `column_N`): the first ten such
