@@ -85,4 +85,38 @@ import Testing
         #expect(expected[6...11] == ["0.3333333333333333", "0.6666666666666666", "0.1", "1e-07", "-2.5", "1e+20"])
         #expect(expected.suffix(2) == ["12", "-3"])
     }
+
+    @Test func aBatchUsedAgainIsEmptyAndGrowsOnlyWhenItMust() {
+        var batch = EncodedRecords(capacity: 1_000)
+        batch.append(kind: .risk) { $0.beginObject(); $0.string("id", "R-1"); $0.endObject() }
+        batch.removeAll(keepingRoomFor: 800)
+        #expect(batch.byteCount == 0 && batch.records.isEmpty && batch.capacity == 1_000)
+        batch.append(kind: .risk) { $0.beginObject(); $0.string("id", "R-2"); $0.endObject() }
+        #expect(batch.withBytes { String(decoding: $0, as: UTF8.self) } == "{\"id\":\"R-2\"}\n")
+        // Asked for more than it holds, it grows by a quarter more than asked, keeping its bytes.
+        var json = JSONBuffer(capacity: 100)
+        json.string(nil, "kept")
+        json.reserveCapacity(1_000)
+        #expect(json.capacity == 1_250)
+        #expect(text(json) == "\"kept\"")
+        // A copy sharing the storage makes the buffer take its own, so the copy is untouched.
+        let copy = json
+        json.reserveCapacity(10)
+        json.string(nil, "more")
+        #expect(text(copy) == "\"kept\"")
+    }
 }
+
+@Suite struct SparePoolTests {
+    @Test func keepsUpToItsCapacityAndGivesBackTheLastKept() {
+        let pool = SparePool<Int>(capacity: 2)
+        #expect(pool.take() == nil)
+        pool.put(1)
+        pool.put(2)
+        pool.put(3)
+        #expect(pool.take() == 2)
+        #expect(pool.take() == 1)
+        #expect(pool.take() == nil)
+    }
+}
+

@@ -62,6 +62,17 @@ public struct EncodedRecords: Sendable {
     /// How many bytes of JSON the batch holds.
     public var byteCount: Int { json.count }
 
+    /// How many bytes of JSON the batch holds before it grows.
+    var capacity: Int { json.capacity }
+
+    /// Empties the batch, keeping its memory, with room for `capacity` bytes of JSON before it
+    /// grows: a batch written out is used again for a later one (see `SparePool`).
+    mutating func removeAll(keepingRoomFor capacity: Int) {
+        records.removeAll(keepingCapacity: true)
+        json.reset()
+        json.reserveCapacity(capacity)
+    }
+
     /// Encodes and appends a record.
     public mutating func append(_ record: CanonicalRecord) {
         append(kind: record.kind) { RegisterEncoding.write(record, into: &$0) }

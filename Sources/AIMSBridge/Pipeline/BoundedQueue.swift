@@ -173,3 +173,30 @@ final class Handoff<Value>: @unchecked Sendable {
         self.value = value
     }
 }
+
+/// Things one stage is done with, kept for another stage to use again rather than free and
+/// allocate anew: at most `capacity` of them; any more are dropped.
+final class SparePool<Element: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var spares: [Element] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        spares.reserveCapacity(capacity)
+    }
+
+    /// Keeps `element` for `take()`, unless the pool is full.
+    func put(_ element: consuming Element) {
+        lock.lock()
+        defer { lock.unlock() }
+        if spares.count < capacity { spares.append(consume element) }
+    }
+
+    /// A kept element, if there is one.
+    func take() -> Element? {
+        lock.lock()
+        defer { lock.unlock() }
+        return spares.popLast()
+    }
+}

@@ -265,6 +265,14 @@ public struct Converter: Sendable {
         let ownedReader = Handoff(DeferredItemReader(reader))
         let failure = Handoff<IngestError?>(nil)
         let total = Handoff(0)
+        // The batches of JSON the writer is done with, for the workers to fill again: freed and
+        // allocated anew, most of a megabyte each, their pages were given back to the system and
+        // faulted in again, tens of thousands of times on a million rows (a tenth of a second of
+        // system time). The pool holds as many as can be in flight at once, so a batch is either
+        // in flight or in the pool; none larger than two batches' worth (a batch of one huge
+        // record) is kept. Measured on a million rows: system time 0.23-0.28 s instead of
+        // 0.32-0.45 s, peak memory 47-49 MiB instead of 44-46 MiB.
+        let spareOutputs = SparePool<EncodedRecords>(capacity: workers * (Converter.batchesPerWorker + 1))
         let readerThread = Thread {
             var sequence = 1
             var items = Deque<DeferredIngestItem>()
@@ -321,7 +329,9 @@ public struct Converter: Sendable {
                     // The sequence is read first, and the batch handed over (`consume`): a second
                     // reference to its items would make normalizing copy them all.
                     let (sequence, taken, footprint) = (batch.sequence, batch.bytes, batch.footprint)
-                    var output = normalize(consume batch, with: &worker.value, expectedSize: lastSize)
+                    var encoded = spareOutputs.take() ?? EncodedRecords(capacity: lastSize)
+                    encoded.removeAll(keepingRoomFor: lastSize)
+                    var output = normalize(consume batch, with: &worker.value, into: consume encoded)
                     budget.observe(footprint: footprint, output: output.encoded.byteCount)
                     // Output beyond what was taken for the batch is counted too, until it is written.
                     let beyond = output.encoded.byteCount - taken
@@ -345,6 +355,10 @@ public struct Converter: Sendable {
         while var batch = outputs.take(sequence) {
             try deliver(&batch, into: &sink, rejects: rejects, tally: &tally)
             budget.give(batch.takenBytes)
+            // Moved out of the batch, so that a worker taking it holds the only reference.
+            var written = EncodedRecords(capacity: 0)
+            swap(&written, &batch.encoded)
+            if written.capacity <= 2 * Converter.batchBytes { spareOutputs.put(consume written) }
             sequence += 1
         }
         // The reader closed the buffer: take what the workers still finish, in order.
@@ -367,9 +381,9 @@ public struct Converter: Sendable {
 
     /// Normalizes and encodes one batch (on a worker thread).
     private func normalize(_ batch: consuming InputBatch, with normalizer: inout RecordNormalizer,
-                           expectedSize: Int = 4096) -> OutputBatch {
+                           into encoded: consuming EncodedRecords = EncodedRecords()) -> OutputBatch {
         let collected = BatchDiagnostics(fullLimit: diagnostics.fullDiagnosticsPerFile)
-        var output = OutputBatch(encoded: EncodedRecords(capacity: expectedSize), takenBytes: batch.bytes)
+        var output = OutputBatch(encoded: consume encoded, takenBytes: batch.bytes)
         // Items are moved out of the batch (popped off the front), not copied: a copy would
         // retain and release every string of every record.
         var items = batch.items

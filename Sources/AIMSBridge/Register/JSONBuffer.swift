@@ -52,6 +52,18 @@ public struct JSONBuffer: Sendable {
         depth = 0
     }
 
+    /// How many bytes the buffer holds before it grows.
+    var capacity: Int { storage.capacity }
+
+    /// Makes room for `capacity` bytes in all before the buffer grows, and a quarter more when
+    /// it has to grow for it: a buffer used again for batches of about the same size (see
+    /// `SparePool`) then grows once, not whenever one is a little larger than the last.
+    mutating func reserveCapacity(_ capacity: Int) {
+        guard capacity > storage.capacity || !isKnownUniquelyReferenced(&storage) else { return }
+        let room = max(capacity, storage.capacity) + capacity / 4
+        storage = storage.copy(count, capacity: max(room, count))
+    }
+
     /// Starts a new top-level value after the bytes already written (several documents back
     /// to back in one buffer), without clearing the buffer.
     public mutating func startNextValue() {
