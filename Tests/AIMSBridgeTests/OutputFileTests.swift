@@ -141,6 +141,74 @@ import Testing
         #expect(bytes.withUnsafeBytes { OutputFile.writeFully(reader, $0, direct: &direct) } == EBADF)
     }
 
+    /// Standard output that is a regular file (`> file`) is written through a descriptor of its
+    /// own, with direct I/O where the file system has it, from where standard output stood; what
+    /// is written to standard output afterwards follows the output's bytes.
+    @Test func standardOutputToAFileKeepsItsPlaceForWhatFollows() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let path = folder.appendingPathComponent("stdout.ndjson").path
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let before = Array(Self.content.prefix(8192))
+        try #require(before.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress!, $0.count) } == 8192)
+        var expected = before
+        do {
+            let file = OutputFile(standardOutput: descriptor)
+            #expect(file.writesDirectly == SystemShimsTests.directIOWorks(in: folder.path))
+            for round in 0..<3 {
+                try file.write(Array(Self.content.prefix(1000 + round)))
+                try file.write(Self.content)
+                expected += Self.content.prefix(1000 + round) + Self.content
+            }
+            try file.commit()
+            #expect(!file.writesDirectly)
+        }
+        #expect(lseek(descriptor, 0, SEEK_CUR) == off_t(expected.count))
+        #expect(Array("after\n".utf8).withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress!, $0.count) } == 6)
+        expected += Array("after\n".utf8)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+    }
+
+    /// Two outputs to one standard output (the register and its rejects) land in the order of
+    /// their writes, as they did through standard output itself: a write goes where standard
+    /// output stands, leaving direct I/O when that is not a block boundary.
+    @Test func twoOutputsToStandardOutputKeepTheOrderOfTheirWrites() throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("both").path
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let register = OutputFile(standardOutput: descriptor)
+        let rejects = OutputFile(standardOutput: descriptor)
+        let first = Array(repeating: UInt8(ascii: "a"), count: 1 << 20)
+        try register.write(first)           // a full staging buffer: written at once
+        try rejects.write(Array("rejected\n".utf8))
+        try rejects.commit()
+        try register.write(Array("rest\n".utf8))
+        try register.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(first + Array("rejected\nrest\n".utf8)))
+        #expect(lseek(descriptor, 0, SEEK_CUR) == off_t((1 << 20) + 14))
+    }
+
+    /// Standard output in append mode (`>> file`), or at a place that is not a block boundary,
+    /// is written through as it is, without direct I/O.
+    @Test func standardOutputAppendingOrMidBlockIsWrittenThrough() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        for (name, flags, head) in [("append", O_APPEND, 4096), ("midblock", 0, 100)] {
+            let path = folder.appendingPathComponent(name).path
+            let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC | flags, 0o600)
+            try #require(descriptor >= 0)
+            defer { close(descriptor) }
+            let before = Array(Self.content.prefix(head))
+            try #require(before.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress!, $0.count) } == head)
+            let file = OutputFile(standardOutput: descriptor)
+            #expect(!file.writesDirectly)
+            try file.write(Self.content)
+            try file.commit()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(before + Self.content))
+        }
+    }
+
     /// A sink that notes how many records and bytes each batch handed to it held.
     private final class BatchSizes: RegisterSink {
         var batches: [(records: Int, bytes: Int)] = []

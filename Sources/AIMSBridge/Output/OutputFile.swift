@@ -28,7 +28,9 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 /// The temporary file is written with direct I/O where the file system allows it: `commit()`
 /// waits for every byte to reach the disk anyway, and a copy of each in the page cache on the
 /// way cost more than any other single step of a large conversion (18 % of a 1,000,000-row CSV
-/// conversion's processor time, and its most variable part on a virtual machine).
+/// conversion's processor time, and its most variable part on a virtual machine). So is standard
+/// output when it is a regular file (`aims convert … > file`), through a descriptor of its own
+/// (see `init(standardOutput:)`).
 public final class OutputFile {
     /// The target path (`-` for standard output).
     public let path: String
@@ -61,6 +63,9 @@ public final class OutputFile {
     private(set) var spoolReader: Int32 = -1
     /// Whether `descriptor` is a device or pipe opened by this output, closed with it.
     private var writesThrough = false
+    /// For standard output written through a descriptor of its own: standard output's (see
+    /// `directDescriptor(forStandardOutput:)`).
+    private var standardOutput: Int32?
 
     /// Opens an output for `path`; `-` is standard output. With `keepUnchanged`, a target whose
     /// bytes equal the new content is not replaced (nor its modification time touched).
@@ -74,8 +79,9 @@ public final class OutputFile {
         self.path = path
         self.keepUnchanged = keepUnchanged
         if path == "-" {
-            descriptor = 1
+            (descriptor, standardOutput) = OutputFile.directDescriptor(forStandardOutput: 1)
             temporaryPath = nil
+            writesDirectly = standardOutput != nil
             return
         }
         // A device or a pipe is written to, not replaced: renaming a file over `/dev/null` (as
@@ -108,6 +114,42 @@ public final class OutputFile {
         }
     }
 
+    /// Standard output written as `init(path: "-")` writes it, with `descriptor` as standard
+    /// output (for tests).
+    init(standardOutput descriptor: Int32) {
+        path = "-"
+        keepUnchanged = false
+        temporaryPath = nil
+        (self.descriptor, standardOutput) = OutputFile.directDescriptor(forStandardOutput: descriptor)
+        writesDirectly = standardOutput != nil
+    }
+
+    /// A descriptor of its own, under direct I/O, for standard output `output` when it is a
+    /// regular file written at a block boundary and not in append mode: the same file opened
+    /// again (through `/proc/self/fd`). Its own, because direct I/O is a setting of the open
+    /// file, which standard output shares with the shell and the programs after. Each write
+    /// still goes where standard output stands, and moves it past its bytes (see `writeAll`), as
+    /// a write to standard output would: what else is written to standard output, before or
+    /// after, keeps its place. `(output, nil)` otherwise: a pipe, a terminal, a file in append
+    /// mode or written at another place, no `/proc`, or a file system without direct I/O.
+    private static func directDescriptor(forStandardOutput output: Int32) -> (Int32, Int32?) {
+        var status = stat()
+        let flags = fcntl(output, F_GETFL)
+        guard fstat(output, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, flags >= 0,
+              flags & O_APPEND == 0, flags & O_ACCMODE != O_RDONLY else { return (output, nil) }
+        let start = lseek(output, 0, SEEK_CUR)
+        guard start >= 0, start % off_t(OutputFile.directIOAlignment) == 0 else { return (output, nil) }
+        let own = open("/proc/self/fd/\(output)", O_WRONLY | O_CLOEXEC)
+        guard own >= 0 else { return (output, nil) }
+        var same = stat()
+        guard fstat(own, &same) == 0, same.st_dev == status.st_dev, same.st_ino == status.st_ino,
+              aims_set_direct_io(own, 1) == 0 else {
+            close(own)
+            return (output, nil)
+        }
+        return (own, output)
+    }
+
     /// Where the bytes written so far are (after `flush()`): the temporary file until `commit()`.
     var contentsPath: String { temporaryPath ?? path }
 
@@ -135,7 +177,7 @@ public final class OutputFile {
         } else if let temporaryPath, !committed {
             close(descriptor)
             unlink(temporaryPath)
-        } else if writesThrough {
+        } else if writesThrough || standardOutput != nil {
             close(descriptor)
         }
     }
@@ -186,7 +228,15 @@ public final class OutputFile {
 
     private func writeAll(_ raw: UnsafeRawBufferPointer) throws(OutputError) {
         var direct = writesDirectly
-        let status = OutputFile.writeFully(descriptor, raw, direct: &direct)
+        var status: Int32
+        if let standardOutput {
+            // Where standard output stands, which then moves past the bytes.
+            let place = lseek(standardOutput, 0, SEEK_CUR)
+            status = place < 0 ? errno : OutputFile.writeFully(descriptor, raw, direct: &direct, at: place)
+            if status == 0 && lseek(standardOutput, place + off_t(raw.count), SEEK_SET) < 0 { status = errno }
+        } else {
+            status = OutputFile.writeFully(descriptor, raw, direct: &direct)
+        }
         if writesDirectly && !direct { endDirectIO() }
         if status != 0 {
             throw OutputError("cannot write '\(path)': \(String(cString: strerror(status)))")
@@ -195,14 +245,17 @@ public final class OutputFile {
         startWriteback()
     }
 
-    /// Writes all of `raw` to `descriptor`; returns 0, or the `errno` of the write that failed.
-    /// A file system (or disk) may refuse a write under direct I/O only when it comes (`EINVAL`):
-    /// the descriptor then leaves direct I/O (`direct` becomes false) and the same bytes go
-    /// through the page cache.
-    static func writeFully(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer, direct: inout Bool) -> Int32 {
+    /// Writes all of `raw` to `descriptor` (at `place` in the file, when given); returns 0, or
+    /// the `errno` of the write that failed. A file system (or disk) may refuse a write under
+    /// direct I/O only when it comes (`EINVAL`; so does any place or length off the disk's
+    /// blocks): the descriptor then leaves direct I/O (`direct` becomes false) and the same bytes
+    /// go through the page cache.
+    static func writeFully(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer, direct: inout Bool,
+                           at place: off_t? = nil) -> Int32 {
         var offset = 0
         while offset < raw.count {
-            let done = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            let done = place.map { pwrite(descriptor, raw.baseAddress! + offset, raw.count - offset, $0 + off_t(offset)) }
+                ?? Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
             if done < 0 {
                 if errno == EINTR { continue }
                 if errno == EINVAL && direct {
