@@ -78,11 +78,13 @@ import Testing
     }
 
     @Test func utf8ValidationAgreesWithMakingTheString() {
-        // Every lead byte with continuations at the edges of their ranges, at several offsets
-        // (so that the 16-byte ASCII steps, the overlapping last block and the halves of short
-        // texts meet them anywhere), and cut short.
-        let tails: [[UInt8]] = [[], [0x7F], [0x80], [0x8F], [0x90], [0x9F], [0xA0], [0xBF], [0xC0],
-                                [0x80, 0x80], [0xBF, 0xBF], [0x80, 0x80, 0x80], [0xBF, 0xBF, 0xBF], [0x80, 0x41]]
+        // Every lead byte with a second byte at the edges of the ranges (each followed by none,
+        // one or two continuation bytes, so that 3- and 4-byte sequences are complete), at
+        // several offsets (so that the 16-byte ASCII steps, the overlapping last block and the
+        // halves of short texts meet them anywhere), and cut short.
+        let seconds: [UInt8] = [0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
+        let tails: [[UInt8]] = [[], [0xBF, 0xBF, 0xBF], [0x80, 0x41], [0x80, 0xC0]]
+            + seconds.flatMap { second in [[second], [second, 0x80], [second, 0x80, 0xBF]] }
         var checked = 0
         for lead in UInt8(0x41)...UInt8(0xFF) {
             for tail in tails {
@@ -95,7 +97,7 @@ import Testing
                 }
             }
         }
-        #expect(checked == 191 * 14 * 7)
+        #expect(checked == 191 * 28 * 7)
         for text in ["", "plain ASCII longer than a word", "李伟 Łukasz €", "emoji 🙂 at the end 🙂"] {
             Array(text.utf8).withUnsafeBufferPointer { #expect(TextDecoding.isValidUTF8($0)) }
             Array(text.utf8.dropLast()).withUnsafeBufferPointer { buffer in

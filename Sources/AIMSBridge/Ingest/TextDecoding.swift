@@ -22,38 +22,13 @@ enum TextDecoding {
     }
 
     /// Whether `bytes` are valid UTF-8 (what `validUTF8` accepts), found without making a
-    /// string: ASCII is skipped 16 bytes at a time (`aims_ascii_prefix`), and each other
-    /// sequence is checked against the well-formed sequences of the Unicode standard (table 3-7:
-    /// no overlong forms, no surrogates, nothing past U+10FFFF). Written here because the
-    /// standard library only validates while making a string, and the CSV reader checks every
-    /// row before its cells are made strings on another thread.
+    /// string (`aims_utf8_valid`: ASCII skipped 16 bytes at a time, each other sequence checked
+    /// against the well-formed sequences of the Unicode standard). The standard library only
+    /// validates while making a string, and the CSV reader checks every row before its cells are
+    /// made strings on another thread.
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        let count = bytes.count
-        var index = 0
-        while index < count {
-            index += aims_ascii_prefix(base + index, count - index)
-            guard index < count else { return true }
-            let lead = base[index]
-            // The sequence's length, and the range its second byte must be in.
-            let length: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
-            }
-            guard index + length <= count, base[index + 1] >= low, base[index + 1] <= high else { return false }
-            for offset in 2..<length where base[index + offset] & 0xC0 != 0x80 { return false }
-            index += length
-        }
-        return true
+        return aims_utf8_valid(base, bytes.count) != 0
     }
 
     /// Decodes bytes as Windows-1252. The five bytes it leaves undefined (0x81, 0x8D, 0x8F, 0x90,
