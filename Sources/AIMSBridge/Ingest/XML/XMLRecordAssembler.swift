@@ -251,16 +251,19 @@ struct XMLRecordAssembler {
 
     private mutating func finishRecord() {
         inRecord = false
-        let done = record.close()
-        let warnings = done.entities.map {
-            Diagnostic(.warning, "entity reference '&\($0);' left unexpanded (entities are never expanded)", at: done.locator)
+        // Bound one by one, so that the fields are moved (`consume`) into the record: taken out of
+        // the tuple, they were copied and then destroyed with it (every array retained and
+        // released).
+        let (locator, fields, overLimit, entities, children) = record.close()
+        let warnings = entities.map {
+            Diagnostic(.warning, "entity reference '&\($0);' left unexpanded (entities are never expanded)", at: locator)
         }
-        lastFieldCount = done.fields.count
-        lastByteCount = done.fields.byteCount
-        finished.append((PendingRecord(fields: done.fields, locator: done.locator, ordinal: ordinal, overLimit: done.overLimit),
+        lastFieldCount = fields.count
+        lastByteCount = fields.byteCount
+        finished.append((PendingRecord(fields: consume fields, locator: locator, ordinal: ordinal, overLimit: overLimit),
                          warnings))
-        for child in done.children { finished.append((child, [])) }
-        ordinal += 1 + done.children.count
+        for child in children { finished.append((child, [])) }
+        ordinal += 1 + children.count
     }
 
     /// Whether a libxml2 name is `text`, without making a String of it.
