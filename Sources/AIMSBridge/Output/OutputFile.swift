@@ -70,6 +70,10 @@ public final class OutputFile {
     /// Opens an output for `path`; `-` is standard output. With `keepUnchanged`, a target whose
     /// bytes equal the new content is not replaced (nor its modification time touched).
     public convenience init(path: String, keepUnchanged: Bool = false) throws(OutputError) {
+        if path == "-" {
+            self.init(standardOutput: 1)
+            return
+        }
         try self.init(path: path, keepUnchanged: keepUnchanged, durable: true)
     }
 
@@ -78,12 +82,6 @@ public final class OutputFile {
     private init(path: String, keepUnchanged: Bool, durable: Bool) throws(OutputError) {
         self.path = path
         self.keepUnchanged = keepUnchanged
-        if path == "-" {
-            (descriptor, standardOutput) = OutputFile.directDescriptor(forStandardOutput: 1)
-            temporaryPath = nil
-            writesDirectly = standardOutput != nil
-            return
-        }
         // A device or a pipe is written to, not replaced: renaming a file over `/dev/null` (as
         // root, where `/dev` is writable) made it a regular file for every program after.
         var target = stat()
@@ -114,8 +112,8 @@ public final class OutputFile {
         }
     }
 
-    /// Standard output written as `init(path: "-")` writes it, with `descriptor` as standard
-    /// output (for tests).
+    /// Standard output (`descriptor`; 1 for `init(path: "-")`), written through, or through a
+    /// descriptor of its own with direct I/O (see `directDescriptor(forStandardOutput:)`).
     init(standardOutput descriptor: Int32) {
         path = "-"
         keepUnchanged = false

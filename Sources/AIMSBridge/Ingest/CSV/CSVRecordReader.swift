@@ -293,7 +293,7 @@ public struct CSVRecordReader: DeferringRecordReader {
 
     private mutating func emit(_ row: borrowing CSVRow) {
         let names = header!
-        if recordFile.isEmpty { recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self) }
+        if recordFile.isEmpty { recordFile = ownFileName() }
         pendingByteCount += IngestItem.footprint(bytes: row.bytes.count, fields: row.count)
         let afterBlankLine = row.line > lastRowLine + 1
         let previousRowLine = lastRowLine
@@ -325,7 +325,7 @@ public struct CSVRecordReader: DeferringRecordReader {
         if isUTF8 {
             if rowBlock?.hasRoom(bytes: row.bytes.count, fields: row.count) != true {
                 rowBlock = PendingRowBlock(paths: names.map { $0 }, bytes: row.bytes.count, fields: row.count)
-                recordFile = String(decoding: Array(source.name.utf8), as: UTF8.self)
+                recordFile = ownFileName()
             }
             // The fields are written in one pass over the row's bytes and ends. The path of a
             // cell under the header is the header's name, by its index.
@@ -389,6 +389,11 @@ public struct CSVRecordReader: DeferringRecordReader {
         }
         releaseFooterCandidates()
         pending.append(.pending(consume record))
+    }
+
+    /// A copy of the file's name with storage of its own (see `recordFile`).
+    private func ownFileName() -> String {
+        String(decoding: Array(source.name.utf8), as: UTF8.self)
     }
 
     /// Warns about a row with values past the header (kept as `column_N`): the first ten such
