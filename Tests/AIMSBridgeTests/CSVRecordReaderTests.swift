@@ -35,6 +35,23 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    /// Every field length the field copy treats apart (1-3, 4-7, 8-15, 16-32 bytes, longer)
+    /// comes through byte for byte, unquoted and quoted, with no byte of a neighbour.
+    @Test func fieldsOfEveryLengthAreCopiedWhole() throws {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let values = (1...40).map { length in String((0..<length).map { alphabet[($0 * 7 + length) % alphabet.count] }) }
+        let header = (1...40).map { "c\($0)" }.joined(separator: ",")
+        let plain = values.joined(separator: ",")
+        let quoted = values.map { "\"\($0)\"" }.joined(separator: ",")
+        let (items, diagnostics) = try read("\(header)\n\(plain)\n\(quoted)\n")
+        let records = TestSupport.records(items)
+        #expect(records.count == 2)
+        for record in records {
+            #expect(record.fields.map(\.value) == values.map { FieldValue.text($0) })
+        }
+        #expect(diagnostics.isEmpty)
+    }
+
     /// Cells past the header are kept as `column_N`, in UTF-8 rows and in rows read as
     /// Windows-1252 alike, and the first ten such rows of a file are warned about.
     @Test func cellsPastTheHeaderAreKeptAsNumberedColumnsWithAWarning() throws {
