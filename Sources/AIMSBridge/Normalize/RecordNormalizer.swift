@@ -592,10 +592,15 @@ public struct RecordNormalizer {
         // (expanded references are written from the record).
         var parsed = references.parseRemembering(utf8: cell, columnFramework: framework,
                                                  encoding: writesFlatRows && expander == nil, keepingReferences: keeping)
-        result.unrecognised += parsed.unrecognised
-        // The first cell's references (already each once) and warnings are taken whole rather
-        // than appended one by one into growing arrays, and moved (swapped with the empty ones),
-        // not copied: a copy retained each array, to be released with the parsed cell.
+        // The first cell's references (already each once), warnings and unrecognised pieces are
+        // taken whole rather than appended one by one into growing arrays, and moved (swapped
+        // with the empty ones), not copied: a copy retained each array, to be released with the
+        // parsed cell, and appending to an empty array allocated one anew.
+        if result.unrecognised.isEmpty {
+            swap(&result.unrecognised, &parsed.unrecognised)
+        } else {
+            result.unrecognised += parsed.unrecognised
+        }
         if result.warnings.isEmpty {
             swap(&result.warnings, &parsed.warnings)
         } else {

@@ -102,7 +102,7 @@ public struct RequirementReferenceParser: Sendable {
         }
 
         /// Adds the JSON of a reference `addNew` took (when the JSON was asked for).
-        mutating func addEncoded(_ json: [UInt8]) {
+        mutating func addEncoded(_ json: UnsafeBufferPointer<UInt8>) {
             encodedReferences!.append(encodedReferences!.isEmpty ? UInt8(ascii: "[") : UInt8(ascii: ","))
             encodedReferences!.append(contentsOf: json)
         }
@@ -241,30 +241,51 @@ public struct RequirementReferenceParser: Sendable {
     /// What reading a piece gave, and the number of the cell state after it. A class: a cache hit
     /// then costs one retain, not a copy of every string in its events.
     private final class PieceResult: Sendable {
+        /// What the loop over a piece's events needs of each, as plain values: it reads these
+        /// through one buffer, where reading an event's requirement, warning and JSON from arrays
+        /// of their own retained and released an array for each.
+        struct Facts {
+            /// The number of the event's requirement (see `requirementNumbers`); -1 for an event
+            /// that is not a reference.
+            let requirement: Int
+            /// Where the JSON of the event's reference is in `encoded` (empty when it was not made).
+            let encoded: Range<Int>
+            /// The warning of a reference event (read from here, not bound out of the event:
+            /// binding it copied the reference too).
+            let warning: String?
+        }
+
         let events: [PieceEvent]
         let state: Int
-        /// The number of each event's requirement (see `requirementNumbers`), by the event's
-        /// index; -1 for an event that is not a reference.
-        let requirements: [Int]
-        /// The warning of each reference event, by the event's index (read from here, not bound
-        /// out of the event: binding it copied the reference too).
-        let warnings: [String?]
-        /// The JSON of each event's reference, by the event's index (empty for other events),
-        /// when the piece was read for a cell whose references' JSON was asked for; else empty.
-        let encoded: [[UInt8]]
+        /// The facts of each event, by the event's index.
+        let facts: [Facts]
+        /// The JSON of the events' references back to back, when the piece was read for a cell
+        /// whose references' JSON was asked for; else empty.
+        let encoded: [UInt8]
+        /// Whether `encoded` holds the references' JSON.
+        let isEncoded: Bool
 
         init(events: [PieceEvent], requirements: [Int], state: Int, encoding: Bool) {
             self.events = events
-            self.requirements = requirements
-            warnings = events.map { event in
-                guard case .reference(_, let warning) = event else { return nil }
-                return warning
-            }
             self.state = state
-            encoded = encoding ? events.map { event in
-                guard case .reference(let reference, _) = event else { return [] }
-                return PieceResult.encoded(reference)
-            } : []
+            isEncoded = encoding
+            var json = JSONBuffer(capacity: 128)
+            var facts: [Facts] = []
+            facts.reserveCapacity(events.count)
+            for (event, requirement) in zip(events, requirements) {
+                let start = json.count
+                var warning: String?
+                if case .reference(let reference, let referenceWarning) = event {
+                    warning = referenceWarning
+                    if encoding {
+                        json.startNextValue()
+                        RegisterEncoding.write(reference, into: &json)
+                    }
+                }
+                facts.append(Facts(requirement: requirement, encoded: start..<json.count, warning: warning))
+            }
+            self.facts = facts
+            encoded = encoding ? json.bytes : []
         }
 
         static func encoded(_ reference: RequirementReference) -> [UInt8] {
@@ -312,27 +333,31 @@ public struct RequirementReferenceParser: Sendable {
         // By index, through the buffers: a `for` loop would copy each event, retaining every
         // string of its reference, before the reference is even known to be new. A reference is
         // bound (copied) only when the cell keeps it or has no JSON of it yet.
-        result.events.withUnsafeBufferPointer { events in
-            result.requirements.withUnsafeBufferPointer { requirements in
-                for index in events.indices {
-                    guard requirements[index] >= 0 else {
-                        switch events[index] {
-                        case .reference: continue
-                        case .warning(let warning): parsed.warn(warning)
-                        case .unrecognised(let piece): parsed.addUnrecognised(piece)
+        let encoding = parsed.encodedReferences != nil
+        let encoded = encoding && result.isEncoded
+        result.facts.withUnsafeBufferPointer { facts in
+            result.encoded.withUnsafeBufferPointer { json in
+                result.events.withUnsafeBufferPointer { events in
+                    // The facts are read field by field: binding one copied its warning.
+                    for index in facts.indices {
+                        let requirement = facts[index].requirement
+                        guard requirement >= 0 else {
+                            switch events[index] {
+                            case .reference: continue
+                            case .warning(let warning): parsed.warn(warning)
+                            case .unrecognised(let piece): parsed.addUnrecognised(piece)
+                            }
+                            continue
                         }
-                        continue
+                        guard isNew(requirement) else { continue }
+                        parsed.countNew()
+                        if parsed.keepsReferences || (encoding && !encoded), case .reference(let reference, _) = events[index] {
+                            if parsed.keepsReferences { parsed.references.append(reference) }
+                            if encoding && !encoded { PieceResult.encoded(reference).withUnsafeBufferPointer { parsed.addEncoded($0) } }
+                        }
+                        if encoded { parsed.addEncoded(UnsafeBufferPointer(rebasing: json[facts[index].encoded])) }
+                        if let warning = facts[index].warning { parsed.warn(warning) }
                     }
-                    guard isNew(requirements[index]) else { continue }
-                    parsed.countNew()
-                    let encoding = parsed.encodedReferences != nil
-                    let encoded = encoding && index < result.encoded.count
-                    if parsed.keepsReferences || (encoding && !encoded), case .reference(let reference, _) = events[index] {
-                        if parsed.keepsReferences { parsed.references.append(reference) }
-                        if encoding && !encoded { parsed.addEncoded(PieceResult.encoded(reference)) }
-                    }
-                    if encoded { parsed.addEncoded(result.encoded[index]) }
-                    if let warning = result.warnings[index] { parsed.warn(warning) }
                 }
             }
         }
