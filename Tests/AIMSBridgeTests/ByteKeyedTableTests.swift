@@ -86,4 +86,23 @@ import Testing
         let padded = [UInt8(0x41), 0].withUnsafeBufferPointer { ByteHash.hash($0, tag: 0, seed: 7) }
         #expect(short != padded)
     }
+
+    /// A key's hash is of its bytes only: the same key amid other bytes, at every offset, hashes
+    /// alike (a tail read past the key's end or before its start would not), and its tail is
+    /// the word of its bytes from the lowest, as a byte at a time makes it.
+    @Test func theHashReadsOnlyTheKeysBytes() {
+        for length in 0...24 {
+            let key = (0..<length).map { UInt8(truncatingIfNeeded: 0x61 + $0 * 3) }
+            let alone = key.withUnsafeBufferPointer { ByteHash.hash($0, tag: 2, seed: 11) }
+            for offset in 0..<9 {
+                for filler: UInt8 in [0x00, 0xFF] {
+                    let around = Array(repeating: filler, count: offset) + key + Array(repeating: filler, count: 9)
+                    let amid = around.withUnsafeBufferPointer {
+                        ByteHash.hash(UnsafeBufferPointer(rebasing: $0[offset..<offset + length]), tag: 2, seed: 11)
+                    }
+                    #expect(amid == alone, "length \(length), offset \(offset), filler \(filler)")
+                }
+            }
+        }
+    }
 }
