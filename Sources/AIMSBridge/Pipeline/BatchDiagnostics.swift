@@ -45,7 +45,9 @@ struct DiagnosticCounts: Sendable {
     private(set) var bySeverity: [(severity: Diagnostic.Severity, count: Int)] = []
 
     mutating func add(_ severity: Diagnostic.Severity, file: String) {
-        self.file = file
+        // Set only when it changes (it is the batch's one file): set each time, it was a retain
+        // and a release for every warning counted.
+        if self.file != file { self.file = file }
         if let index = bySeverity.firstIndex(where: { $0.severity == severity }) {
             bySeverity[index].count += 1
         } else {
