@@ -87,6 +87,30 @@ import Testing
         #expect(short != padded)
     }
 
+    /// Keys are compared byte for byte at every length (compared by words up to 16 bytes, by
+    /// `memcmp` past that): a key with any one byte changed is another key, and a key read amid
+    /// other bytes is the same one.
+    @Test func keysDifferingInAnyByteAreOthers() {
+        for length in 0...24 {
+            let key = (0..<length).map { UInt8(truncatingIfNeeded: 0x30 + $0 * 5) }
+            let around = [0xEE] + key + [0xEE]
+            around.withUnsafeBufferPointer { around in
+                key.withUnsafeBufferPointer { key in
+                    #expect(key.hasSameBytes(as: UnsafeBufferPointer(rebasing: around[1..<1 + length])), "length \(length)")
+                    if length > 0 {
+                        #expect(!key.hasSameBytes(as: UnsafeBufferPointer(rebasing: around[0..<length])), "length \(length)")
+                    }
+                }
+            }
+            for position in 0..<length {
+                var changed = key
+                changed[position] ^= 0x80
+                let same = key.withUnsafeBufferPointer { key in changed.withUnsafeBufferPointer { key.hasSameBytes(as: $0) } }
+                #expect(!same, "length \(length), byte \(position)")
+            }
+        }
+    }
+
     /// A key's hash is of its bytes only: the same key amid other bytes, at every offset, hashes
     /// alike (a tail read past the key's end or before its start would not), and its tail is
     /// the word of its bytes from the lowest, as a byte at a time makes it.

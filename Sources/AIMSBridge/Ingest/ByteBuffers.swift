@@ -26,9 +26,30 @@ extension Array where Element == UInt8 {
 
 extension UnsafeBufferPointer where Element == UInt8 {
     /// Whether `other` holds the same bytes. (`elementsEqual`, generic over sequences, walked
-    /// them one by one through iterators: 290 instructions for a ten-byte date.)
+    /// them one by one through iterators: 290 instructions for a ten-byte date.) Up to 16 bytes,
+    /// most keys of the byte-keyed tables (cells and pieces of cells), are compared with two
+    /// overlapping loads from each side rather than by a call to `memcmp` for each lookup (1.9 %
+    /// of a CSV conversion's cycles under perf).
     @inline(__always)
     func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
-        count == other.count && (isEmpty || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+        guard count == other.count else { return false }
+        guard let base = baseAddress, let otherBase = other.baseAddress else { return true }
+        let (left, right) = (UnsafeRawPointer(base), UnsafeRawPointer(otherBase))
+        let length = count
+        if length >= 8 && length <= 16 {
+            return left.loadUnaligned(as: UInt64.self) == right.loadUnaligned(as: UInt64.self)
+                && left.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                == right.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        }
+        if length >= 4 && length < 8 {
+            return left.loadUnaligned(as: UInt32.self) == right.loadUnaligned(as: UInt32.self)
+                && left.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+                == right.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
+        }
+        if length < 4 {
+            for index in 0..<length where base[index] != otherBase[index] { return false }
+            return true
+        }
+        return memcmp(base, otherBase, length) == 0
     }
 }
