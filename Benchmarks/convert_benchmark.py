@@ -13,7 +13,7 @@ the output's size, the peak resident memory of each run (MiB), the ratio of aims
 reference, and whether it meets the project's target (0.8 for CSV, 0.5 for XML). Nothing here is
 a test: it prints figures.
 
-    python3 Benchmarks/convert_benchmark.py                 # 1,000,000-row CSV, 3 runs
+    python3 Benchmarks/convert_benchmark.py                 # 1,000,000-row CSV, 5 runs
     python3 Benchmarks/convert_benchmark.py --rows 100000 --formats csv,xml,json
 """
 import argparse
@@ -73,7 +73,7 @@ def setup(description, rows, formats):
     options, the data folder, the shared bench folder and the `aims` binary."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=rows)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--formats", default=formats)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="path of the shared/ folder")
     parser.add_argument("--data", default=str(ROOT / ".build" / "bench-data"), help="where generated inputs go")
