@@ -1,5 +1,4 @@
 import CLibXML2
-import DequeModule
 
 /// Builds the records of an XML export from the parser's events, one element at a time, so that
 /// no part of the document is ever held as a tree.
@@ -45,9 +44,12 @@ struct XMLRecordAssembler {
     /// The record being read, while `inRecord` (kept between records, with its buffers).
     private var record = OpenRecord()
     private var inRecord = false
-    /// Finished items not yet taken, with the warnings to report when each is taken (each is
-    /// moved off the front when taken, not copied).
-    private var finished = Deque<(record: PendingRecord, warnings: [Diagnostic])>()
+    /// Finished items, with the warnings to report when each is taken; those before
+    /// `finishedIndex` are taken (moved out, leaving nil, not copied). An array rather than a
+    /// `Deque`: `Deque.append` borrows its element and copied each record into the deque (every
+    /// one of its arrays retained, and released with the one appended).
+    private var finished: [(record: PendingRecord, warnings: [Diagnostic])?] = []
+    private var finishedIndex = 0
     /// A document nested deeper than the limit.
     private(set) var failure: IngestError? {
         didSet { hasFailed = failure != nil }
@@ -66,7 +68,15 @@ struct XMLRecordAssembler {
 
     /// The next finished item, if any.
     mutating func take() -> (record: PendingRecord, warnings: [Diagnostic])? {
-        finished.popFirst()
+        guard finishedIndex < finished.count else { return nil }
+        defer {
+            finishedIndex += 1
+            if finishedIndex == finished.count {
+                finished.removeAll(keepingCapacity: true)
+                finishedIndex = 0
+            }
+        }
+        return finished[finishedIndex].take()
     }
 
     // MARK: Events
@@ -172,7 +182,7 @@ struct XMLRecordAssembler {
         // and for half as many bytes again as it held (grown from empty, the byte buffer was
         // reallocated about seven times a record).
         main.fields.reserveCapacity(lastFieldCount, bytes: lastByteCount + lastByteCount / 2)
-        record.open(at: locator, ordinal: ordinal, main: main)
+        record.open(at: locator, ordinal: ordinal, main: consume main)
         record.main!.addAttributes(attributes, under: .record)
         inRecord = true
     }
@@ -394,18 +404,22 @@ struct OpenRecord {
     var leaves: [String] = []
     private var text: [UInt8] = []
 
-    /// Starts a record (the buffers of the last one are reused).
-    mutating func open(at locator: Locator, ordinal: Int, main: XMLFieldCollector) {
+    /// Starts a record (the buffers of the last one are reused). The collector is taken
+    /// (`consuming`): borrowed, it was copied in (its fields' arrays retained) and the caller's
+    /// released.
+    mutating func open(at locator: Locator, ordinal: Int, main: consuming XMLFieldCollector) {
         self.locator = locator
         self.ordinal = ordinal
-        self.main = main
+        self.main = consume main
     }
 
     /// Ends the record: what was read of it.
     mutating func close() -> (locator: Locator, fields: PendingFields, overLimit: String?, entities: [String],
                               children: [PendingRecord]) {
-        let collected = main!
-        main = nil
+        // Moved out (`take`), not copied out and then released with the property.
+        var collected = main.take()!
+        var fields = PendingFields()
+        swap(&fields, &collected.fields)
         child = nil
         tooManyNested = false
         defer {
@@ -414,7 +428,7 @@ struct OpenRecord {
             children.removeAll(keepingCapacity: true)
             text.removeAll(keepingCapacity: true)
         }
-        return (locator, collected.fields, collected.overLimit, entities, children)
+        return (locator, fields, collected.overLimit, entities, children)
     }
 
     var textCount: Int { text.count }

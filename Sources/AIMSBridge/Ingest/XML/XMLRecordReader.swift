@@ -70,9 +70,12 @@ public struct XMLRecordReader: DeferringRecordReader {
     /// The next record, its values not yet made strings (see `PendingRecord`).
     mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem? {
         while true {
-            if let ready = parser.takeItem() {
-                for warning in ready.warnings { diagnostics.emit(warning) }
-                return .pending(ready.record)
+            // Taken apart as it is matched: passing `ready.record` on from a bound tuple copied
+            // the record, every one of its arrays retained and released. (`consume` of the bound
+            // tuple crashed the Swift 6.3 compiler.)
+            if case let (record, warnings)? = parser.takeItem() {
+                for warning in warnings { diagnostics.emit(warning) }
+                return .pending(record)
             }
             if let failure = parser.failure { throw failure }
             if parser.isFinished {
