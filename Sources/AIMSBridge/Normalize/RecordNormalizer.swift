@@ -412,7 +412,10 @@ public struct RecordNormalizer {
 
         /// What the record keeps of `unrecognised`, as an extension under the field's name: the
         /// piece, or the pieces as a list; nil when every piece named a requirement.
-        var unrecognisedValue: FieldValue? {
+        var unrecognisedValue: FieldValue? { Interpretation.unrecognisedValue(unrecognised) }
+
+        /// `unrecognisedValue` of these pieces.
+        static func unrecognisedValue(_ unrecognised: [String]) -> FieldValue? {
             if unrecognised.isEmpty { return nil }
             return unrecognised.count == 1 ? .text(unrecognised[0]) : .list(unrecognised)
         }
@@ -432,28 +435,42 @@ public struct RecordNormalizer {
             record.values[target] = plainValue(field, as: target)
             return
         }
-        var interpretation: Interpretation
-        var encoded: [UInt8]?
         if let cached = cachedInterpretation(of: field, as: target, slot: slot) {
-            interpretation = cached.interpretation
-            encoded = cached.encodedValue
-        } else {
-            // A value the field no longer caches is encoded with its record, not made an object.
-            interpretation = freshInterpretation(of: field, as: target, slot: slot)
+            // Read where the cache holds it: copied out whole, every array and string of the
+            // interpretation was retained and released for every cell.
+            report(cached.interpretation.warnings, unrecognised: cached.interpretation.unrecognised, of: field, into: &record,
+                   diagnostics: diagnostics)
+            if record.refs.isEmpty {
+                record.refs = cached.interpretation.references
+            } else {
+                record.refs.appendNew(cached.interpretation.references)
+            }
+            if let value = cached.interpretation.value { record.values.set(target, value, encoded: cached.encodedValue) }
+            return
         }
-        for warning in interpretation.warnings {
-            diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
-        }
-        if let kept = interpretation.unrecognisedValue {
-            record.extensions.append(ExtensionField(name: field.path, value: kept))
-        }
+        // A value the field no longer caches is encoded with its record, not made an object.
+        var interpretation = freshInterpretation(of: field, as: target, slot: slot)
+        report(interpretation.warnings, unrecognised: interpretation.unrecognised, of: field, into: &record, diagnostics: diagnostics)
         if record.refs.isEmpty {
             // Moved, not copied: the interpretation is this function's own.
             swap(&record.refs, &interpretation.references)
         } else {
             record.refs.appendNew(interpretation.references)
         }
-        if let value = interpretation.value.take() { record.values.set(target, value, encoded: encoded) }
+        if let value = interpretation.value.take() { record.values.set(target, value, encoded: nil) }
+    }
+
+    /// Reports an interpretation's warnings and keeps the pieces of its field it recognised
+    /// nothing in as an extension. Given the two arrays, not the interpretation: handed a cached
+    /// one, the whole interpretation was copied (every array and string retained) for every cell.
+    private func report(_ warnings: [String], unrecognised: [String], of field: SourceField, into record: inout CanonicalRecord,
+                        diagnostics: some DiagnosticCollector) {
+        for warning in warnings {
+            diagnostics.emit(Diagnostic(.warning, warning, at: record.locator))
+        }
+        if let kept = Interpretation.unrecognisedValue(unrecognised) {
+            record.extensions.append(ExtensionField(name: field.path, value: kept))
+        }
     }
 
     /// What the value of `field` means for `target` (a field whose values are interpreted), with

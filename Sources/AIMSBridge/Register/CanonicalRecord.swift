@@ -319,8 +319,10 @@ public struct CanonicalValues: Sendable, Hashable, Sequence {
     }
 
     /// Sets the value of `field`, with its JSON when it is made already.
-    mutating func set(_ field: CanonicalField, _ value: CanonicalValue, encoded: [UInt8]?) {
+    mutating func set(_ field: CanonicalField, _ value: consuming CanonicalValue, encoded: consuming [UInt8]?) {
         let index = position(of: field)
+        // The value and its JSON are taken (`consuming`), not copied into the entry (each string
+        // retained) and released by the caller.
         let entry = Entry(field: field, value: value, encoded: encoded)
         if index < entries.count && entries[index].field == field {
             entries[index] = entry
