@@ -417,7 +417,8 @@ public struct Converter: Sendable {
             case .ready(let ready):
                 item = ready
             }
-            switch item {
+            // Taken apart too (`consume`): a record bound out of the item was a copy.
+            switch consume item {
             case .record(let record):
                 switch normalizer.normalize(record, diagnostics: collected) {
                 case .record(let canonical) where tree.isEmpty && !childFollows:

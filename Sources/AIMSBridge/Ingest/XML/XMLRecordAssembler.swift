@@ -254,9 +254,10 @@ struct XMLRecordAssembler {
     /// The path of element `name` below the open element at `parent` (nil: the record's or child
     /// record's element), from the table of the record or child record it is in.
     private func elementPath(_ name: UnsafePointer<xmlChar>, under parent: Int?, inChild: Bool, interned: Bool) -> XMLFieldPath {
-        let paths = inChild ? childFieldPaths : fieldPaths
-        guard let parent else { return paths.path(under: .record, name: name, isAttribute: false, interned: interned) }
-        return paths.path(under: record.frames[parent].path, name: name, isAttribute: false, interned: interned)
+        // The table is not bound to a local: that retained and released it for every element.
+        let under = parent.map { record.frames[$0].path } ?? .record
+        if inChild { return childFieldPaths.path(under: under, name: name, isAttribute: false, interned: interned) }
+        return fieldPaths.path(under: under, name: name, isAttribute: false, interned: interned)
     }
 
     private mutating func finishRecord() {
