@@ -154,13 +154,20 @@ struct FlatRowPlan {
         }
     }
 
-    /// Empties the row's pieces (those of `fields`) and what they hold.
-    mutating func clear(_ fields: UnsafeBufferPointer<PendingFields.Field>) {
+    /// Empties the row's pieces (those of `fields`) and what they hold; the buffer of a fresh
+    /// interpretation's references' JSON, if one has it, for the parser to fill again.
+    mutating func clear(_ fields: UnsafeBufferPointer<PendingFields.Field>) -> [UInt8]? {
         for field in fields where field.column >= 0 && field.column < pieces.count { pieces[field.column] = .absent }
+        var encodingBuffer: [UInt8]?
+        for index in fresh.indices where fresh[index].encodedReferences != nil {
+            encodingBuffer = fresh[index].encodedReferences.take()
+            break
+        }
         strings.removeAll(keepingCapacity: true)
         cached.removeAll(keepingCapacity: true)
         fresh.removeAll(keepingCapacity: true)
         hasWarnings = false
+        return encodingBuffer
     }
 
     /// Calls `body` with each warning about the cell of `column` (the row's bytes are `bytes`),
@@ -220,7 +227,9 @@ extension RecordNormalizer {
         swap(&plan, &flatRows)
         defer { swap(&plan, &flatRows) }
         return record.fields.withByteFields { bytes, fields, paths in
-            defer { plan.clear(fields) }
+            defer {
+                if let buffer = plan.clear(fields) { reuseReferencesBuffer(buffer) }
+            }
             return encode(record, RowFields(bytes: bytes, fields: fields, paths: paths), kind: kind, plan: &plan, into: &records,
                           diagnostics: diagnostics)
         } ?? false

@@ -593,6 +593,12 @@ public struct RecordNormalizer {
         }
     }
 
+    /// Gives the reference parser back the buffer of a cell's references' JSON, written and done
+    /// with, to fill again (see `RequirementReferenceParser.reuse(encodingBuffer:)`).
+    mutating func reuseReferencesBuffer(_ buffer: consuming [UInt8]) {
+        references.reuse(encodingBuffer: buffer)
+    }
+
     /// The interpretation of one cell of references, its UTF-8 bytes; without `keeping`, a cell
     /// of a row written flat, its references only encoded (see `Interpretation.referenceCount`).
     private mutating func referencesInterpretation(of cell: UnsafeBufferPointer<UInt8>, slot: Int, keeping: Bool) -> Interpretation {

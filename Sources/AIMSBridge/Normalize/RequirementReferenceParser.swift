@@ -63,8 +63,19 @@ public struct RequirementReferenceParser: Sendable {
     private var named: [Int] = []
     private var hashedNames: Set<Int> = []
 
+    /// The buffer of a cell's references' JSON its user was done with, for the next cell that
+    /// encodes its references: a new one for every row was an allocation on every row.
+    private var spareEncodingBuffer: [UInt8] = []
+
     /// Creates a parser.
     public init() {}
+
+    /// Takes back the buffer of a cell's references' JSON (`ParsedCell.encodedReferences`) once
+    /// it is written, to fill again for a later cell; one of more than 64 KiB is let go, so that
+    /// a huge cell's buffer is not held for the rest of the input.
+    mutating func reuse(encodingBuffer buffer: consuming [UInt8]) {
+        if buffer.capacity <= 1 << 16 { spareEncodingBuffer = buffer }
+    }
 
     /// What a cell holds.
     public struct ParsedCell: Sendable {
@@ -149,9 +160,13 @@ public struct RequirementReferenceParser: Sendable {
         var parsed = ParsedCell()
         parsed.keepsReferences = keepingReferences || !encoding
         if encoding {
-            // Room for a typical cell's references (about 80 bytes each) at once.
-            parsed.encodedReferences = []
-            parsed.encodedReferences!.reserveCapacity(min(4096, 64 + bytes.count * 8))
+            // Room for a typical cell's references (about 80 bytes each) at once, in the buffer
+            // of a cell done with when there is one (see `reuse(encodingBuffer:)`).
+            var buffer: [UInt8] = []
+            swap(&buffer, &spareEncodingBuffer)
+            buffer.removeAll(keepingCapacity: true)
+            buffer.reserveCapacity(min(4096, 64 + bytes.count * 8))
+            parsed.encodedReferences = buffer
         }
         // Room for a typical cell's references at once, rather than growing 1, 2, 4.
         if parsed.keepsReferences { parsed.references.reserveCapacity(4) }
