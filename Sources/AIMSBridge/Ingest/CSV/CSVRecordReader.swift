@@ -66,15 +66,14 @@ public struct CSVRecordReader: DeferringRecordReader {
     private var footerCandidates: [(record: PendingRecord, raw: String)] = []
     private var sampled: [CSVRow] = []
     private var sampledBytes = 0
-    /// Items read but not yet handed out; each is taken (moved out, leaving nil) as it is.
-    private var pending: [DeferredIngestItem?] = []
+    /// Items read but not yet handed out.
+    private var pending = HandOutQueue<DeferredIngestItem>()
     /// The block the rows' fields are written into (see `PendingRowBlock`), and the file's name
     /// as records hold it (their locators' file): a copy of its own for each block, so that this
     /// thread retaining it and the workers releasing it as they drop records do not pass one
     /// reference count between the cores on every row.
     private var rowBlock: PendingRowBlock?
     private var recordFile = ""
-    private var pendingIndex = 0
     /// About how many bytes the items in `pending` take (see `IngestItem.footprint`).
     private var pendingByteCount = 0
     /// The chunk being read, and where its next line starts.
@@ -144,9 +143,7 @@ public struct CSVRecordReader: DeferringRecordReader {
     /// The next record, its values still bytes (made strings by whoever takes it: in a
     /// conversion, the worker that normalizes it), or rejected record.
     mutating func nextDeferred() throws(IngestError) -> DeferredIngestItem? {
-        while pendingIndex >= pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingIndex = 0
+        while pending.isEmpty {
             pendingByteCount = 0
             if finished { return nil }
             // Lines a recovery holds to read again come first, one at a time: they can be a
@@ -158,9 +155,7 @@ public struct CSVRecordReader: DeferringRecordReader {
                 try readMore()
             }
         }
-        defer { pendingIndex += 1 }
-        // Taken, not copied: a copy would retain the record's fields and locator once more.
-        return pending[pendingIndex].take()
+        return pending.take()
     }
 
     /// Feeds the complete lines of the current chunk (reading the next one when it is done) to

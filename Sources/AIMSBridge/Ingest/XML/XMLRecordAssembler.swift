@@ -44,12 +44,8 @@ struct XMLRecordAssembler {
     /// The record being read, while `inRecord` (kept between records, with its buffers).
     private var record = OpenRecord()
     private var inRecord = false
-    /// Finished items, with the warnings to report when each is taken; those before
-    /// `finishedIndex` are taken (moved out, leaving nil, not copied). An array rather than a
-    /// `Deque`: `Deque.append` borrows its element and copied each record into the deque (every
-    /// one of its arrays retained, and released with the one appended).
-    private var finished: [(record: PendingRecord, warnings: [Diagnostic])?] = []
-    private var finishedIndex = 0
+    /// Finished items not yet taken, with the warnings to report when each is taken.
+    private var finished = HandOutQueue<(record: PendingRecord, warnings: [Diagnostic])>()
     /// A document nested deeper than the limit.
     private(set) var failure: IngestError? {
         didSet { hasFailed = failure != nil }
@@ -68,15 +64,7 @@ struct XMLRecordAssembler {
 
     /// The next finished item, if any.
     mutating func take() -> (record: PendingRecord, warnings: [Diagnostic])? {
-        guard finishedIndex < finished.count else { return nil }
-        defer {
-            finishedIndex += 1
-            if finishedIndex == finished.count {
-                finished.removeAll(keepingCapacity: true)
-                finishedIndex = 0
-            }
-        }
-        return finished[finishedIndex].take()
+        finished.take()
     }
 
     // MARK: Events
